@@ -1,0 +1,190 @@
+"""Primum's entry point: settings, logging, the database, the scorer and the cogs.
+
+``python bot.py`` and ``primum run`` do the same thing. Without ``DISCORD_TOKEN`` the bot runs the
+demo against the local Discord instead of connecting to discord.com.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pkgutil
+import signal
+import sys
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+import cogs
+from primum.clock import Clock, SystemClock
+from primum.events import EventSink
+from primum.inference import Scorer
+from primum.settings import Settings, SettingsError, load_settings
+from primum.storage import Database, DatabaseError, GuildSettingsRepository
+
+log = logging.getLogger("primum.bot")
+
+
+def discover_extensions() -> list[str]:
+    """Every module in ``cogs/`` that does not start with an underscore is one feature."""
+    return sorted(
+        f"cogs.{module.name}" for module in pkgutil.iter_modules(cogs.__path__) if not module.name.startswith("_")
+    )
+
+
+def intents() -> discord.Intents:
+    """Message content and server members are privileged: enable both in the developer portal."""
+    wanted = discord.Intents.default()
+    wanted.message_content = True
+    wanted.members = True
+    return wanted
+
+
+class PrimumTree(app_commands.CommandTree["PrimumBot"]):
+    """One error handler for every slash command: a short ephemeral answer, the traceback in the log."""
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+        """Tell the user briefly; log unexpected errors with their traceback."""
+        if isinstance(error, app_commands.CheckFailure | app_commands.TransformerError):
+            message = str(error) or "You can't use this command here."
+            log.info("command %s refused: %s", interaction.command and interaction.command.name, message)
+        else:
+            original = getattr(error, "original", error)
+            log.error("command %s failed", interaction.command and interaction.command.name, exc_info=original)
+            message = "Something went wrong on Primum's side; the moderators can find the details in the log."
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(message, ephemeral=True)
+            else:
+                await interaction.response.send_message(message, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not report a command error to the user")
+
+
+class PrimumBot(commands.Bot):
+    """The bot with its resources injected (settings, database, scorer, clock, event sink)."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        scorer: Scorer,
+        events: EventSink | None = None,
+        clock: Clock | None = None,
+        extensions: list[str] | None = None,
+        **client_kwargs: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            tree_cls=PrimumTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            **client_kwargs,
+        )
+        self.settings = settings
+        self.db = db
+        self.scorer = scorer
+        self.events = events or EventSink()
+        self.clock: Clock = clock or SystemClock()
+        self.guild_settings = GuildSettingsRepository(db)
+        self._extensions = extensions if extensions is not None else discover_extensions()
+        self._scorer_task: asyncio.Task[None] | None = None
+
+    async def setup_hook(self) -> None:
+        """Load the cogs and register slash commands; never wait for the gateway here."""
+        self._scorer_task = asyncio.create_task(self.scorer.start(), name="scorer-start")
+        for name in self._extensions:
+            await self.load_extension(name)
+        await self._sync_commands()
+
+    async def _sync_commands(self) -> None:
+        mode = self.settings.sync_commands
+        if mode == "off":
+            return
+        if mode == "guild" and self.settings.dev_guild_id:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        log.info("registered %d slash commands (%s)", len(synced), mode)
+
+    async def on_ready(self) -> None:
+        """Log who we are and record the ``ready`` event."""
+        assert self.user is not None
+        log.info("connected as %s (%s) in %d guild(s)", self.user, self.user.id, len(self.guilds))
+        self.events.emit("ready", user_id=self.user.id, guilds=[guild.id for guild in self.guilds])
+
+    async def close(self) -> None:
+        """Stop the scorer and close Discord; the database is closed by whoever opened it."""
+        if self._scorer_task is not None and not self._scorer_task.done():
+            self._scorer_task.cancel()
+        await super().close()
+        await self.scorer.close()
+
+
+def make_scorer(settings: Settings) -> Scorer:
+    """The configured be-kind scorer; torch is imported only when the real model is used."""
+    if settings.model.backend == "fake":
+        from primum.inference.fake import FakeScorer
+
+        return FakeScorer()
+    from primum.inference.loader import load_scorer
+
+    return load_scorer(settings.model)
+
+
+async def run_bot(settings: Settings) -> None:
+    """Connect to Discord with the real token until SIGINT/SIGTERM."""
+    db = await Database.open(settings.database_path)
+    bot = PrimumBot(settings=settings, db=db, scorer=make_scorer(settings))
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
+    try:
+        async with bot:
+            await bot.start(settings.token)
+    finally:
+        await db.close()
+        log.info("shut down cleanly")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the bot, or the demo when no token is configured."""
+    from primum.cli import main as cli_main
+
+    return cli_main(["run", *(argv or [])])
+
+
+def run_from_settings() -> int:
+    """``primum run``: the real bot with a token, the demo without one."""
+    from primum.logging_setup import setup_logging
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"primum: configuration error: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    setup_logging(settings.log_level)
+    if not settings.has_token:
+        log.info("no DISCORD_TOKEN set: running the demo against the local Discord")
+        from primum.demo.runner import run_demo_cli
+
+        return run_demo_cli([])
+    try:
+        asyncio.run(run_bot(settings))
+    except DatabaseError as error:
+        print(f"primum: database error: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    except discord.LoginFailure:
+        print("primum: Discord refused the token; check DISCORD_TOKEN in .env", file=sys.stderr)  # noqa: T201
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

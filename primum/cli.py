@@ -1,0 +1,108 @@
+"""The ``primum`` console script: run the bot, the demo, database upkeep and the model tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+Handler = Callable[[argparse.Namespace], int]
+
+#: Modules that add their own subcommands through ``register(subparsers)``.
+PLUGIN_MODULES = ("primum.cli_model", "primum.demo.runner", "primum.cli_report")
+
+
+def _run(_: argparse.Namespace) -> int:
+    from bot import run_from_settings
+
+    return run_from_settings()
+
+
+def _database_path(args: argparse.Namespace) -> Path:
+    if args.db:
+        return Path(args.db)
+    from primum.settings import load_settings
+
+    return load_settings().database_path
+
+
+def _db_migrate(args: argparse.Namespace) -> int:
+    from primum.storage import Database, DatabaseError
+
+    async def migrate() -> int:
+        db = await Database.open(_database_path(args), migrate=False)
+        try:
+            before = await db.user_version()
+            after = await db.migrate()
+        finally:
+            await db.close()
+        print(f"{db.path}: schema version {before} -> {after}")  # noqa: T201
+        return 0
+
+    try:
+        return asyncio.run(migrate())
+    except DatabaseError as error:
+        print(f"primum: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+
+
+def _db_backup(args: argparse.Namespace) -> int:
+    from primum.storage import Database, DatabaseError
+
+    async def backup() -> int:
+        db = await Database.open(_database_path(args), migrate=False)
+        try:
+            target = await db.backup(Path(args.path))
+        finally:
+            await db.close()
+        print(f"backed up {db.path} to {target}")  # noqa: T201
+        return 0
+
+    try:
+        return asyncio.run(backup())
+    except DatabaseError as error:
+        print(f"primum: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands, including those registered by feature modules."""
+    parser = argparse.ArgumentParser(prog="primum", description="Primum: first, be kind.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot (the demo when no DISCORD_TOKEN is set)")
+    run.set_defaults(func=_run)
+
+    db = sub.add_parser("db", help="database upkeep")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    migrate = db_sub.add_parser("migrate", help="apply pending migrations")
+    migrate.add_argument("--db", help="database file (default: from config)")
+    migrate.set_defaults(func=_db_migrate)
+    backup = db_sub.add_parser("backup", help="online backup, safe while the bot runs")
+    backup.add_argument("path", help="where to write the copy (must not exist)")
+    backup.add_argument("--db", help="database file (default: from config)")
+    backup.set_defaults(func=_db_backup)
+
+    for module_name in PLUGIN_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and dispatch."""
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.func
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
