@@ -124,7 +124,20 @@ class PrimumBot(commands.Bot):
         if self._scorer_task is not None and not self._scorer_task.done():
             self._scorer_task.cancel()
         await super().close()
+        await self._drain_event_handlers()
         await self.scorer.close()
+
+    async def _drain_event_handlers(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Let listeners already running finish, so none touches the database after it closes."""
+        current = asyncio.current_task()
+        pending = [
+            task for task in asyncio.all_tasks()
+            if task is not current and not task.done() and task.get_name().startswith("discord.py: on_")
+        ]
+        if pending:
+            _, still_running = await asyncio.wait(pending, timeout=timeout)
+            for task in still_running:
+                task.cancel()
 
 
 def make_scorer(settings: Settings) -> Scorer:
