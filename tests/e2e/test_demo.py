@@ -1,0 +1,47 @@
+"""``primum demo`` as a user runs it: a subprocess, a transcript, an events file, exit 0."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from primum.demo.runner import discover_scenarios
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _demo(*args: str, timeout: int = 240) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "primum.cli", "demo", *args], cwd=ROOT, capture_output=True, text=True,
+        timeout=timeout, check=False,
+    )
+
+
+def test_basics_scenario_writes_ready_and_an_answered_command(tmp_path: Path) -> None:
+    events_file = tmp_path / "events.jsonl"
+    result = _demo("--scenario", "basics", "--model", "fake", "--events", str(events_file))
+    assert result.returncode == 0, result.stderr
+    assert "ran /status" in result.stdout
+    assert "Primum answered (only you can see this): Be-kind model" in result.stdout
+    events = [json.loads(line) for line in events_file.read_text(encoding="utf-8").splitlines()]
+    assert [e["type"] for e in events][:2] == ["ready", "command"]
+    assert all({"type", "t"} <= set(e) for e in events)
+    assert all(e["t"].endswith("+00:00") for e in events)
+
+
+def test_unknown_scenario_is_a_clear_error() -> None:
+    result = _demo("--scenario", "nonsense", "--model", "fake")
+    assert result.returncode == 2
+    assert "unknown scenario nonsense; choose from: basics" in result.stderr
+
+
+def test_every_scenario_is_listed() -> None:
+    result = _demo("--list")
+    assert result.returncode == 0
+    for name in discover_scenarios():
+        assert name in result.stdout
