@@ -87,17 +87,19 @@ class Transcript:
         self._next_request = 0
         self._started = time.monotonic()
 
-    def _name(self, user_id: int) -> str:
+    def name(self, user_id: int) -> str:
+        """A member's display name."""
         user = self._stack.server.world.users.get(user_id)
         return user.display_name if user is not None else str(user_id)
 
-    def _where(self, channel_id: int) -> str:
+    def where(self, channel_id: int) -> str:
+        """``#channel`` or ``DM to NAME``."""
         channel = self._stack.server.world.channels.get(channel_id)
         if channel is None:
             return f"<#{channel_id}>"
         if channel.type == ChannelType.DM:
             others = [uid for uid in channel.recipient_ids if uid != self._stack.server.bot_user_id]
-            return f"DM to {self._name(others[0])}" if others else "DM"
+            return f"DM to {self.name(others[0])}" if others else "DM"
         return f"#{channel.name}"
 
     def line(self, text: str) -> None:
@@ -109,7 +111,7 @@ class Transcript:
     def member_said(self, message: Message, *, verb: str = "") -> None:
         """A member's message (the demo's own input)."""
         tag = f" ({verb})" if verb else ""
-        self.line(f"{self._where(message.channel_id)}  {self._name(message.author_id)}{tag}: {message.content}")
+        self.line(f"{self.where(message.channel_id)}  {self.name(message.author_id)}{tag}: {message.content}")
 
     def event(self, event: Event) -> None:
         """A bot event (nudge, slowmode, …) as a compact line."""
@@ -127,13 +129,13 @@ class Transcript:
             if text:
                 self.line(f"  ↳ Primum {text}")
 
-    def _describe(self, record: RequestRecord) -> str | None:  # noqa: PLR0911
+    def _describe(self, record: RequestRecord) -> str | None:
         body = record.json if isinstance(record.json, dict) else {}
         parts = record.path.strip("/").split("/")
         if record.status >= 400:
             return f"got {record.status} for {record.method} {record.route or record.path}"
         if record.method == "POST" and record.route == "/channels/{channel_id}/messages":
-            return f"→ {self._where(int(parts[3]))}: {self._message_text(body, record)}"
+            return f"→ {self.where(int(parts[3]))}: {self._message_text(body, record)}"
         if record.method == "POST" and record.route and record.route.startswith("/interactions/"):
             data = body.get("data") or {}
             kind = body.get("type")
@@ -150,25 +152,25 @@ class Transcript:
             return f"updated its answer: {self._message_text(body, record)}"
         if record.method == "PATCH" and record.route == "/channels/{channel_id}" and "rate_limit_per_user" in body:
             seconds = body["rate_limit_per_user"]
-            where = self._where(int(parts[3]))
+            where = self.where(int(parts[3]))
             return f"set slowmode on {where} to {seconds}s" if seconds else f"lifted slowmode on {where}"
         if record.method == "DELETE" and record.route == "/channels/{channel_id}/messages/{message_id}":
-            return f"removed a message in {self._where(int(parts[3]))}"
+            return f"removed a message in {self.where(int(parts[3]))}"
         if record.method == "PATCH" and record.route == "/guilds/{guild_id}/members/{user_id}":
             if "communication_disabled_until" in body:
                 until = body["communication_disabled_until"]
-                who = self._name(int(parts[4]))
+                who = self.name(int(parts[4]))
                 return f"timed out {who} until {until}" if until else f"lifted the timeout of {who}"
             return None
         if record.route == "/guilds/{guild_id}/members/{user_id}/roles/{role_id}":
             role = self._stack.server.world.guild(int(parts[2])).roles.get(int(parts[6]))
             verb = "gave" if record.method == "PUT" else "removed"
             return f"{verb} role {role.name if role else parts[6]} {'to' if verb == 'gave' else 'from'} " \
-                   f"{self._name(int(parts[4]))}"
+                   f"{self.name(int(parts[4]))}"
         if record.method == "PUT" and record.route == "/guilds/{guild_id}/bans/{user_id}":
-            return f"banned {self._name(int(parts[4]))}"
+            return f"banned {self.name(int(parts[4]))}"
         if record.method == "DELETE" and record.route == "/guilds/{guild_id}/members/{user_id}":
-            return f"removed {self._name(int(parts[4]))} from the server"
+            return f"removed {self.name(int(parts[4]))} from the server"
         if record.method == "POST" and record.route and record.route.endswith("/threads"):
             return f"opened a thread: {body.get('name', '')}"
         if record.method == "PUT" and record.route and record.route.endswith("/pins/{message_id}"):
@@ -184,7 +186,7 @@ class Transcript:
             description = str(embed.get("description") or "").replace("\n", " ⏎ ")
             text += f" [{title}] {description}".rstrip()
         buttons = [
-            child.get("label") for row in body.get("components") or [] for child in row.get("components") or []
+            str(child["label"]) for row in body.get("components") or [] for child in row.get("components") or []
             if child.get("label")
         ]
         if buttons:
@@ -269,15 +271,15 @@ class Demo:
     async def delete(self, message: Message, *, settle: float = 0.4) -> None:
         """The author deletes a message."""
         self.server.user_deletes(message.id)
-        self.transcript.line(f"{self.transcript._where(message.channel_id)}  "  # noqa: SLF001
-                             f"{self.transcript._name(message.author_id)} deleted their message")  # noqa: SLF001
+        self.transcript.line(f"{self.transcript.where(message.channel_id)}  "
+                             f"{self.transcript.name(message.author_id)} deleted their message")
         await self.pause(settle)
 
     async def slash(self, who: str | int, where: str | int, command: str, /, **options: Any) -> Interaction:
         """A member runs a slash command; waits for the bot's answer."""
         shown = " ".join(f"{k}:{v}" for k, v in options.items())
-        self.transcript.line(f"{self.transcript._where(self.channel(where))}  "  # noqa: SLF001
-                             f"{self.transcript._name(self.member(who))} ran /{command} {shown}".rstrip())  # noqa: SLF001
+        self.transcript.line(f"{self.transcript.where(self.channel(where))}  "
+                             f"{self.transcript.name(self.member(who))} ran /{command} {shown}".rstrip())
         record: Interaction = self.server.invoke_slash(self.member(who), command, options,
                                                        channel_id=self.channel(where))
         await self.server.wait_interaction_response(record, timeout=15)
@@ -287,7 +289,7 @@ class Demo:
     async def click(self, who: str | int, message: Message | int, custom_id: str, *, label: str = "") -> Interaction:
         """A member clicks a button on one of the bot's messages."""
         message_id = message.id if isinstance(message, Message) else message
-        self.transcript.line(f"  {self.transcript._name(self.member(who))} clicked [{label or custom_id}]")  # noqa: SLF001
+        self.transcript.line(f"  {self.transcript.name(self.member(who))} clicked [{label or custom_id}]")
         record: Interaction = self.server.click_button(self.member(who), message_id, custom_id)
         await self.server.wait_interaction_response(record, timeout=15)
         await self.pause(0.3)
@@ -400,7 +402,12 @@ async def run_interactive(*, out: TextIO, backend: str) -> int:
         db_path = Path(tmp) / "interactive.sqlite3"
         stack = Stack(db_path=db_path, settings=settings_for(db_path, backend=backend))
         transcript = Transcript(stack, out)
-        stack.events.subscribe(lambda event: (transcript.pump(), transcript.event(event)))
+
+        def on_event(event: Event) -> None:
+            transcript.pump()
+            transcript.event(event)
+
+        stack.events.subscribe(on_event)
         await stack.start()
         demo = Demo(stack, transcript, workdir=Path(tmp))
         who, where = "Dr. Amara Okafor", "general"

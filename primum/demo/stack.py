@@ -186,18 +186,12 @@ class Stack:
     async def _tail_events(self, path: Path) -> None:
         offset = 0
         while True:
-            if path.exists():
-                with path.open(encoding="utf-8") as handle:
-                    handle.seek(offset)
-                    while True:
-                        line = handle.readline()
-                        if not line.endswith("\n"):
-                            break
-                        offset += len(line.encode("utf-8"))
-                        event: dict[str, Any] = json.loads(line)
-                        kind = event.pop("type")
-                        event.pop("t", None)
-                        self.events.emit(kind, source="bot-process", **event)
+            lines, offset = await asyncio.to_thread(_read_complete_lines, path, offset)
+            for line in lines:
+                event: dict[str, Any] = json.loads(line)
+                kind = event.pop("type")
+                event.pop("t", None)
+                self.events.emit(kind, source="bot-process", **event)
             await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
@@ -219,6 +213,21 @@ class Stack:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+
+def _read_complete_lines(path: Path, offset: int) -> tuple[list[str], int]:
+    """Whole lines appended to ``path`` since ``offset`` (a partial last line waits for next time)."""
+    if not path.exists():
+        return [], offset
+    lines: list[str] = []
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        for raw in handle:
+            if not raw.endswith(b"\n"):
+                break
+            offset += len(raw)
+            lines.append(raw.decode("utf-8"))
+    return lines, offset
 
 
 def settings_for(db_path: Path, *, backend: str = "fake", **kindness: Any) -> Settings:

@@ -1,0 +1,61 @@
+"""``primum demo --scenario kindness``: physicians talk shop, disagree, and one of them gets a nudge.
+
+What the audience sees, in order:
+1. clinical shop talk (no nudge) and a civil disagreement (no nudge);
+2. a belittling reply: a private nudge; the author edits it: ``nudge_outcome`` revised;
+3. another belittling message whose nudge is ignored: after the (demo-short) window, kept;
+4. with a hide threshold set by the owner, a threatening message is hidden and its full text
+   returned to its author by DM; the mod-log gets a case with scores but no text.
+
+Events: ``nudge``, ``nudge_outcome`` (revised, then kept) and ``hide``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+OWNER = "Dr. Priya Raman"
+AMARA, RAJ, ELENA, SAM = "Dr. Amara Okafor", "Dr. Rajesh Patel", "Dr. Elena Vasquez", "Dr. Samuel Whitfield"
+
+
+def _message_id(sent: Any) -> int:
+    """``demo.say`` returns the local Discord message (or its id)."""
+    return int(getattr(sent, "id", sent))
+
+
+async def play(demo: Any) -> None:
+    """Play the be-kind scenario against the local Discord."""
+    demo.narrate("Owners make the outcome window short for the demo (normally 30 minutes).")
+    await demo.slash(OWNER, "general", "kind-settings window", which="outcome", duration="8s")
+
+    demo.narrate("Clinical shop talk: blunt words about diseases are not unkind to anyone.")
+    await demo.say(AMARA, "clinical-cases", "58M, STEMI, door-to-balloon 52 minutes. Killer LAD lesion, "
+                   "we nuked it with tenecteplase first because cath lab was 2 hours out.")
+    await demo.say(RAJ, "clinical-cases", "Reasonable. I'd still have given a loading dose of ticagrelor.")
+
+    demo.narrate("Civil disagreement: debate is welcome.")
+    await demo.say(ELENA, "clinical-cases", "I disagree — the PLATO data don't support ticagrelor after lysis; "
+                   "clopidogrel is the studied option there.")
+
+    demo.narrate("A belittling reply: Primum nudges its author privately, right after it is posted.")
+    sent = await demo.say(SAM, "clinical-cases", "Did they even teach you pharmacology? Read the trial.")
+    nudge = await demo.wait_event("nudge", 10)
+    demo.narrate(f"Nudge sent privately (category {nudge['category']}, score {nudge['score']}).")
+
+    demo.narrate("The author edits the message; Primum counts that as revised, with no penalty.")
+    demo.server.user_edits(_message_id(sent), "I read the trial differently — can you share the subgroup data?")
+    revised = await demo.wait_event("nudge_outcome", 10)
+    demo.narrate(f"Outcome: {revised['outcome']}.")
+
+    demo.narrate("Another belittling message; this time the author ignores the nudge.")
+    await demo.say(RAJ, "politics", "Oh sweetie, that's not how health policy works.")
+    await demo.wait_event("nudge", 10)
+    kept = await demo.wait_event("nudge_outcome", 20)
+    demo.narrate(f"The window ran out with the message unchanged: {kept['outcome']}.")
+
+    demo.narrate("The owner turns on hiding at 0.9: only clearly threatening messages are hidden.")
+    await demo.slash(OWNER, "general", "kind-settings threshold", action="hide", value="0.9")
+    await demo.say(ELENA, "general", "Report me again and watch your back.")
+    hidden = await demo.wait_event("hide", 10)
+    demo.narrate(f"Hidden (category {hidden['category']}); the author got the full text back by DM: "
+                 f"{'yes' if hidden['returned'] else 'no'}. The mod-log case has scores, not the text.")
