@@ -131,11 +131,11 @@ class Transcript:
 
     def _describe(self, record: RequestRecord) -> str | None:
         body = record.json if isinstance(record.json, dict) else {}
-        parts = record.path.strip("/").split("/")
+        params = _route_params(record)
         if record.status >= 400:
             return f"got {record.status} for {record.method} {record.route or record.path}"
         if record.method == "POST" and record.route == "/channels/{channel_id}/messages":
-            return f"→ {self.where(int(parts[3]))}: {self._message_text(body, record)}"
+            return f"→ {self.where(int(params['channel_id']))}: {self._message_text(body, record)}"
         if record.method == "POST" and record.route and record.route.startswith("/interactions/"):
             data = body.get("data") or {}
             kind = body.get("type")
@@ -152,25 +152,25 @@ class Transcript:
             return f"updated its answer: {self._message_text(body, record)}"
         if record.method == "PATCH" and record.route == "/channels/{channel_id}" and "rate_limit_per_user" in body:
             seconds = body["rate_limit_per_user"]
-            where = self.where(int(parts[3]))
+            where = self.where(int(params['channel_id']))
             return f"set slowmode on {where} to {seconds}s" if seconds else f"lifted slowmode on {where}"
         if record.method == "DELETE" and record.route == "/channels/{channel_id}/messages/{message_id}":
-            return f"removed a message in {self.where(int(parts[3]))}"
+            return f"removed a message in {self.where(int(params['channel_id']))}"
         if record.method == "PATCH" and record.route == "/guilds/{guild_id}/members/{user_id}":
             if "communication_disabled_until" in body:
                 until = body["communication_disabled_until"]
-                who = self.name(int(parts[4]))
+                who = self.name(int(params['user_id']))
                 return f"timed out {who} until {until}" if until else f"lifted the timeout of {who}"
             return None
         if record.route == "/guilds/{guild_id}/members/{user_id}/roles/{role_id}":
-            role = self._stack.server.world.guild(int(parts[2])).roles.get(int(parts[6]))
+            role = self._stack.server.world.guild(int(params['guild_id'])).roles.get(int(params['role_id']))
             verb = "gave" if record.method == "PUT" else "removed"
-            return f"{verb} role {role.name if role else parts[6]} {'to' if verb == 'gave' else 'from'} " \
-                   f"{self.name(int(parts[4]))}"
+            return f"{verb} role {role.name if role else params['role_id']} {'to' if verb == 'gave' else 'from'} " \
+                   f"{self.name(int(params['user_id']))}"
         if record.method == "PUT" and record.route == "/guilds/{guild_id}/bans/{user_id}":
-            return f"banned {self.name(int(parts[4]))}"
+            return f"banned {self.name(int(params['user_id']))}"
         if record.method == "DELETE" and record.route == "/guilds/{guild_id}/members/{user_id}":
-            return f"removed {self.name(int(parts[4]))} from the server"
+            return f"removed {self.name(int(params['user_id']))} from the server"
         if record.method == "POST" and record.route and record.route.endswith("/threads"):
             return f"opened a thread: {body.get('name', '')}"
         if record.method == "PUT" and record.route and record.route.endswith("/pins/{message_id}"):
@@ -185,16 +185,25 @@ class Transcript:
             title = embed.get("title") or ""
             description = str(embed.get("description") or "").replace("\n", " ⏎ ")
             text += f" [{title}] {description}".rstrip()
-        buttons = [
+        buttons: list[str] = [
             str(child["label"]) for row in body.get("components") or [] for child in row.get("components") or []
             if child.get("label")
         ]
         if buttons:
             text += "  buttons: " + " | ".join(f"[{label}]" for label in buttons)
-        files = [upload.filename for upload in record.files]
+        files = [str(upload.filename) for upload in record.files]
         if files:
             text += "  files: " + ", ".join(files)
         return text.strip()[:400]
+
+
+def _route_params(record: RequestRecord) -> dict[str, str]:
+    """``{channel_id: "123", …}`` from the matched route template and the request path."""
+    if record.route is None:
+        return {}
+    template = record.route.strip("/").split("/")
+    path = record.path.strip("/").split("/")[-len(template):]
+    return {t[1:-1]: p for t, p in zip(template, path, strict=False) if t.startswith("{")}
 
 
 class Demo:
