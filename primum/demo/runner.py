@@ -213,6 +213,7 @@ class Demo:
         self.stack = stack
         self.transcript = transcript
         self.workdir = workdir
+        self._consumed: dict[str, int] = {}
 
     # --- handles -------------------------------------------------------------------------------
     @property
@@ -313,15 +314,17 @@ class Demo:
         return record
 
     async def wait_event(self, type_: str, *, timeout: float = 15.0,  # noqa: ASYNC109
-                         where: Callable[[Event], bool] | None = None, after: int = 0) -> Event:
-        """Wait for the bot to emit an event of ``type_`` (the ``after``-th onwards)."""
+                         where: Callable[[Event], bool] | None = None) -> Event:
+        """The next event of ``type_`` that no earlier ``wait_event`` returned (waiting if needed)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            matching = [e for e in self.events.of_type(type_)[after:] if where is None or where(e)]
-            if matching:
-                self.transcript.pump()
-                return matching[0]
+            events = self.events.of_type(type_)
+            for index in range(self._consumed.get(type_, 0), len(events)):
+                if where is None or where(events[index]):
+                    self._consumed[type_] = index + 1
+                    self.transcript.pump()
+                    return events[index]
             if loop.time() > deadline:
                 raise TimeoutError(f"the bot did not emit {type_!r} within {timeout}s")
             await asyncio.sleep(0.05)

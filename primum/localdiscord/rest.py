@@ -249,12 +249,15 @@ class RestApi:
         return out
 
     def apply_message_body(self, msg: Message, body: JSON, files: list[UploadedFile], *, creating: bool,
-                           sender_perms: int = Perm.ALL) -> None:
-        """Apply a create/edit body to ``msg``: content, embeds, components, files, mentions."""
+                           sender_perms: int = Perm.ALL, max_content: int = 2000) -> None:
+        """Apply a create/edit body to ``msg``: content, embeds, components, files, mentions.
+
+        Bots may send 2,000 characters; members with Nitro may send 4,000 (``max_content``).
+        """
         if "content" in body:
             content = body["content"] or ""
-            if len(content) > 2000:
-                raise form_error("content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.")
+            if len(content) > max_content:
+                raise form_error("content", "BASE_TYPE_MAX_LENGTH", f"Must be {max_content} or fewer in length.")
             msg.content = content
         if "embeds" in body or files or "attachments" in body:
             keep = msg.attachments if not creating else []

@@ -79,6 +79,10 @@ class _Failure:
     times: int
 
 
+#: Members with Nitro may post up to 4,000 characters (bots only 2,000).
+USER_MAX_CONTENT = 4000
+
+
 class LocalDiscord:
     """The loopback Discord server, its world, its records and its control API."""
 
@@ -501,7 +505,7 @@ class LocalDiscord:
                       "attachments": [{"id": i, "filename": n} for i, (n, _) in enumerate(attachments)]}
         self.rest.apply_message_body(msg, body, files, creating=True,
                                      sender_perms=self.world.channel_permissions(channel.id, user_id)
-                                     if channel.guild_id else 0)
+                                     if channel.guild_id else 0, max_content=USER_MAX_CONTENT)
         self.rest.store(msg)
         self.rest.emit_message("MESSAGE_CREATE", msg)
         return msg
@@ -525,7 +529,7 @@ class LocalDiscord:
         msg = self.world.messages.get(message_id)
         if msg is None or msg.deleted:
             raise ControlError(f"no message {message_id}")
-        self.rest.apply_message_body(msg, {"content": content}, [], creating=False)
+        self.rest.apply_message_body(msg, {"content": content}, [], creating=False, max_content=USER_MAX_CONTENT)
         msg.edited_at = self.world.now()
         self.rest.emit_message("MESSAGE_UPDATE", msg)
         return msg

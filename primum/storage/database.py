@@ -7,6 +7,7 @@ Discord HTTP call.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sqlite3
@@ -65,6 +66,9 @@ class Database:
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._conn = connection
         self.path = path
+        # One connection is shared by every coroutine: a write that commits must not land inside
+        # another coroutine's open transaction, so writes and transactions take turns.
+        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
@@ -155,14 +159,16 @@ class Database:
     # --- queries -------------------------------------------------------------------------
     async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """Run one statement and commit; return the last row id."""
-        cursor = await self._conn.execute(sql, params)
-        await self._conn.commit()
-        return int(cursor.lastrowid or 0)
+        async with self._write_lock:
+            cursor = await self._conn.execute(sql, params)
+            await self._conn.commit()
+            return int(cursor.lastrowid or 0)
 
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement for many parameter rows in a single transaction."""
-        await self._conn.executemany(sql, rows)
-        await self._conn.commit()
+        async with self._write_lock:
+            await self._conn.executemany(sql, rows)
+            await self._conn.commit()
 
     async def fetch_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
         """Return the first row or None."""
@@ -176,14 +182,19 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Group several statements atomically; commits on success, rolls back on error."""
-        await self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._conn
-        except BaseException:
-            await self._conn.rollback()
-            raise
-        await self._conn.commit()
+        """Group several statements atomically; commits on success, rolls back on error.
+
+        Use the yielded connection inside the block; calling ``execute`` there would wait for
+        the block itself.
+        """
+        async with self._write_lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.rollback()
+                raise
+            await self._conn.commit()
 
     async def backup(self, target: Path | str) -> Path:
         """Copy the live database to ``target`` with SQLite's online backup API (safe while running)."""

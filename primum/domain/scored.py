@@ -1,0 +1,40 @@
+"""One scored guild message, as the be-kind cog hands it to the features that react to scores.
+
+The be-kind cog scores every message once and dispatches ``bot.dispatch("message_scored", scored)``
+with this dataclass, so de-escalation (and anything else) never scores a message twice and never
+sees its text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class ScoredMessage:
+    """Who said what to whom and how unkind it looked; ids and numbers only, never the text.
+
+    Attributes:
+        guild_id, channel_id, message_id, author_id: where the message is and who wrote it.
+        created_at: when it was sent, aware UTC.
+        reply_to_author_id: the author of the message this one replies to (None: not a reply).
+        mentioned_ids: users mentioned in the message (bots and the author excluded by the sender).
+        score: overall unkindness in [0, 1], higher is less kind (``KindnessScore.score``).
+        categories: per-category scores in [0, 1] (``KindnessScore.categories``).
+        nudged: whether be-kind sent the author a private nudge for this message.
+        author_nudges_recent: nudges the author received in be-kind's recent window *before*
+            this message (this message's own nudge is not counted).
+    """
+
+    guild_id: int
+    channel_id: int
+    message_id: int
+    author_id: int
+    created_at: datetime
+    reply_to_author_id: int | None
+    mentioned_ids: tuple[int, ...]
+    score: float
+    categories: dict[str, float]
+    nudged: bool
+    author_nudges_recent: int
