@@ -115,7 +115,8 @@ class Transcript:
 
     def event(self, event: Event) -> None:
         """A bot event (nudge, slowmode, …) as a compact line."""
-        fields = {k: v for k, v in event.items() if k not in {"type", "t", "source"}}
+        # Ids are in the events file; the transcript keeps what a person reads.
+        fields = {k: v for k, v in event.items() if k not in {"type", "t", "source"} and not k.endswith("_id")}
         shown = ", ".join(f"{k}={v}" for k, v in fields.items() if not isinstance(v, list | dict))
         self.line(f"  ★ event {event['type']}" + (f" ({shown})" if shown else ""))
 
@@ -313,7 +314,7 @@ class Demo:
         await self.pause(0.3)
         return record
 
-    async def wait_event(self, type_: str, *, timeout: float = 15.0,  # noqa: ASYNC109
+    async def wait_event(self, type_: str, timeout: float = 15.0, *,  # noqa: ASYNC109
                          where: Callable[[Event], bool] | None = None) -> Event:
         """The next event of ``type_`` that no earlier ``wait_event`` returned (waiting if needed)."""
         loop = asyncio.get_running_loop()

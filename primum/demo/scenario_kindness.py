@@ -14,19 +14,17 @@ from __future__ import annotations
 
 from typing import Any
 
+TITLE = "Be kind: shop talk and debate pass; a belittling reply is nudged, revised, kept, hidden"
+ORDER = 20
+
 OWNER = "Dr. Priya Raman"
 AMARA, RAJ, ELENA, SAM = "Dr. Amara Okafor", "Dr. Rajesh Patel", "Dr. Elena Vasquez", "Dr. Samuel Whitfield"
-
-
-def _message_id(sent: Any) -> int:
-    """``demo.say`` returns the local Discord message (or its id)."""
-    return int(getattr(sent, "id", sent))
 
 
 async def play(demo: Any) -> None:
     """Play the be-kind scenario against the local Discord."""
     demo.narrate("Owners make the outcome window short for the demo (normally 30 minutes).")
-    await demo.slash(OWNER, "general", "kind-settings window", which="outcome", duration="8s")
+    await demo.slash(OWNER, "general", "kind-settings window", which="outcome", duration="10s")
 
     demo.narrate("Clinical shop talk: blunt words about diseases are not unkind to anyone.")
     await demo.say(AMARA, "clinical-cases", "58M, STEMI, door-to-balloon 52 minutes. Killer LAD lesion, "
@@ -43,7 +41,7 @@ async def play(demo: Any) -> None:
     demo.narrate(f"Nudge sent privately (category {nudge['category']}, score {nudge['score']}).")
 
     demo.narrate("The author edits the message; Primum counts that as revised, with no penalty.")
-    demo.server.user_edits(_message_id(sent), "I read the trial differently — can you share the subgroup data?")
+    await demo.edit(sent, "I read the trial differently — can you share the subgroup data?")
     revised = await demo.wait_event("nudge_outcome", 10)
     demo.narrate(f"Outcome: {revised['outcome']}.")
 

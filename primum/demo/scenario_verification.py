@@ -1,0 +1,84 @@
+"""``primum demo --scenario verification``: a physician joins and is verified; a typo is explained.
+
+What the audience sees, in order:
+1. a new member joins and gets the Unverified role; #verify has a pinned **Verify** button;
+2. she presses it and fills in the form (name, NPI, specialty, state); Primum checks the NPI's
+   check digit, looks it up in (a local stand-in of) the NPPES NPI Registry, compares the name and
+   posts a review card in the private #review-queue;
+3. Primum restarts while the request is pending;
+4. after the restart a moderator presses **Approve** on the card: Verified Physician is granted,
+   Unverified removed, and a welcome DM sent;
+5. another newcomer runs ``/verify`` with a mistyped NPI (bad check digit) and is told exactly why.
+
+Events: ``verification_submitted`` (queued, then invalid_npi) and ``verified``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from cogs._verification_views import APPROVE_ID, START_ID
+from primum.testing_nppes import DEMO_PHYSICIAN, demo_registry
+
+TITLE = "Physician verification: NPI Registry check, review queue, approval"
+ORDER = 10
+MODERATOR = "Dr. Nadia Haddad"
+NEWCOMER = "Alex Kim"
+
+
+def _bot_messages_with(demo: Any, channel: str, custom_id: str) -> list[Any]:
+    return [m for m in demo.server.bot_messages(demo.channel(channel)) if custom_id in str(m.components)]
+
+
+def _answer_text(demo: Any, interaction: Any) -> str:
+    for message_id in [*interaction.followup_ids, interaction.original_message_id]:
+        message = demo.server.world.messages.get(message_id) if message_id else None
+        if message is not None and message.content:
+            return str(message.content)
+    return ""
+
+
+async def play(demo: Any) -> None:
+    """Play the verification scenario against the local Discord and a local NPPES stand-in."""
+    async with demo_registry() as registry:
+        demo.narrate("Primum looks NPIs up in a local stand-in of the NPPES NPI Registry (no internet needed); "
+                     "it serves the registry's real response shapes.")
+        demo.stack.settings = replace(demo.stack.settings, nppes_base_url=registry.url)
+        demo.bot.get_cog("Verification").nppes.base_url = registry.url
+
+        demo.narrate("A physician joins the server. Until verified she sees only #verify.")
+        user = demo.server.create_user("amara.okafor.reyes", global_name="Amara Okafor-Reyes")
+        demo.server.member_join(user.id)
+        await demo.pause(0.5)
+
+        button = _bot_messages_with(demo, "verify", START_ID)[-1]
+        demo.narrate("She presses the pinned Verify button and fills in the form.")
+        opened = await demo.click(user.id, button, START_ID, label="Verify")
+        form = {"full_name": "Dr. Amara N. Okafor-Reyes, MD", "npi": DEMO_PHYSICIAN,
+                "specialty": "Cardiology", "state": "NY"}
+        submitted = await demo.submit(opened, form, who="Amara Okafor-Reyes")
+        event = await demo.wait_event("verification_submitted", where=lambda e: e.get("outcome") == "queued")
+        await demo.pause(0.3)
+        demo.narrate(f"NPI {DEMO_PHYSICIAN}: check digit valid, active NPI-1 with a physician taxonomy, name "
+                     f"{event['name_match']}. She is told: {_answer_text(demo, submitted)!r}")
+        demo.narrate("The request waits in the private #review-queue with the registry facts and "
+                     "Approve / Deny / Ask-for-more buttons.")
+
+        await demo.restart_bot()
+        demo.narrate("Primum restarted with the request pending; the card's buttons still work.")
+        card = _bot_messages_with(demo, "review-queue", APPROVE_ID)[-1]
+        await demo.click(MODERATOR, card, APPROVE_ID, label="Approve")
+        verified = await demo.wait_event("verified")
+        await demo.pause(0.3)
+        roles = ", ".join(demo.server.role_names(user.id)) or "none"
+        demo.narrate(f"Approved by a moderator: role granted={verified['role_granted']}, welcome sent by "
+                     f"{verified['notified']}. Her roles now: {roles}.")
+
+        demo.narrate("Another newcomer runs /verify and mistypes the last digit of the NPI.")
+        opened = await demo.slash(NEWCOMER, "verify", "verify")
+        typo = await demo.submit(opened, {**form, "full_name": "Alex Kim", "npi": "1234567890"}, who=NEWCOMER)
+        refused = await demo.wait_event("verification_submitted", where=lambda e: e.get("outcome") == "invalid_npi")
+        await demo.pause(0.3)
+        demo.narrate(f"Refused before any lookup ({refused['problem']}); Alex is told privately: "
+                     f"{_answer_text(demo, typo)!r}")
