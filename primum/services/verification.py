@@ -1,0 +1,434 @@
+"""Physician verification as a service: form -> registry -> identity binding -> human decision.
+
+No Discord here: the cog turns interactions into ``Submission``s and ids, calls these methods, and
+performs the Discord side effects the results describe (post the review card, grant roles, DM).
+
+Events emitted here: ``verification_submitted`` (every form submission, with its outcome),
+``verification_code_sent``, ``verification_code_checked``, ``verification_duplicate_npi``,
+``verification_recheck`` (a verified NPI changed in the registry) and ``verification_forgotten``.
+The cog emits ``verified``, ``verification_denied`` and ``verification_more_info`` after it has
+applied the decision in Discord. No event carries an NPI, a typed name, an address or a code.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from primum.clock import Clock
+from primum.domain.name_match import NameMatch, NameVerdict
+from primum.domain.npi import check_npi
+from primum.domain.verification import (
+    ATTEMPT_WINDOW,
+    OPEN_STATUSES,
+    Assessment,
+    BindingMethod,
+    CodeOutcome,
+    CodeState,
+    Eligibility,
+    Lookup,
+    LookupStatus,
+    RequestStatus,
+    ReviewAction,
+    ReviewCard,
+    VerificationConfig,
+    assess,
+    attempt_allowed,
+    check_code,
+    code_digest,
+    compare_name,
+    domain_allowed,
+    email_domain,
+    recheck_due,
+    review_refusal,
+)
+from primum.email_code import CodeMail, CodeSender, EmailError, generate_code
+from primum.events import EventSink
+from primum.storage.verification import NewRequest, StoredRequest, VerificationRepository
+
+log = logging.getLogger(__name__)
+
+#: Codes one request may have sent (each allows ``code_attempts`` tries).
+MAX_CODE_SENDS = 3
+#: Approved NPIs looked up per re-check pass (the registry is public; be polite).
+RECHECK_BATCH = 50
+
+
+class RegistryLookup(Protocol):
+    """What the service needs from ``primum.nppes.NppesClient``."""
+
+    async def lookup(self, npi: str, *, fresh: bool = False) -> Lookup:
+        """Look one NPI up."""
+        ...
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The verification form as the member filled it in (typed fields are never stored)."""
+
+    guild_id: int
+    user_id: int
+    full_name: str
+    npi: str
+    specialty: str = ""
+    state: str = ""
+
+
+class SubmitOutcome(StrEnum):
+    """What happened to a form submission."""
+
+    QUEUED = "queued"  # in the review queue
+    AWAITING_CODE = "awaiting_code"  # in the queue, but the e-mail code comes first
+    INVALID_NPI = "invalid_npi"
+    INELIGIBLE = "ineligible"
+    UNAVAILABLE = "unavailable"
+    RATE_LIMITED = "rate_limited"
+    ALREADY_VERIFIED = "already_verified"
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """The outcome, what to tell the member, and (when queued) the card to post for moderators."""
+
+    outcome: SubmitOutcome
+    message: str
+    request: StoredRequest | None = None
+    card: ReviewCard | None = None
+    superseded: tuple[StoredRequest, ...] = ()
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    """A moderator's action: ``ok`` and the request after it, or why it was refused."""
+
+    ok: bool
+    message: str
+    request: StoredRequest | None = None
+
+
+class EmailOutcome(StrEnum):
+    """What happened to an e-mail binding step."""
+
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    WRONG = "wrong"
+    EXPIRED = "expired"
+    LOCKED = "locked"
+    NOT_ALLOWED = "not_allowed"
+    NOT_CONFIGURED = "not_configured"
+    FAILED = "failed"
+    NO_REQUEST = "no_request"
+    TOO_MANY = "too_many"
+
+
+@dataclass(frozen=True)
+class EmailResult:
+    """An e-mail step's outcome and the member-facing message."""
+
+    outcome: EmailOutcome
+    message: str
+    request: StoredRequest | None = None
+
+
+@dataclass(frozen=True)
+class RecheckFinding:
+    """A verified member whose NPI no longer qualifies (reported to moderators once)."""
+
+    request: StoredRequest
+    registry_status: str
+    detail: str = ""
+
+
+@dataclass
+class RecheckReport:
+    """One re-check pass."""
+
+    checked: int = 0
+    unavailable: int = 0
+    findings: list[RecheckFinding] = field(default_factory=list)
+
+
+def _registry_status(assessment: Assessment, lookup: Lookup) -> str:
+    if lookup.status is LookupStatus.DEACTIVATED:
+        return "deactivated"
+    if lookup.status is LookupStatus.NOT_FOUND:
+        return "not_found"
+    return "active" if assessment.eligible else "ineligible"
+
+
+class VerificationService:
+    """The verification pipeline; one instance per bot, shared by every guild."""
+
+    def __init__(
+        self,
+        repo: VerificationRepository,
+        registry: RegistryLookup,
+        mail: CodeSender,
+        clock: Clock,
+        events: EventSink,
+        *,
+        server_names: dict[int, str] | None = None,
+    ) -> None:
+        self.repo = repo
+        self._registry = registry
+        self._mail = mail
+        self._clock = clock
+        self._events = events
+        self.server_names = server_names if server_names is not None else {}
+
+    # --- configuration ----------------------------------------------------------------------------
+    async def config(self, guild_id: int) -> VerificationConfig:
+        """The guild's verification settings."""
+        return await self.repo.config(guild_id)
+
+    async def update_config(self, guild_id: int, by: int | None, **changes: object) -> VerificationConfig:
+        """Change some settings (validated) and return the result."""
+        config = (await self.repo.config(guild_id)).with_changes(**changes)
+        await self.repo.save_config(guild_id, config, now=self._clock.now(), updated_by=by)
+        return config
+
+    async def is_verified(self, guild_id: int, user_id: int) -> bool:
+        """Whether the member has an approved request (a rejoining physician gets the role back)."""
+        return await self.repo.latest_for_member(guild_id, user_id, [RequestStatus.APPROVED]) is not None
+
+    # --- the form ---------------------------------------------------------------------------------
+    async def submit(self, form: Submission) -> SubmitResult:
+        """Check, look up, compare and queue a submission; every outcome is an event."""
+        result = await self._submit(form)
+        extra: dict[str, object] = {}
+        if result.request is not None:
+            extra = {"request_id": result.request.id, "eligibility": result.request.eligibility.value,
+                     "name_match": result.request.name_match, "binding": result.request.binding.value,
+                     "duplicate": bool(result.card and result.card.other_claimants)}
+        self._events.emit("verification_submitted", guild_id=form.guild_id, user_id=form.user_id,
+                          outcome=result.outcome.value, problem=result.problem, **extra)
+        return result
+
+    async def _submit(self, form: Submission) -> SubmitResult:
+        now = self._clock.now()
+        config = await self.repo.config(form.guild_id)
+        previous = await self.repo.attempts_since(form.guild_id, form.user_id, now - ATTEMPT_WINDOW)
+        rate = attempt_allowed(previous, now, config.max_attempts_per_day)
+        if not rate.allowed:
+            assert rate.retry_at is not None
+            return SubmitResult(
+                SubmitOutcome.RATE_LIMITED,
+                f"You have reached the limit of {config.max_attempts_per_day} verification attempts per day. "
+                f"You can try again <t:{int(rate.retry_at.timestamp())}:R>, or ask a moderator for help.",
+                problem="rate_limited",
+            )
+        if await self.is_verified(form.guild_id, form.user_id):
+            return SubmitResult(SubmitOutcome.ALREADY_VERIFIED, "You are already verified here.")
+
+        npi = check_npi(form.npi)
+        if not npi.valid:
+            await self.repo.record_attempt(form.guild_id, form.user_id, "invalid_npi", now)
+            assert npi.problem is not None
+            return SubmitResult(SubmitOutcome.INVALID_NPI, npi.message, problem=npi.problem.value)
+        if not form.full_name.strip():
+            await self.repo.record_attempt(form.guild_id, form.user_id, "no_name", now)
+            return SubmitResult(SubmitOutcome.INVALID_NPI, "Please enter your full name as registered.",
+                                problem="no_name")
+
+        lookup = await self._registry.lookup(npi.npi)
+        assessment = assess(lookup, config.residents)
+        if assessment.eligibility is Eligibility.UNKNOWN:
+            await self.repo.record_attempt(form.guild_id, form.user_id, "unavailable", now)
+            return SubmitResult(
+                SubmitOutcome.UNAVAILABLE,
+                "The NPI Registry is not answering right now, so I could not check your NPI. Nothing was "
+                "saved; please try again in a few minutes.",
+                problem="registry_unavailable",
+            )
+        if not assessment.eligible:
+            await self.repo.record_attempt(form.guild_id, form.user_id, "ineligible", now)
+            assert assessment.reason is not None
+            return SubmitResult(SubmitOutcome.INELIGIBLE, assessment.message, problem=assessment.reason.value)
+
+        record = lookup.record
+        assert record is not None and assessment.taxonomy is not None
+        name_match = compare_name(form.full_name, record)
+        binding = BindingMethod.EMAIL if config.email_binding else BindingMethod.MODERATOR
+        status = RequestStatus.AWAITING_CODE if binding is BindingMethod.EMAIL else RequestStatus.PENDING
+        claimants = tuple(await self.repo.other_claimants(form.guild_id, npi.npi, form.user_id))
+        request, superseded = await self.repo.create(
+            NewRequest(form.guild_id, form.user_id, npi.npi, assessment.taxonomy.code, assessment.eligibility,
+                       name_match.verdict.value, binding, status),
+            now,
+        )
+        await self.repo.record_attempt(form.guild_id, form.user_id, status.value, now)
+        if claimants:
+            log.info("NPI claimed by %d other account(s) in guild %s (request %d)", len(claimants),
+                     form.guild_id, request.id)
+            self._events.emit("verification_duplicate_npi", guild_id=form.guild_id, user_id=form.user_id,
+                              request_id=request.id, other_user_ids=list(claimants))
+        notes: list[str] = []
+        if assessment.eligibility is Eligibility.RESIDENT:
+            notes.append("Listed only as a trainee (390200000X); accepted by this server's resident policy.")
+        if record.reactivation_date:
+            notes.append(f"Deactivated once and reactivated on {record.reactivation_date}.")
+        if name_match.verdict is not NameVerdict.MATCH:
+            notes.append("Check the name carefully before approving.")
+        card = ReviewCard(
+            request_id=request.id, user_id=form.user_id, typed_name=form.full_name.strip()[:100],
+            typed_specialty=form.specialty.strip()[:100], typed_state=form.state.strip()[:30], npi=npi.npi,
+            eligibility=assessment.eligibility, registry_name=record.display_name, credential=record.credential,
+            taxonomies=record.taxonomies, name_match=name_match, binding=binding, other_claimants=claimants,
+            registry_updated=record.last_updated, notes=tuple(notes),
+        )
+        if binding is BindingMethod.EMAIL:
+            domains = ", ".join(config.email_domains) or "(none configured yet: ask the moderators)"
+            message = (
+                "Your NPI checks out in the registry. One more step: confirm an institutional e-mail address "
+                f"on one of these domains: {domains}. Press **Email me a code** below."
+            )
+            return SubmitResult(SubmitOutcome.AWAITING_CODE, message, request, card, tuple(superseded))
+        return SubmitResult(
+            SubmitOutcome.QUEUED,
+            "Thank you. Your NPI checks out in the registry and your request is now with the moderators; "
+            "you will hear from me by DM when they have decided.",
+            request, card, tuple(superseded),
+        )
+
+    async def attach_card(self, request_id: int, channel_id: int, message_id: int) -> None:
+        """Remember the review card's message (its buttons find the request through it)."""
+        await self.repo.set_review_message(request_id, channel_id, message_id, self._clock.now())
+
+    async def request_for_card(self, guild_id: int, message_id: int) -> StoredRequest | None:
+        """The request a review card belongs to."""
+        return await self.repo.by_review_message(guild_id, message_id)
+
+    # --- e-mail binding --------------------------------------------------------------------------
+    async def send_code(self, guild_id: int, user_id: int, address: str) -> EmailResult:
+        """Send a six-digit code to an allow-listed institutional address."""
+        now = self._clock.now()
+        config = await self.repo.config(guild_id)
+        request = await self.repo.latest_for_member(guild_id, user_id, [RequestStatus.AWAITING_CODE])
+        if request is None:
+            return EmailResult(EmailOutcome.NO_REQUEST, "There is no verification request waiting for a code; "
+                                                        "press Verify to start.")
+        domain = email_domain(address)
+        if domain is None or not domain_allowed(address, config.email_domains):
+            allowed = ", ".join(config.email_domains) or "none configured yet"
+            return EmailResult(EmailOutcome.NOT_ALLOWED, "That address is not on this server's list of "
+                                                         f"institutional domains ({allowed}).", request)
+        if not self._mail.configured:
+            log.warning("guild %s uses e-mail binding but SMTP is not configured", guild_id)
+            return EmailResult(EmailOutcome.NOT_CONFIGURED, "E-mail codes are not set up on this server yet; "
+                                                            "a moderator will review your request instead.", request)
+        if request.code_sends >= MAX_CODE_SENDS:
+            return EmailResult(EmailOutcome.TOO_MANY, "Too many codes were sent for this request; please ask a "
+                                                      "moderator for help.", request)
+        code = generate_code()
+        state = CodeState(code_digest(code, secrets.token_hex(8)), now + timedelta(minutes=config.code_minutes))
+        await self.repo.set_code(request.id, state, now, email_domain=domain, sent=True)
+        try:
+            await self._mail.send(CodeMail(address.strip(), code, self.server_names.get(guild_id, "the server"),
+                                           config.code_minutes))
+        except EmailError as error:
+            await self.repo.set_code(request.id, None, now)
+            return EmailResult(EmailOutcome.FAILED, f"I could not send the code: {error}. Please try again later.",
+                               request)
+        self._events.emit("verification_code_sent", guild_id=guild_id, user_id=user_id, request_id=request.id,
+                          domain=domain)
+        return EmailResult(EmailOutcome.SENT, f"I sent a six-digit code to your address at {domain}. It expires "
+                                              f"in {config.code_minutes} minutes; press **Enter code**.", request)
+
+    async def confirm_code(self, guild_id: int, user_id: int, typed: str) -> EmailResult:
+        """Check a typed code; the right one moves the request into the review queue."""
+        now = self._clock.now()
+        config = await self.repo.config(guild_id)
+        request = await self.repo.latest_for_member(guild_id, user_id, [RequestStatus.AWAITING_CODE])
+        if request is None:
+            return EmailResult(EmailOutcome.NO_REQUEST, "There is no verification request waiting for a code.")
+        checked = check_code(request.code, typed, now, config.code_attempts)
+        messages = {
+            CodeOutcome.NONE: (EmailOutcome.NO_REQUEST, "No code was sent yet; press **Email me a code** first."),
+            CodeOutcome.EXPIRED: (EmailOutcome.EXPIRED, "That code has expired; press **Email me a code** for a "
+                                                        "new one."),
+            CodeOutcome.LOCKED: (EmailOutcome.LOCKED, "Too many wrong codes. Press **Email me a code** for a new "
+                                                      "one, or ask a moderator."),
+            CodeOutcome.WRONG: (EmailOutcome.WRONG, f"That code is not right; {checked.remaining} tries left."),
+        }
+        if checked.outcome is CodeOutcome.OK:
+            confirmed = await self.repo.confirm_email(request.id, now)
+            outcome = EmailOutcome.CONFIRMED if confirmed else EmailOutcome.NO_REQUEST
+            message = ("Your e-mail address is confirmed. Your request is now with the moderators; you will hear "
+                       "from me by DM when they have decided.") if confirmed else "This request was already closed."
+        else:
+            if checked.outcome in {CodeOutcome.WRONG, CodeOutcome.EXPIRED, CodeOutcome.LOCKED} and \
+                    checked.state != request.code:
+                await self.repo.set_code(request.id, checked.state, now)
+            outcome, message = messages[checked.outcome]
+        self._events.emit("verification_code_checked", guild_id=guild_id, user_id=user_id, request_id=request.id,
+                          outcome=outcome.value)
+        return EmailResult(outcome, message, await self.repo.get(request.id))
+
+    # --- moderator decisions ---------------------------------------------------------------------
+    async def decide(self, request_id: int, action: ReviewAction, reviewer_id: int, reason: str = "") -> DecisionResult:
+        """Approve, deny (reason required) or ask for more (question required), exactly once."""
+        request = await self.repo.get(request_id)
+        if request is None:
+            return DecisionResult(False, "This request no longer exists (the member's data may have been deleted).")
+        refusal = review_refusal(request.status, action, reason)
+        if refusal is not None:
+            return DecisionResult(False, refusal, request)
+        now = self._clock.now()
+        target = {ReviewAction.APPROVE: RequestStatus.APPROVED, ReviewAction.DENY: RequestStatus.DENIED,
+                  ReviewAction.ASK_MORE: RequestStatus.MORE_INFO}[action]
+        expected = OPEN_STATUSES if action is not ReviewAction.APPROVE else \
+            frozenset({RequestStatus.PENDING, RequestStatus.MORE_INFO})
+        changed = await self.repo.transition(
+            request_id, target, expected=expected, now=now, reviewer_id=reviewer_id,
+            reason=reason.strip()[:1000] or None, decided=action is not ReviewAction.ASK_MORE,
+        )
+        after = await self.repo.get(request_id)
+        if not changed:
+            return DecisionResult(False, "Another moderator decided this request a moment ago.", after)
+        log.info("verification request %d: %s by %s", request_id, target.value, reviewer_id)
+        return DecisionResult(True, target.value, after)
+
+    # --- upkeep ----------------------------------------------------------------------------------
+    async def recheck(self, *, limit: int = RECHECK_BATCH) -> RecheckReport:
+        """Look verified NPIs up again when due; report those that no longer qualify (once each)."""
+        now = self._clock.now()
+        report = RecheckReport()
+        configs: dict[int, VerificationConfig] = {}
+        for request in await self.repo.approved(checked_before=now - timedelta(days=1)):
+            if report.checked + report.unavailable >= limit:
+                break
+            config = configs.get(request.guild_id) or await self.repo.config(request.guild_id)
+            configs[request.guild_id] = config
+            verified_at = request.decided_at or request.created_at
+            if not recheck_due(request.last_checked_at, verified_at, now, config.recheck_interval):
+                continue
+            lookup = await self._registry.lookup(request.npi, fresh=True)
+            if lookup.status is LookupStatus.UNAVAILABLE:
+                report.unavailable += 1  # last_checked_at stays: the next pass tries again
+                continue
+            status = _registry_status(assess(lookup, config.residents), lookup)
+            previous = await self.repo.mark_checked(request.id, status, now)
+            report.checked += 1
+            if status != "active" and previous != status:
+                log.info("verified member %s in guild %s: registry now says %s", request.user_id,
+                         request.guild_id, status)
+                self._events.emit("verification_recheck", guild_id=request.guild_id, user_id=request.user_id,
+                                  request_id=request.id, registry_status=status)
+                report.findings.append(RecheckFinding(request, status, lookup.detail))
+        return report
+
+    async def forget_user(self, guild_id: int, user_id: int) -> int:
+        """Delete everything verification stored about a member (on request); return rows removed."""
+        removed = await self.repo.forget_user(guild_id, user_id)
+        self._events.emit("verification_forgotten", guild_id=guild_id, user_id=user_id, rows=removed)
+        return removed
+
+
+def describe_match(match: NameMatch) -> str:
+    """The name-match line for the review card."""
+    return match.describe()

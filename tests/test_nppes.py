@@ -1,0 +1,155 @@
+"""The NPPES client against the local registry stand-in: shapes, errors in HTTP 200, retries, cache."""
+
+from datetime import timedelta
+
+import pytest
+
+from primum.clock import FakeClock
+from primum.domain.npi import make_npi
+from primum.domain.verification import LookupStatus
+from primum.nppes import NppesClient, parse_response
+from primum.testing_nppes import DEMO_DEACTIVATED, DEMO_PHYSICIAN, NppesStandIn, demo_registry, physician
+
+LEGACY = make_npi("149775812")
+ORGANIZATION = make_npi("211449934")
+
+
+async def _no_sleep(_: float) -> None:
+    return None
+
+
+@pytest.fixture
+async def registry():
+    async with demo_registry() as server:
+        yield server
+
+
+@pytest.fixture
+async def client(registry: NppesStandIn):
+    nppes = NppesClient(registry.url, clock=FakeClock(), timeout_s=0.2, attempts=3, backoff_s=0.01, sleep=_no_sleep)
+    yield nppes
+    await nppes.close()
+
+
+async def test_found_2026_shape(client: NppesClient, registry: NppesStandIn) -> None:
+    lookup = await client.lookup(DEMO_PHYSICIAN)
+    assert lookup.status is LookupStatus.FOUND and lookup.record is not None
+    record = lookup.record
+    assert record.number == DEMO_PHYSICIAN
+    assert record.enumeration_type == "NPI-1" and record.status == "A"
+    assert record.name.first == "AMARA" and record.name.last == "OKAFOR-REYES" and record.name.middle == "NGOZI"
+    assert record.credential == "M.D."
+    assert [t.code for t in record.taxonomies] == ["207RC0000X"]
+    assert registry.requests[-1] == {"version": "2.1", "number": DEMO_PHYSICIAN}
+
+
+async def test_found_2019_shape(client: NppesClient) -> None:
+    lookup = await client.lookup(LEGACY)
+    assert lookup.status is LookupStatus.FOUND and lookup.record is not None
+    assert lookup.record.number == LEGACY  # the int number is normalised to a string
+    assert {t.code for t in lookup.record.taxonomies} == {"207Q00000X", "390200000X"}
+
+
+async def test_organization_record_parses(client: NppesClient) -> None:
+    lookup = await client.lookup(ORGANIZATION)
+    assert lookup.record is not None and lookup.record.enumeration_type == "NPI-2"
+    assert lookup.record.name.last == "MOUNT SINAI HOSPITAL"
+
+
+async def test_not_found_and_deactivated_and_errors(client: NppesClient) -> None:
+    assert (await client.lookup(make_npi("199999999"))).status is LookupStatus.NOT_FOUND
+    deactivated = await client.lookup(DEMO_DEACTIVATED)
+    assert deactivated.status is LookupStatus.DEACTIVATED and "deactivated" in deactivated.detail.lower()
+    refused = await client.lookup("12")
+    assert refused.status is LookupStatus.INVALID and refused.detail.startswith("02")
+
+
+async def test_retries_5xx_then_succeeds(client: NppesClient, registry: NppesStandIn) -> None:
+    registry.fail_next(2, status=503)
+    lookup = await client.lookup(DEMO_PHYSICIAN)
+    assert lookup.status is LookupStatus.FOUND
+    assert registry.lookups(DEMO_PHYSICIAN) == 3
+
+
+async def test_gives_up_after_attempts_and_does_not_cache_failure(client: NppesClient, registry: NppesStandIn) -> None:
+    registry.fail_next(3, status=502)
+    lookup = await client.lookup(DEMO_PHYSICIAN)
+    assert lookup.status is LookupStatus.UNAVAILABLE and "502" in lookup.detail
+    assert (await client.lookup(DEMO_PHYSICIAN)).status is LookupStatus.FOUND
+
+
+async def test_timeout_is_retried(client: NppesClient, registry: NppesStandIn) -> None:
+    registry.hang_next(1, seconds=0.6)
+    lookup = await client.lookup(DEMO_PHYSICIAN)
+    assert lookup.status is LookupStatus.FOUND
+    assert registry.lookups(DEMO_PHYSICIAN) == 2
+
+
+async def test_all_timeouts_make_it_unavailable(registry: NppesStandIn) -> None:
+    registry.hang_next(2, seconds=0.6)
+    nppes = NppesClient(registry.url, timeout_s=0.2, attempts=2, backoff_s=0.01, sleep=_no_sleep)
+    try:
+        lookup = await nppes.lookup(DEMO_PHYSICIAN)
+    finally:
+        await nppes.close()
+    assert lookup.status is LookupStatus.UNAVAILABLE
+
+
+async def test_4xx_is_not_retried(client: NppesClient, registry: NppesStandIn) -> None:
+    registry.fail_next(1, status=404)
+    assert (await client.lookup(DEMO_PHYSICIAN)).status is LookupStatus.UNAVAILABLE
+    assert registry.lookups(DEMO_PHYSICIAN) == 1
+
+
+async def test_cache_ttl_and_fresh(registry: NppesStandIn) -> None:
+    clock = FakeClock()
+    nppes = NppesClient(registry.url, clock=clock, cache_ttl=timedelta(hours=1), sleep=_no_sleep)
+    try:
+        await nppes.lookup(DEMO_PHYSICIAN)
+        await nppes.lookup(DEMO_PHYSICIAN)
+        assert registry.lookups(DEMO_PHYSICIAN) == 1
+        await nppes.lookup(DEMO_PHYSICIAN, fresh=True)
+        assert registry.lookups(DEMO_PHYSICIAN) == 2
+        clock.advance(hours=2)
+        registry.deactivate(DEMO_PHYSICIAN)
+        assert (await nppes.lookup(DEMO_PHYSICIAN)).status is LookupStatus.DEACTIVATED
+        assert registry.lookups(DEMO_PHYSICIAN) == 3
+    finally:
+        await nppes.close()
+
+
+async def test_concurrent_lookups_share_one_request(registry: NppesStandIn) -> None:
+    import asyncio
+
+    nppes = NppesClient(registry.url, sleep=_no_sleep)
+    try:
+        results = await asyncio.gather(*(nppes.lookup(DEMO_PHYSICIAN) for _ in range(5)))
+    finally:
+        await nppes.close()
+    assert all(result.status is LookupStatus.FOUND for result in results)
+    assert registry.lookups(DEMO_PHYSICIAN) == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [
+        ({"result_count": 0, "results": []}, LookupStatus.NOT_FOUND),
+        ({"Errors": [{"description": "No valid search criteria provided", "field": "generic", "number": "04"}]},
+         LookupStatus.INVALID),
+        ({"Errors": [{"description": "CMS deactivated NPI 1234567893.", "field": "number", "number": "15"}]},
+         LookupStatus.DEACTIVATED),
+        ({"results": [{"number": "1111111111"}], "result_count": 1}, LookupStatus.NOT_FOUND),  # another NPI
+        ({"weird": True}, LookupStatus.UNAVAILABLE),
+        (["not", "an", "object"], LookupStatus.UNAVAILABLE),
+    ],
+)
+def test_parse_response_table(payload: object, status: LookupStatus) -> None:
+    assert parse_response("1234567893", payload).status is status
+
+
+def test_record_placeholders_and_reactivation() -> None:
+    spec = physician("1234567893", "Ana", "Lee", reactivated=True)
+    record = parse_response("1234567893", {"result_count": 1, "results": [spec.to_json()]}).record
+    assert record is not None
+    assert record.reactivation_date == "2019-06-01"
+    assert record.name.middle == ""
