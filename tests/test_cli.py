@@ -40,4 +40,4 @@ def test_console_script_lists_subcommands() -> None:
     result = subprocess.run([sys.executable, "-m", "primum.cli", "--help"], capture_output=True, text=True, check=True)
     for name in ("run", "demo", "db"):
         assert name in result.stdout
-    assert {"run", "db"} <= set(build_parser()._subparsers._group_actions[0].choices)  # noqa: SLF001
+    assert {"run", "db"} <= set(build_parser()._subparsers._group_actions[0].choices)
