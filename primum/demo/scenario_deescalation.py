@@ -36,11 +36,10 @@ HEATED = [
 
 async def play(demo: Any) -> None:
     """Civil debate -> nothing; heated exchange -> notice -> slowmode -> it lifts itself."""
-    ids = demo.ids
-    mention = {"alice": f"<@{ids.user(ALICE)}>", "bob": f"<@{ids.user(BOB)}>"}
+    mention = {"alice": f"<@{demo.member(ALICE)}>", "bob": f"<@{demo.member(BOB)}>"}
     demo.narrate("The owner shortens slowmode in #politics for this demo (normally 10 minutes).")
     await demo.slash(OWNER, CHANNEL, "deescalation config", setting="slowmode_minutes",
-                     value=str(SLOWMODE_MINUTES), channel=ids.channel(CHANNEL))  # slash(..., /, **options)
+                     value=str(SLOWMODE_MINUTES), channel=demo.channel(CHANNEL))  # slash(..., /, **options)
 
     demo.narrate("A civil debate on health policy: disagreement is welcome, so Primum does nothing.")
     for member, text in CIVIL:

@@ -150,8 +150,12 @@ class Stack:
             self._tail_task = asyncio.create_task(self._tail_events(events_path), name="tail-bot-events")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        start_count = len(self.events.of_type("ready"))
-        while len(self.events.of_type("ready")) <= start_count:
+
+        def process_ready_count() -> int:
+            return sum(1 for event in self.events.of_type("ready") if event.get("source") == "bot-process")
+
+        start_count = process_ready_count()
+        while process_ready_count() <= start_count:
             if self._process.returncode is not None:
                 raise RuntimeError(f"bot process exited with {self._process.returncode} before it was ready")
             if loop.time() > deadline:

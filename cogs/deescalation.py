@@ -1,0 +1,402 @@
+"""De-escalation: heat from be-kind scores, a ladder of small reversible steps, restart-safe timers.
+
+Thin adapter: scored messages (from the be-kind cog's ``message_scored`` event) and slash commands
+go to ``DeescalationService``; this module only turns Discord objects into ids and performs the
+Discord side effects the service asks for (``DiscordDeescalationPort``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from collections.abc import Coroutine
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from primum.charts import render_async
+from primum.domain.ladder import CONFIG_KEYS, SLOWMODE_MAX_SECONDS, TIMEOUT_MAX_MINUTES, LadderConfigError
+from primum.domain.scored import ScoredMessage
+from primum.services.deescalation import (
+    ActionFailed,
+    ActionRefused,
+    DeescalationService,
+    TargetGone,
+    describe,
+    render_chart,
+)
+
+if TYPE_CHECKING:
+    from bot import PrimumBot
+
+log = logging.getLogger(__name__)
+
+#: Where mod alerts go when no channel was chosen with /deescalation alerts.
+ALERT_CHANNEL_NAMES = ("mod-alerts", "mod-log", "moderators", "mods")
+
+Interaction = discord.Interaction["PrimumBot"]
+
+
+def _is_moderator(interaction: Interaction) -> bool:
+    """Runtime check behind default_member_permissions: Moderate Members (or admin)."""
+    user = interaction.user
+    if not isinstance(user, discord.Member):
+        raise app_commands.CheckFailure("This command works only in a server.")
+    perms = user.guild_permissions
+    if perms.moderate_members or perms.administrator:
+        return True
+    raise app_commands.CheckFailure("Only moderators can use this command.")
+
+
+def _is_manager(interaction: Interaction) -> bool:
+    """Runtime check: the owner or someone with Manage Server configures the ladder."""
+    user = interaction.user
+    if not isinstance(user, discord.Member):
+        raise app_commands.CheckFailure("This command works only in a server.")
+    if user.id == user.guild.owner_id or user.guild_permissions.manage_guild or user.guild_permissions.administrator:
+        return True
+    raise app_commands.CheckFailure("Only the server's owners can change de-escalation settings.")
+
+
+class DiscordDeescalationPort:
+    """The Discord side effects of de-escalation, with Discord's errors mapped to the service's."""
+
+    def __init__(self, bot: PrimumBot) -> None:
+        self.bot = bot
+
+    def _guild(self, guild_id: int) -> discord.Guild:
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            raise TargetGone(f"guild {guild_id} is not available")
+        return guild
+
+    async def _messageable(self, channel_id: int) -> discord.abc.Messageable | None:
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except discord.HTTPException:
+                return None
+        return channel if isinstance(channel, discord.abc.Messageable) else None
+
+    async def post(self, guild_id: int, channel_id: int, text: str) -> int | None:
+        """Post in a channel; a refusal is logged, not raised (a notice is never worth a crash)."""
+        channel = await self._messageable(channel_id)
+        if channel is None:
+            return None
+        try:
+            message = await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+        except discord.Forbidden:
+            log.warning("cannot post in channel %s (missing permissions)", channel_id)
+            return None
+        except discord.HTTPException as error:
+            log.warning("posting in channel %s failed: %s", channel_id, error.status)
+            return None
+        return message.id
+
+    async def current_slowmode(self, guild_id: int, channel_id: int) -> int | None:
+        """Ask Discord (not the cache): a moderator may have changed it a moment ago."""
+        try:
+            channel = await self.bot.fetch_channel(channel_id)
+        except discord.NotFound:
+            return None
+        except discord.Forbidden:
+            cached = self.bot.get_channel(channel_id)
+            return getattr(cached, "slowmode_delay", None)
+        except discord.HTTPException as error:
+            raise ActionFailed(f"HTTP {error.status}") from error
+        return getattr(channel, "slowmode_delay", None)
+
+    async def set_slowmode(self, guild_id: int, channel_id: int, seconds: int, reason: str) -> None:
+        """Edit rate_limit_per_user (0-21600 s)."""
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            raise TargetGone(f"channel {channel_id} is not a text channel or thread")
+        try:
+            await channel.edit(slowmode_delay=max(0, min(seconds, SLOWMODE_MAX_SECONDS)), reason=reason[:512])
+        except discord.NotFound as error:
+            raise TargetGone("the channel is gone") from error
+        except discord.Forbidden as error:
+            raise ActionRefused("Primum lacks the Manage Channels permission there") from error
+        except discord.HTTPException as error:
+            raise ActionFailed(f"HTTP {error.status}") from error
+
+    async def _member(self, guild: discord.Guild, user_id: int) -> discord.Member:
+        try:
+            return await guild.fetch_member(user_id)
+        except discord.NotFound as error:
+            raise TargetGone("not a member of the server") from error
+        except discord.HTTPException as error:
+            raise ActionFailed(f"HTTP {error.status}") from error
+
+    async def timeout_refusal(self, guild_id: int, user_id: int) -> str | None:
+        """Discord never times out the owner or administrators, nor anyone at or above Primum's role."""
+        guild = self._guild(guild_id)
+        if user_id == guild.owner_id:
+            return "they own the server"
+        member = guild.get_member(user_id)
+        if member is None:
+            return None  # not cached; timing out will tell
+        if member.bot:
+            return "they are a bot"
+        if member.guild_permissions.administrator:
+            return "they are an administrator"
+        if guild.me is not None and member.top_role >= guild.me.top_role:
+            return "their highest role is not below Primum's"
+        return None
+
+    async def timeout_member(self, guild_id: int, user_id: int, until: datetime | None, reason: str) -> None:
+        """Set or clear the member's timeout (Discord allows at most 28 days)."""
+        member = await self._member(self._guild(guild_id), user_id)
+        try:
+            await member.timeout(until, reason=reason[:512])
+        except discord.NotFound as error:
+            raise TargetGone("not a member of the server") from error
+        except discord.Forbidden as error:
+            raise ActionRefused("Discord does not allow Primum to time out this member") from error
+        except discord.HTTPException as error:
+            raise ActionFailed(f"HTTP {error.status}") from error
+
+    async def timed_out_until(self, guild_id: int, user_id: int) -> datetime | None:
+        """The member's timeout end; the cache is kept current by GUILD_MEMBER_UPDATE.
+
+        Many cooldowns can end together after a restart; asking Discord for each member would
+        queue them behind the guild's member-route rate limit, so the cache is used when it has them.
+        """
+        guild = self._guild(guild_id)
+        member = guild.get_member(user_id) or await self._member(guild, user_id)
+        return member.timed_out_until
+
+    async def alert_moderators(self, guild_id: int, channel_id: int | None, text: str) -> bool:
+        """Post in the chosen alert channel, else the first of mod-alerts, mod-log, moderators, mods."""
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            return False
+        target: discord.TextChannel | None = None
+        if channel_id is not None:
+            found = guild.get_channel(channel_id)
+            target = found if isinstance(found, discord.TextChannel) else None
+        if target is None:
+            for name in ALERT_CHANNEL_NAMES:
+                target = discord.utils.get(guild.text_channels, name=name)
+                if target is not None:
+                    break
+        if target is None:
+            return False
+        return await self.post(guild_id, target.id, text) is not None
+
+
+class Deescalation(commands.Cog):
+    """Cools down heated exchanges in small, reversible, timed steps; moderators can step in."""
+
+    cooldown = app_commands.Group(
+        name="cooldown", description="Timed slowmode and member cooldowns (moderators)", guild_only=True,
+        default_permissions=discord.Permissions(moderate_members=True),
+    )
+    settings_group = app_commands.Group(
+        name="deescalation", description="De-escalation ladder settings (owners)", guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: PrimumBot) -> None:
+        self.bot = bot
+        self.service = DeescalationService(
+            db=bot.db, guild_settings=bot.guild_settings, events=bot.events, clock=bot.clock,
+            defaults=bot.settings.deescalation,
+        )
+        self.service.port = DiscordDeescalationPort(bot)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    async def cog_load(self) -> None:
+        """Re-hydrate the timers once connected (never wait for the gateway in cog_load itself)."""
+        self._spawn(self._after_ready(), "deescalation-start")
+
+    async def cog_unload(self) -> None:
+        """Stop the timers; pending actions stay in the database for the next start."""
+        for task in list(self._tasks):
+            task.cancel()
+        await self.service.stop()
+
+    def abandon(self) -> None:
+        """Drop timers and tasks at once, as a crash would (the demo's kill_bot may call this)."""
+        for task in list(self._tasks):
+            task.cancel()
+        self.service.scheduler.abandon()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._tasks.discard(finished)
+            if not finished.cancelled() and finished.exception() is not None:
+                log.error("de-escalation task %s failed", name, exc_info=finished.exception())
+
+        task.add_done_callback(done)
+
+    async def _after_ready(self) -> None:
+        await self.bot.wait_until_ready()
+        await self.service.start()
+
+    # --- events -------------------------------------------------------------------------------
+    @commands.Cog.listener()
+    async def on_message_scored(self, scored: ScoredMessage) -> None:
+        """Every scored guild message feeds heat and may move the ladder one rung."""
+        await self.service.on_scored(scored)
+
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        """Leaving and rejoining does not end a cooldown."""
+        await self.service.on_member_join(member.guild.id, member.id)
+
+    # --- moderator commands -------------------------------------------------------------------
+    @cooldown.command(name="channel", description="Timed slowmode for a channel; it lifts itself")
+    @app_commands.describe(
+        reason="Why (recorded, and shown in the audit log)",
+        minutes="How long the slowmode lasts (default from the ladder settings)",
+        seconds="Seconds each member must wait between messages (1-21600)",
+        channel="Which channel (default: this one)",
+    )
+    @app_commands.check(_is_moderator)
+    async def cooldown_channel(
+        self, interaction: Interaction, reason: app_commands.Range[str, 3, 400],
+        minutes: app_commands.Range[float, 0.05, 1440.0] | None = None,
+        seconds: app_commands.Range[int, 1, SLOWMODE_MAX_SECONDS] | None = None,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        """A moderator slows a channel down for a while, with a mandatory reason."""
+        assert interaction.guild is not None
+        channel_id = channel.id if channel is not None else interaction.channel_id
+        assert channel_id is not None
+        config = await self.service.config_for(interaction.guild.id, channel_id)
+        result = await self.service.slowmode_channel(
+            interaction.guild.id, channel_id, seconds=seconds or config.slowmode_seconds,
+            duration=timedelta(minutes=minutes or config.slowmode_minutes), reason=reason,
+            actor_id=interaction.user.id,
+        )
+        await interaction.response.send_message(result.message, ephemeral=True)
+
+    @cooldown.command(name="member", description="A short timeout for one member; it ends by itself")
+    @app_commands.describe(member="Who", reason="Why (recorded, and shown in the audit log)",
+                           minutes="How long (default from the ladder settings; at most 28 days)")
+    @app_commands.check(_is_moderator)
+    async def cooldown_member(
+        self, interaction: Interaction, member: discord.Member, reason: app_commands.Range[str, 3, 400],
+        minutes: app_commands.Range[float, 0.05, float(TIMEOUT_MAX_MINUTES)] | None = None,
+    ) -> None:
+        """A moderator cools one member down; owners and administrators cannot be, and we say so."""
+        assert interaction.guild is not None
+        config = await self.service.config_for(interaction.guild.id, interaction.channel_id)
+        result = await self.service.cooldown_member(
+            interaction.guild.id, member.id, timedelta(minutes=minutes or config.cooldown_minutes), reason=reason,
+            actor_id=interaction.user.id, channel_id=interaction.channel_id,
+        )
+        await interaction.response.send_message(result.message, ephemeral=True)
+
+    @cooldown.command(name="lift", description="End Primum's slowmode (a channel) or cooldown (a member) early")
+    @app_commands.describe(reason="Why (recorded)", member="Lift this member's cooldown",
+                           channel="Lift this channel's slowmode (default: this one, when no member is given)")
+    @app_commands.check(_is_moderator)
+    async def cooldown_lift(
+        self, interaction: Interaction, reason: app_commands.Range[str, 3, 400],
+        member: discord.Member | None = None, channel: discord.TextChannel | None = None,
+    ) -> None:
+        """Lift early; the reason and who lifted it are recorded."""
+        assert interaction.guild is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if member is not None:
+            result = await self.service.lift_member(interaction.guild.id, member.id, reason=reason,
+                                                    actor_id=interaction.user.id)
+        else:
+            channel_id = channel.id if channel is not None else interaction.channel_id
+            assert channel_id is not None
+            result = await self.service.lift_channel(interaction.guild.id, channel_id, reason=reason,
+                                                     actor_id=interaction.user.id)
+        await interaction.followup.send(result.message, ephemeral=True)
+
+    @app_commands.command(name="heat", description="How heated a channel is, with a small chart")
+    @app_commands.describe(channel="Which channel (default: this one)")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(moderate_members=True)
+    @app_commands.check(_is_moderator)
+    async def heat(self, interaction: Interaction, channel: discord.TextChannel | None = None) -> None:
+        """Show the channel's heat and the last 30 minutes as a PNG (drawn off the event loop)."""
+        assert interaction.guild is not None
+        channel_id = channel.id if channel is not None else interaction.channel_id
+        assert channel_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        view = await self.service.heat_view(interaction.guild.id, channel_id)
+        names = {}
+        for member_id, _ in view.members:
+            member = interaction.guild.get_member(member_id)
+            if member is not None:
+                names[member_id] = member.display_name
+        png = await render_async(render_chart, view)
+        await interaction.followup.send(describe(view, names), file=discord.File(io.BytesIO(png), "heat.png"),
+                                        ephemeral=True)
+
+    # --- owner settings -----------------------------------------------------------------------
+    @settings_group.command(name="config", description="Change one ladder setting for the server or a channel")
+    @app_commands.describe(setting="Which setting", value="New value (numbers; steps as a comma list)",
+                           channel="Only for this channel (default: the whole server)")
+    @app_commands.choices(setting=[app_commands.Choice(name=key, value=key) for key in CONFIG_KEYS])
+    @app_commands.check(_is_manager)
+    async def config(
+        self, interaction: Interaction, setting: str, value: app_commands.Range[str, 1, 200],
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        """Validate and store one override; the answer names what is allowed when it is not."""
+        assert interaction.guild is not None
+        try:
+            config = await self.service.configure(interaction.guild.id, {setting: value},
+                                                  actor_id=interaction.user.id,
+                                                  channel_id=channel.id if channel is not None else None)
+        except LadderConfigError as error:
+            await interaction.response.send_message(f"Not changed: {error}", ephemeral=True)
+            return
+        where = channel.mention if channel is not None else "the whole server"
+        shown = config.as_json()[setting]
+        await interaction.response.send_message(f"`{setting}` is now `{shown}` for {where}.", ephemeral=True)
+
+    @settings_group.command(name="show", description="The ladder settings in effect")
+    @app_commands.describe(channel="For this channel (default: the server)")
+    @app_commands.check(_is_manager)
+    async def show(self, interaction: Interaction, channel: discord.TextChannel | None = None) -> None:
+        """List every setting and its value in effect."""
+        assert interaction.guild is not None
+        config = await self.service.config_for(interaction.guild.id, channel.id if channel is not None else None)
+        lines = [f"`{key}` = `{value}`" for key, value in config.as_json().items()]
+        alert = await self.service.alert_channel(interaction.guild.id)
+        lines.append(f"alerts go to {f'<#{alert}>' if alert else '#' + ' / #'.join(ALERT_CHANNEL_NAMES)}")
+        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+
+    @settings_group.command(name="reset", description="Back to the defaults (for the server or one channel)")
+    @app_commands.check(_is_manager)
+    async def reset(self, interaction: Interaction, channel: discord.TextChannel | None = None) -> None:
+        """Drop the overrides at one scope."""
+        assert interaction.guild is not None
+        existed = await self.service.reset_config(interaction.guild.id, actor_id=interaction.user.id,
+                                                  channel_id=channel.id if channel is not None else None)
+        await interaction.response.send_message("Back to the defaults." if existed else "There were no overrides.",
+                                                ephemeral=True)
+
+    @settings_group.command(name="alerts", description="Where moderator alerts go")
+    @app_commands.describe(channel="The channel (leave empty to go back to #mod-alerts / #mod-log)")
+    @app_commands.check(_is_manager)
+    async def alerts(self, interaction: Interaction, channel: discord.TextChannel | None = None) -> None:
+        """Choose the alert channel."""
+        assert interaction.guild is not None
+        await self.service.set_alert_channel(interaction.guild.id, channel.id if channel is not None else None,
+                                             actor_id=interaction.user.id)
+        where = channel.mention if channel is not None else "#" + " / #".join(ALERT_CHANNEL_NAMES)
+        await interaction.response.send_message(f"Moderator alerts go to {where}.", ephemeral=True)
+
+
+async def setup(bot: PrimumBot) -> None:
+    """Load the Deescalation cog."""
+    await bot.add_cog(Deescalation(bot))

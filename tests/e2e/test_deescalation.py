@@ -1,0 +1,358 @@
+"""De-escalation end to end: real discord.py against the local Discord, be-kind's FakeScorer, real time.
+
+Covers the ladder from real messages (notice -> slowmode -> it lifts itself), mandatory reasons,
+a moderator's manual slowmode change, rejoining during a cooldown, /heat with its chart, the
+owner/admin refusal, and a crash with 20 pending expiries.
+
+The fixture here is self-contained; when the lead's tests/e2e/conftest.py harness exists it can
+replace ``Harness``/``harness`` (the tests only need: server, world, bot, events, db path).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import PrimumBot
+from primum.clock import SystemClock, from_iso
+from primum.events import EventSink
+from primum.inference.fake import FakeScorer
+from primum.localdiscord import ControlError, LocalDiscord, PhysicianServer, seed_physician_server
+from primum.localdiscord.client import DiscordErrorGuard, fast_client_kwargs, point_discord_py_at, start_client
+from primum.settings import ModelSettings, Settings
+from primum.storage import Database
+
+pytestmark = pytest.mark.e2e
+
+EXTENSIONS = ["cogs.be_kind", "cogs.deescalation"]
+
+
+@dataclass
+class Harness:
+    server: LocalDiscord
+    world: PhysicianServer
+    events: EventSink
+    db_path: Path
+    bot: PrimumBot
+    db: Database
+    task: asyncio.Task[None]
+
+    @property
+    def service(self) -> Any:
+        return self.bot.get_cog("Deescalation").service  # type: ignore[union-attr]
+
+    async def start_bot(self) -> None:
+        """A fresh process: new connection to the same database file, new bot, same local Discord."""
+        self.db = await Database.open(self.db_path)
+        settings = Settings(sync_commands="global", model=ModelSettings(backend="fake"))
+        self.bot = PrimumBot(settings=settings, db=self.db, scorer=FakeScorer(), events=self.events,
+                             clock=SystemClock(), extensions=EXTENSIONS, **fast_client_kwargs())
+        self.task = await start_client(self.bot, self.server)
+        await self.wait_for(lambda: self.service.scheduler.running, what="the scheduler")
+
+    async def kill_bot(self) -> tuple[PrimumBot, Database]:
+        """Like SIGKILL for an in-process bot: timers dropped, the client task cancelled, no cleanup."""
+        bot, db = self.bot, self.db
+        for cog in list(bot.cogs.values()):
+            abandon = getattr(cog, "abandon", None)
+            if abandon is not None:
+                abandon()
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await self.task
+        await self.server.drop_connection(4000)
+        return bot, db
+
+    async def wait_for(self, predicate: Any, timeout: float = 5.0, what: str = "") -> Any:  # noqa: ASYNC109
+        return await self.server.wait_for(predicate, timeout, what=what)
+
+    async def event(self, type_: str, timeout: float = 5.0, **match: Any) -> dict[str, Any]:  # noqa: ASYNC109
+        def find() -> dict[str, Any] | None:
+            for event in self.events.events:
+                if event["type"] == type_ and all(event.get(k) == v for k, v in match.items()):
+                    return event
+            return None
+
+        return await self.wait_for(find, timeout, what=f"event {type_} {match}")
+
+    async def slash(self, user_id: int, command: str, channel_id: int | None = None, **options: Any) -> str:
+        """Run a slash command and return the text of the bot's (first) answer."""
+        rec = self.server.invoke_slash(user_id, command, options, channel_id=channel_id)
+        await self.server.wait_interaction_response(rec)
+        if rec.response_type == 5:  # deferred: wait for the follow-up
+            return (await self.answer(rec)).content
+        assert rec.response is not None
+        return str(rec.response.data.get("content", ""))
+
+    async def answer(self, rec: Any) -> Any:
+        """The message that answers a deferred interaction (not the empty "thinking…" placeholder)."""
+
+        def find() -> Any:
+            for message_id in [*rec.followup_ids, rec.original_message_id]:
+                message = self.server.world.messages.get(message_id) if message_id else None
+                if message is not None and (message.content or message.attachments):
+                    return message
+            return None
+
+        return await self.wait_for(find, what=f"the answer to interaction {rec.id}")
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    with DiscordErrorGuard() as guard:
+        async with LocalDiscord(heartbeat_interval_ms=500) as server:
+            world = seed_physician_server(server)
+            events = EventSink(clock=SystemClock())
+            with point_discord_py_at(server):
+                h = Harness(server, world, events, tmp_path / "p.sqlite3", None, None, None)  # type: ignore[arg-type]
+                await h.start_bot()
+                leftovers: list[tuple[PrimumBot, Database]] = []
+                h.leftovers = leftovers  # type: ignore[attr-defined]
+                try:
+                    yield h
+                finally:
+                    await h.bot.close()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await asyncio.wait_for(h.task, 5)
+                    await h.db.close()
+                    for bot, db in leftovers:
+                        await bot.close()
+                        await db.close()
+            server.assert_clean()
+    guard.check()
+
+
+def doctors(h: Harness) -> tuple[int, int]:
+    ids = h.world.physician_ids
+    return ids[0], ids[1]
+
+
+async def configure(h: Harness, **values: Any) -> None:
+    for key, value in values.items():
+        answer = await h.slash(h.world.owner_id, "deescalation config", setting=key, value=str(value))
+        assert "is now" in answer, answer
+
+
+async def heated_exchange(h: Harness, channel: int, turns: int = 3) -> list[int]:
+    """Two physicians trade insults by reply (FakeScorer: 'idiot' 0.82, 'moron' 0.86)."""
+    a, b = doctors(h)
+    lines = ["With respect, you are an idiot about beta blockers.", "Only a moron would say that.",
+             "You idiot, read the trial.", "Moron. Read it yourself."]
+    last: int | None = None
+    ids = []
+    for i in range(turns):
+        author = a if i % 2 == 0 else b
+        message = h.server.user_says(author, channel, lines[i % len(lines)], reply_to=last)
+        last = message.id
+        ids.append(message.id)
+        await h.wait_for(lambda n=i + 1: _scored_count(h) >= n, what="be-kind scored the message")
+        await h.wait_for(lambda: not _busy(h, channel), what="de-escalation caught up")
+    return ids
+
+
+def _scored_count(h: Harness) -> int:
+    """How many scored messages de-escalation has seen (one heat sample each)."""
+    state = h.service.heat._channels
+    return sum(len(channel.history) for channel in state.values())
+
+
+def _busy(h: Harness, channel: int) -> bool:
+    lock = h.service._locks.get(channel)
+    return lock is not None and lock.locked()
+
+
+async def test_heated_exchange_notice_slowmode_and_it_lifts_itself(harness: Harness) -> None:
+    h = harness
+    general = h.world.general
+    await configure(h, slowmode_minutes=0.05)  # 3 seconds
+    await heated_exchange(h, general, turns=3)
+    notice = await h.event("heat_notice", channel_id=general)
+    posted = h.server.world.messages[notice["notice_message_id"]]
+    assert posted.content.startswith("Let's take a breath") and posted.author_id == h.world.bot_id
+    slowmode = await h.event("slowmode", channel_id=general)
+    assert slowmode["by"] == "ladder" and h.server.slowmode(general) == 30
+    lifted = await h.event("slowmode_lifted", timeout=6, channel_id=general)
+    assert lifted["outcome"] == "lifted" and 0 <= lifted["late_s"] < 1.0
+    assert h.server.slowmode(general) == 0
+    assert not any("breath" in m.content for m in h.server.bot_messages(h.world.channel("politics")))
+
+
+async def test_civil_debate_in_politics_never_triggers(harness: Harness) -> None:
+    h = harness
+    politics = h.world.channel("politics")
+    a, b = doctors(h)
+    last = None
+    for i in range(12):
+        text = ["Single payer would lower admin costs.", "I disagree: wait times would rise.",
+                "The data from Canada is mixed, honestly.", "Fair, but Germany's multi-payer works."][i % 4]
+        last = h.server.user_says(a if i % 2 == 0 else b, politics, text, reply_to=last).id
+    await h.wait_for(lambda: _scored_count(h) >= 12, what="all scored")
+    await asyncio.sleep(0.2)
+    assert not h.events.of_type("heat_notice") and h.server.slowmode(politics) == 0
+
+
+@pytest.mark.parametrize("command", ["cooldown channel", "cooldown member", "cooldown lift"])
+async def test_reasons_are_mandatory(harness: Harness, command: str) -> None:
+    h = harness
+    mod = next(iter(h.world.moderators.values()))
+    target = doctors(h)[0]
+    options: dict[str, Any] = {"member": target} if command == "cooldown member" else {}
+    with pytest.raises((ControlError, KeyError, ValueError)):
+        h.server.invoke_slash(mod, command, options, channel_id=h.world.general)  # no reason at all
+    answer = await h.slash(mod, command, h.world.general, reason="   ", **options)  # blank
+    assert "reason is required" in answer
+    assert h.server.slowmode(h.world.general) == 0 and h.server.timeout_until(target) is None
+
+
+async def test_reasons_are_recorded_and_commands_need_moderators(harness: Harness) -> None:
+    h = harness
+    mod = next(iter(h.world.moderators.values()))
+    general = h.world.general
+    answer = await h.slash(mod, "cooldown channel", general, reason="heated statin thread", seconds=45, minutes=5)
+    assert "Slowmode 45 s" in answer and h.server.slowmode(general) == 45
+    answer = await h.slash(mod, "cooldown lift", general, reason="everyone calmed down")
+    assert "lifted" in answer and h.server.slowmode(general) == 0
+    entries = await h.service.record.for_guild(h.world.guild_id)
+    assert [(e.action, e.actor_id, e.reason) for e in entries] == [
+        ("slowmode", mod, "heated statin thread"), ("slowmode_lifted", mod, "everyone calmed down")]
+    patches = h.server.requests_to("PATCH", rf"/channels/{general}$")
+    assert patches[0].reason is not None and patches[0].reason.startswith("Primum de-escalation: heated statin thread")
+    with pytest.raises(ControlError):  # hidden by default_member_permissions
+        h.server.invoke_slash(doctors(h)[0], "cooldown channel", {"reason": "because"}, channel_id=general)
+
+
+async def test_manual_slowmode_change_is_not_overwritten(harness: Harness) -> None:
+    h = harness
+    mod = next(iter(h.world.moderators.values()))
+    general = h.world.general
+    await h.slash(mod, "cooldown channel", general, reason="cool it", seconds=30, minutes=0.05)
+    assert h.server.slowmode(general) == 30
+    h.server.channel(general).rate_limit_per_user = 120  # another moderator, by hand, in the Discord client
+    lifted = await h.event("slowmode_lifted", timeout=6, channel_id=general)
+    assert lifted["outcome"] == "manual_override"
+    assert h.server.slowmode(general) == 120
+
+
+async def test_member_who_rejoins_during_a_cooldown_gets_it_back(harness: Harness) -> None:
+    h = harness
+    mod = next(iter(h.world.moderators.values()))
+    target = doctors(h)[0]
+    answer = await h.slash(mod, "cooldown member", h.world.general, member=target, reason="insults", minutes=1)
+    assert "cooling down" in answer
+    until = h.server.timeout_until(target)
+    assert until is not None
+    h.server.member_leave(target)
+    h.server.member_join(target)
+    assert h.server.timeout_until(target) is None  # a fresh membership
+    event = await h.event("cooldown", reapplied=True, user_id=target)
+    await h.wait_for(lambda: h.server.timeout_until(target), what="the timeout re-applied")
+    assert abs((h.server.timeout_until(target) - until).total_seconds()) < 0.01
+    assert event["expires_at"] == h.events.of_type("cooldown")[0]["expires_at"]
+    answer = await h.slash(mod, "cooldown lift", h.world.general, member=target, reason="apologised")
+    assert "lifted" in answer and h.server.timeout_until(target) is None
+    lifted = await h.event("cooldown_lifted", user_id=target)
+    assert (lifted["outcome"], lifted["actor_id"]) == ("lifted", mod)
+
+
+async def test_owner_and_admins_cannot_be_timed_out(harness: Harness) -> None:
+    h = harness
+    mod = next(iter(h.world.moderators.values()))
+    answer = await h.slash(mod, "cooldown member", h.world.general, member=h.world.owner_id, reason="test")
+    assert "cannot be timed out" in answer and "own the server" in answer
+    assert h.server.timeout_until(h.world.owner_id) is None
+    assert h.events.of_type("cooldown_refused")[0]["user_id"] == h.world.owner_id
+
+
+async def test_repeat_offender_is_cooled_down_and_mods_alerted(harness: Harness) -> None:
+    h = harness
+    general = h.world.general
+    a, b = doctors(h)
+    await configure(h, steps="notice,cooldown,alert")  # no slowmode, so the same two can keep posting
+    first = h.server.user_says(b, general, "Beta blockers after MI: the data are solid.")
+    last = first.id
+    for i in range(6):  # A: unkind (nudged), unkind (strike 1), unkind (strike 2 -> cooldown)
+        author = a if i % 2 == 0 else b
+        text = "You idiot." if author == a else "Let's look at the trial together."
+        last = h.server.user_says(author, general, text, reply_to=last).id
+        await h.wait_for(lambda n=i + 2: _scored_count(h) >= n, what="scored")
+        await h.wait_for(lambda: not _busy(h, general), what="caught up")
+    cooldown = await h.event("cooldown", user_id=a)
+    assert cooldown["by"] == "ladder" and h.server.timeout_until(a) is not None
+    alert = await h.event("mod_alert", reason="cooldown")
+    assert alert["delivered"] is True
+    posted = h.server.bot_messages(h.world.mod_log)[-1].content
+    assert f"https://discord.com/channels/{h.world.guild_id}/{general}/" in posted
+
+
+async def test_heat_command_text_and_chart(harness: Harness) -> None:
+    h = harness
+    general = h.world.general
+    await heated_exchange(h, general, turns=2)
+    mod = next(iter(h.world.moderators.values()))
+    rec = h.server.invoke_slash(mod, "heat", {}, channel_id=general)
+    await h.server.wait_interaction_response(rec)
+    message = await h.answer(rec)
+    assert "Heat in" in message.content and message.ephemeral
+    assert message.attachments and message.attachments[0].data.startswith(b"\x89PNG")
+
+
+async def test_restart_with_20_pending_expiries(harness: Harness) -> None:
+    """Kill with 20 pending expiries (8 slowmodes, 12 cooldowns): every one lifts within 2 s, once."""
+    h = harness
+    guild = h.world.guild_id
+    mod = next(iter(h.world.moderators.values()))
+    channels = list(h.world.channels.values())
+    members = h.world.physician_ids + [m for m in h.world.moderators.values() if m != mod]
+    members += list(h.world.unverified.values())
+    members = members[: 20 - len(channels)]
+    assert len(channels) + len(members) == 20
+    service = h.service
+    start = h.bot.clock.now()
+    for i, channel in enumerate(channels):
+        result = await service.slowmode_channel(guild, channel, seconds=10, reason="restart test", actor_id=mod,
+                                                duration=timedelta(seconds=2.5 + 0.1 * i) - (h.bot.clock.now() - start))
+        assert result.ok, result.message
+    for i, member in enumerate(members):
+        result = await service.cooldown_member(guild, member, reason="restart test", actor_id=mod,
+                                               duration=timedelta(seconds=2.55 + 0.1 * i) - (h.bot.clock.now() - start))
+        assert result.ok, result.message
+    assert h.bot.clock.now() - start < timedelta(seconds=2)
+    h.leftovers.append(await h.kill_bot())  # type: ignore[attr-defined]
+    await asyncio.sleep(max(0.0, 3.0 - (h.bot.clock.now() - start).total_seconds()))  # some fall due while down
+    restart_at = h.bot.clock.now()
+    await h.start_bot()
+    ready_at = h.bot.clock.now()
+    await h.wait_for(lambda: len(_lifts(h)) >= 20, timeout=8, what="20 lifts")
+    await asyncio.sleep(0.3)
+    lifts = _lifts(h)
+    assert len(lifts) == 20 and len({e["action_id"] for e in lifts}) == 20  # none lost, none twice
+    lateness = sorted(e["late_s"] for e in lifts)
+    assert lateness[-1] < 2.0, lateness
+    for event in lifts:
+        due = from_iso(event["expires_at"])
+        if due > ready_at:  # re-armed at start-up: on time
+            assert event["late_s"] < 0.25, event
+        else:  # fell due while the bot was down: undone at once after start-up
+            assert (from_iso(event["t"]) - ready_at).total_seconds() < 0.5, event
+    assert any(from_iso(e["expires_at"]) < restart_at for e in lifts), "none fell due while down"
+    assert any(from_iso(e["expires_at"]) > ready_at for e in lifts), "none were re-armed"
+    assert {e["outcome"] for e in lifts if e["type"] == "slowmode_lifted"} == {"lifted"}
+    assert all(h.server.slowmode(c) == 0 for c in channels)
+    patches = Counter(int(r.path.rsplit("/", 1)[1]) for r in h.server.requests_to("PATCH", r"^/channels/\d+$"))
+    assert all(patches[c] == 2 for c in channels)  # set once, lifted once
+    timeouts = Counter(int(r.path.rsplit("/", 1)[1]) for r in h.server.requests_to("PATCH", r"/members/\d+$"))
+    assert all(timeouts[m] == 1 for m in members)  # applied once; Discord ends them itself
+    rows = await h.service.actions.recent(guild, limit=50)
+    assert all(row.status == "done" for row in rows)
+
+
+def _lifts(h: Harness) -> list[dict[str, Any]]:
+    return h.events.of_type("slowmode_lifted") + h.events.of_type("cooldown_lifted")
