@@ -8,6 +8,7 @@ Configured by environment: ``PRIMUM_LOCAL_DISCORD`` (the local Discord's http UR
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -50,6 +51,7 @@ async def _main() -> int:
 def main() -> int:
     """Entry point for ``python -m primum.demo.bot_process``."""
     setup_logging(os.environ.get("LOG_LEVEL", "WARNING"))
+    logging.getLogger("discord.client").setLevel(logging.ERROR)  # voice-support notices are noise here
     return asyncio.run(_main())
 
 
