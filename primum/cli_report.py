@@ -1,0 +1,50 @@
+"""``primum report --db FILE --out DIR``: the owners' weekly charts, offline, from a database file."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+
+def _report(args: argparse.Namespace) -> int:
+    """Read the database without migrating it, draw the charts, write them to ``--out``."""
+    from primum.clock import utc_now
+    from primum.report import load_rows, render_report, write_report
+    from primum.storage import Database, DatabaseError
+
+    db_path = Path(args.db)
+    if not db_path.exists():
+        print(f"primum: database {db_path} does not exist", file=sys.stderr)  # noqa: T201
+        return 2
+
+    async def load() -> Any:
+        db = await Database.open(db_path, migrate=False)
+        try:
+            since = utc_now() - timedelta(weeks=args.weeks) if args.weeks > 0 else None
+            return await load_rows(db, args.guild, since)
+        finally:
+            await db.close()
+
+    try:
+        rows = asyncio.run(load())
+    except DatabaseError as error:
+        print(f"primum: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    paths = write_report(render_report(rows), Path(args.out))
+    for path in paths:
+        print(path)  # noqa: T201
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add ``primum report`` to the console script."""
+    parser = subparsers.add_parser("report", help="write the owners' weekly report charts (PNG) from a database")
+    parser.add_argument("--db", required=True, help="the Primum database file (read only; not migrated)")
+    parser.add_argument("--out", required=True, help="directory for the PNG files (created if needed)")
+    parser.add_argument("--guild", type=int, default=None, help="only this guild id (default: all guilds)")
+    parser.add_argument("--weeks", type=int, default=12, help="how many weeks back (0: everything; default 12)")
+    parser.set_defaults(func=_report)

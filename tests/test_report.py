@@ -1,0 +1,103 @@
+"""The owners' report renders from a test database, with "no data" charts for absent features."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from primum.cli import main as cli_main
+from primum.clock import FakeClock
+from primum.domain.cases import AppealStatus, ModerationPolicy, Party, Rank
+from primum.report import (
+    CHART_FILES,
+    nudges_by_week,
+    render_report,
+    week_start,
+)
+from primum.services.cases import ModerationService
+from primum.storage import Database
+from primum.storage.cases import ReportRows
+from primum.storage.database import discover_migrations
+
+PNG = b"\x89PNG\r\n\x1a\n"
+T0 = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)  # a Wednesday
+GUILD = 10
+
+
+async def seed(path: Path) -> None:
+    db = await Database.open(path)
+    clock = FakeClock(T0)
+    service = ModerationService(db, clock)
+    try:
+        for week in range(3):
+            for i in range(week + 2):
+                created = T0 - timedelta(weeks=week, hours=i)
+                await db.execute(
+                    "INSERT INTO kindness_nudges (guild_id, channel_id, message_id, author_id, category, score, "
+                    "threshold, model_version, created_at, deadline, outcome) VALUES (?, ?, ?, ?, 'insult', 0.9, "
+                    "0.7, 'v1', ?, ?, ?)",
+                    (GUILD, 100 + i % 2, week * 100 + i, 20 + i, created.isoformat(), created.isoformat(),
+                     "revised" if i % 2 == 0 else "kept"),
+                )
+        for action in ("notice", "slowmode", "notice"):
+            await db.execute(
+                "INSERT INTO deescalation_log (guild_id, channel_id, action, reason, at) VALUES (?, 100, ?, 'heat', ?)",
+                (GUILD, action, T0.isoformat()),
+            )
+        await service.case_log.record(GUILD, "slowmode", 100, None, "heat", duration_s=600)
+        hide = await service.case_log.record(GUILD, "hide", 20, 1, "belittling")
+        await service.case_log.record(GUILD, "note", 21, 2, "heads up")
+        appeal = await service.file_appeal(GUILD, hide.id, 20, "please", [Party(2, Rank.MODERATOR)],
+                                           ModerationPolicy())
+        await service.decide_appeal(appeal.id, GUILD, Party(2, Rank.MODERATOR), AppealStatus.OVERTURNED, "banter")
+    finally:
+        await db.close()
+
+
+def test_week_grouping_and_revision_rate():
+    weeks = nudges_by_week([(T0, "revised"), (T0 - timedelta(days=1), "kept"), (T0, None),
+                            (T0 - timedelta(weeks=1), "revised")])
+    assert [w.week for w in weeks] == [week_start(T0) - timedelta(weeks=1), week_start(T0)]
+    assert week_start(T0).weekday() == 0 and week_start(T0).hour == 0
+    assert [(w.nudges, w.revised, w.resolved) for w in weeks] == [(1, 1, 1), (3, 1, 2)]
+    assert weeks[1].revision_rate == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("rows", [
+    ReportRows(None, None, None, None),
+    ReportRows([], [], [], []),
+])
+def test_charts_without_data_still_render(rows):
+    charts = render_report(rows)
+    assert tuple(charts) == CHART_FILES
+    assert all(png.startswith(PNG) for png in charts.values())
+
+
+async def test_report_renders_from_a_test_database(tmp_path):
+    path = tmp_path / "primum.sqlite3"
+    await seed(path)
+    out = tmp_path / "report"
+    assert await asyncio.to_thread(cli_main, ["report", "--db", str(path), "--out", str(out), "--weeks", "0"]) == 0
+    for name in CHART_FILES:
+        data = (out / name).read_bytes()
+        assert data.startswith(PNG) and len(data) > 5_000
+
+
+async def test_report_from_an_old_database_is_not_migrated(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    db = await Database.open(path, migrate=False)
+    await db.migrate(discover_migrations()[:1])
+    await db.close()
+    out = tmp_path / "report"
+    args = ["report", "--db", str(path), "--out", str(out), "--guild", str(GUILD)]
+    assert await asyncio.to_thread(cli_main, args) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(CHART_FILES)
+    db = await Database.open(path, migrate=False)
+    assert await db.user_version() == 1
+    await db.close()
+
+
+def test_report_refuses_a_missing_database(tmp_path, capsys):
+    assert cli_main(["report", "--db", str(tmp_path / "nope.sqlite3"), "--out", str(tmp_path / "o")]) == 2
+    assert "does not exist" in capsys.readouterr().err
