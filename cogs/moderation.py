@@ -50,6 +50,7 @@ from primum.domain.cases import (
     Party,
     PolicyError,
     Rank,
+    action_from_event,
     check_action,
     format_duration,
     interactions_from_message,
@@ -106,6 +107,7 @@ class Moderation(commands.Cog):
         self.bot.add_dynamic_items(ConfirmButton, AppealButton)
         self.bot.tree.add_command(self._hide_menu)
         self.case_log.add_hook(self._post_transparency)
+        self.bot.events.subscribe(self._case_for_event)
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="moderation-sweep")
 
     async def cog_unload(self) -> None:
@@ -115,6 +117,7 @@ class Moderation(commands.Cog):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
         self.case_log.remove_hook(self._post_transparency)
+        self.bot.events.unsubscribe(self._case_for_event)
         self.bot.tree.remove_command(self._hide_menu.name, type=discord.AppCommandType.message)
         self.bot.remove_dynamic_items(ConfirmButton, AppealButton)
 
@@ -145,6 +148,14 @@ class Moderation(commands.Cog):
             await self._maybe_weekly_report(guild)
 
     # --- other features' actions ------------------------------------------------------------------
+    def _case_for_event(self, event: dict[str, Any]) -> None:
+        """Put hides, slowmodes, cooldowns and verification decisions on the record as cases."""
+        if event.get("source") == "bot-process":
+            return  # another process's bot records its own actions
+        action = action_from_event(event)
+        if action is not None:
+            self.bot.dispatch("primum_action", action)
+
     @commands.Cog.listener()
     async def on_primum_action(self, action: ActionRecord | dict[str, Any]) -> None:
         """Record an action another feature dispatched with ``bot.dispatch("primum_action", ...)``."""

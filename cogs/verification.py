@@ -19,6 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._verification_views import EmailView, ReasonModal, ReviewView, VerifyButtonView, VerifyModal
+from primum.domain.cases import ActionRecord
 from primum.domain.verification import (
     DEFAULT_NAMES,
     BindingMethod,
@@ -455,6 +456,11 @@ class Verification(commands.Cog):
             await self._finish_card(interaction, line, COLOR_DENIED, keep_buttons=False, message_id=message_id)
             self.bot.events.emit("verification_denied", guild_id=guild.id, user_id=request.user_id,
                                  request_id=request.id, reviewer_id=interaction.user.id, notified=notified)
+            self.bot.dispatch("primum_action", ActionRecord(
+                guild_id=guild.id, kind="verification", target_id=request.user_id, actor_id=interaction.user.id,
+                reason=f"denied: {reason.strip()}",
+                details={"request_id": request.id, "decision": "denied", "rule": "verification"},
+            ))
             await interaction.followup.send(f"Denied; member told by {notified}.", ephemeral=True)
             return
         notified = await self._notify(

@@ -33,6 +33,11 @@ class EventSink:
         """Call ``listener`` with every event from now on (the demo transcript uses this)."""
         self._listeners.append(listener)
 
+    def unsubscribe(self, listener: Callable[[Event], None]) -> None:
+        """Stop calling ``listener`` (a cog unloading, a bot restarting)."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     def emit(self, type_: str, /, **fields: Any) -> Event:
         """Record one event with ``type`` and ``t`` (ISO time) plus ``fields``."""
         event: Event = {"type": type_, "t": to_iso(self._clock.now()), **fields}
@@ -41,7 +46,7 @@ class EventSink:
             if self._file is not None:
                 self._file.write(json.dumps(event, default=str) + "\n")
                 self._file.flush()
-        for listener in self._listeners:
+        for listener in list(self._listeners):
             listener(event)
         return event
 

@@ -402,7 +402,8 @@ class DeescalationService:
                                                      "until": to_iso(until)}, at=now, action_id=action.id)
         self.events.emit("slowmode", guild_id=guild_id, channel_id=channel_id, seconds=seconds, previous=previous,
                          expires_at=to_iso(until), action_id=action.id, actor_id=actor_id,
-                         by="moderator" if actor_id else "ladder")
+                         by="moderator" if actor_id else "ladder", reason=reason,
+                         duration_s=int(duration.total_seconds()))
         return ActionResult(True, f"Slowmode {seconds} s until {to_iso(until)}.", action.id, until)
 
     async def lift_channel(self, guild_id: int, channel_id: int, *, reason: str, actor_id: int) -> ActionResult:
@@ -504,7 +505,8 @@ class DeescalationService:
                               action_id=action.id)
         self.events.emit("cooldown", guild_id=guild_id, channel_id=channel_id, user_id=user_id,
                          expires_at=to_iso(until), action_id=action.id, actor_id=actor_id,
-                         by="moderator" if actor_id else "ladder", reapplied=False)
+                         by="moderator" if actor_id else "ladder", reapplied=False, reason=reason,
+                         duration_s=int((until - now).total_seconds()))
         return ActionResult(True, f"<@{user_id}> is cooling down until {to_iso(until)}.", action.id, until)
 
     async def _cooldown_refused(

@@ -317,3 +317,27 @@ async def test_hide_message_context_menu_and_appeal_form(stack: Stack) -> None:
     text = await answer(stack, server.submit_modal(form, {"reason": "I meant the protocol, not a person."}))
     assert "moderator who took no part" in text
     assert (await event(stack, "appeal"))["reviewer_id"] == uid(stack, NADIA)
+
+
+async def test_features_actions_become_cases_with_their_reasons(stack: Stack) -> None:
+    ids = stack.seeded
+    await slash(stack, NADIA, "cooldown member", member=uid(stack, RAJ), reason="repeated insults in #politics",
+                minutes=5)
+    cooldown_case = await event(stack, "case", 1)
+    assert cooldown_case["kind"] == "cooldown"
+    assert cooldown_case["target_id"] == uid(stack, RAJ)
+    assert cooldown_case["actor_id"] == uid(stack, NADIA)
+    history = await cog(stack).case_log.history(cooldown_case["number"], ids.guild_id)
+    assert history.current.reason == "repeated insults in #politics"
+    assert history.current.duration_s == 300
+
+    await slash(stack, OWNER, "kind-settings threshold", action="hide", value="0.9")
+    stack.server.user_says(uid(stack, AMARA), ids.general, "Report me again and watch your back.")
+    await event(stack, "hide", 1)
+    hide_case = await event(stack, "case", 2)
+    assert hide_case["kind"] == "hide"
+    assert hide_case["target_id"] == uid(stack, AMARA)
+    assert hide_case["actor_id"] is None  # Primum itself
+    history = await cog(stack).case_log.history(hide_case["number"], ids.guild_id)
+    assert history.current.reason.startswith("be-kind model: threat (score 0.95")
+    assert "watch your back" not in history.current.reason  # never the member's text

@@ -35,7 +35,7 @@ from primum.testing_nppes import DEMO_PHYSICIAN, NppesStandIn, demo_registry
 
 pytestmark = pytest.mark.e2e
 
-EXTENSIONS = ["cogs.verification"]
+EXTENSIONS = ["cogs.verification", "cogs.moderation"]
 FORM = {"full_name": "Amara Okafor-Reyes", "npi": DEMO_PHYSICIAN, "specialty": "Cardiology", "state": "NY"}
 
 
@@ -85,6 +85,11 @@ class Harness:
     def cog(self) -> Any:
         assert self.stack.bot is not None
         return self.stack.bot.get_cog("Verification")
+
+    @property
+    def bot(self) -> Any:
+        assert self.stack.bot is not None
+        return self.stack.bot
 
     async def wait_for(self, predicate: Any, timeout: float = 8.0, what: str = "") -> Any:  # noqa: ASYNC109
         return await self.server.wait_for(predicate, timeout, what=what)
@@ -267,6 +272,12 @@ async def test_deny_with_reason_to_closed_dms(harness: Harness) -> None:
     closed = h.server.world.messages[card.id]
     assert not closed.components and "does not match" in _fields(closed)["Decision"]
     assert "Unverified" in h.server.role_names(user)
+    # The decision and the moderator's reason go on the append-only case log (issue 7).
+    case = await h.event("case", target_id=user)
+    assert case["kind"] == "verification" and case["actor_id"] == h.moderator
+    moderation = h.bot.get_cog("Moderation")
+    history = await moderation.case_log.history(case["number"], h.ids.guild_id)
+    assert history.current.reason == "denied: The name does not match the NPI record."
 
 
 async def test_duplicate_npi_is_flagged_on_the_card(harness: Harness) -> None:
@@ -344,3 +355,4 @@ async def test_periodic_recheck_alerts_moderators(clocked: Harness) -> None:
                                            if "Registry re-check" in m.content), None), what="alert")
     assert f"<@{user}>" in alert.content and "deactivated" in alert.content
     assert (await h.event("verification_recheck", user_id=user))["registry_status"] == "deactivated"
+
