@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+TITLE = "De-escalation: a civil debate passes; a heated exchange gets a notice, then a slowmode that lifts itself"
+ORDER = 30
+
 OWNER = "Dr. Priya Raman"
 ALICE = "Dr. Amara Okafor"
 BOB = "Dr. Rajesh Patel"

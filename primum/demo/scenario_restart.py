@@ -14,6 +14,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+TITLE = "Restart safety: SIGKILL with a slowmode and a cooldown pending; both lift on time"
+ORDER = 40
+
 MODERATOR = "Dr. Nadia Haddad"
 MEMBER = "Dr. Amara Okafor"
 CHANNEL = "general"
