@@ -45,3 +45,18 @@ def test_every_scenario_is_listed() -> None:
     assert result.returncode == 0
     for name in discover_scenarios():
         assert name in result.stdout
+
+
+def test_interactive_mode_lets_a_person_type_as_a_member() -> None:
+    script = "you are an idiot\n:as Rajesh Patel\n:in clinical-cases\nK 3.1, replacing orally\n/status\n:quit\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "primum.cli", "demo", "--interactive", "--model", "fake"], cwd=ROOT, input=script,
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "#general  Dr. Amara Okafor: you are an idiot" in out
+    assert "event nudge (category=insult" in out
+    assert "#clinical-cases  Dr. Rajesh Patel: K 3.1, replacing orally" in out
+    assert "Dr. Rajesh Patel ran /status" in out
+    assert "Primum answered (only you can see this): Be-kind model: **ready**" in out
