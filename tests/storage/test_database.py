@@ -116,3 +116,31 @@ async def test_guild_settings_scopes_and_unset(tmp_path: Path) -> None:
         assert await repo.unset(7, "nudge_threshold", "channel:5") is False
     finally:
         await db.close()
+
+
+async def test_a_locked_database_is_waited_for_not_lost(tmp_path: Path) -> None:
+    """Another process holding the write lock briefly (a backup tool, a second CLI) delays, never drops, a write."""
+    import asyncio
+    import threading
+
+    path = tmp_path / "p.sqlite3"
+    db = await Database.open(path)
+    try:
+        locked = threading.Event()
+
+        def hold_lock() -> None:
+            other = sqlite3.connect(path, timeout=5)
+            other.execute("BEGIN EXCLUSIVE")
+            locked.set()
+            threading.Event().wait(0.5)
+            other.rollback()
+            other.close()
+
+        holder = threading.Thread(target=hold_lock)
+        holder.start()
+        await asyncio.to_thread(locked.wait)
+        await GuildSettingsRepository(db).set(3, "nudge_window_s", 600, now=NOW)
+        holder.join()
+        assert await GuildSettingsRepository(db).get(3, "nudge_window_s") == 600
+    finally:
+        await db.close()
