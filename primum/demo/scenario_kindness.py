@@ -46,7 +46,7 @@ async def play(demo: Any) -> None:
     demo.narrate(f"Outcome: {revised['outcome']}.")
 
     demo.narrate("Another belittling message; this time the author ignores the nudge.")
-    await demo.say(RAJ, "politics", "Oh sweetie, that's not how health policy works.")
+    await demo.say(RAJ, "politics", "Oh sweetie, bless your heart. Maybe leave the ECGs to the grown-ups.")
     await demo.wait_event("nudge", 10)
     kept = await demo.wait_event("nudge_outcome", 20)
     demo.narrate(f"The window ran out with the message unchanged: {kept['outcome']}.")
