@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Callable
 from datetime import UTC, timedelta
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 import discord
@@ -21,6 +20,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._be_kind_views import NudgeButton, nudge_view
+from cogs._channels import find_text_channel
+from cogs._checks import moderators_only, owners_only
 from primum.charts import render_async, stacked_bars
 from primum.domain.policy import (
     ACTIONABLE,
@@ -43,12 +44,14 @@ from primum.services.kindness import (
     StatsView,
 )
 from primum.storage.kindness import KindnessRepository, NudgeRecord
+from primum.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
     from bot import PrimumBot
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
+OWNERS_ONLY = "Only the server's owners (Manage Server) can change be-kind settings."
+MODERATORS_ONLY = "Only moderators can use this command."
 
 SCORED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 DM_CLOSED_CODE = 50007
@@ -147,16 +150,7 @@ class DiscordKindnessPort:
         guild = self.bot.get_guild(guild_id)
         if guild is None:
             return None
-        configured = (await self.service.policy(guild_id)).modlog_channel_id
-        if configured is not None:
-            channel = guild.get_channel(configured)
-            if isinstance(channel, discord.TextChannel):
-                return channel
-        for name in MODLOG_NAMES:
-            found = discord.utils.get(guild.text_channels, name=name)
-            if found is not None:
-                return found
-        return None
+        return find_text_channel(guild, (await self.service.policy(guild_id)).modlog_channel_id, MODLOG_NAMES)
 
     async def post_modlog(self, guild_id: int, content: str) -> tuple[int, int] | None:
         """Post in the mod-log (the configured channel, else one named #mod-log)."""
@@ -173,47 +167,6 @@ class DiscordKindnessPort:
         channel = self.bot.get_channel(channel_id)
         if isinstance(channel, discord.TextChannel):
             await self._call("mod-log edit", channel.get_partial_message(message_id).edit(content=content))
-
-
-# --- runtime role checks (default_member_permissions only hides; these enforce) --------------------
-
-
-def _perms(interaction: discord.Interaction[Any]) -> discord.Permissions:
-    user = interaction.user
-    return user.guild_permissions if isinstance(user, discord.Member) else discord.Permissions.none()
-
-
-def _is_owner(interaction: discord.Interaction[Any]) -> bool:
-    perms = _perms(interaction)
-    guild = interaction.guild
-    return perms.administrator or perms.manage_guild or (guild is not None and guild.owner_id == interaction.user.id)
-
-
-def _is_moderator(interaction: discord.Interaction[Any]) -> bool:
-    perms = _perms(interaction)
-    return _is_owner(interaction) or perms.manage_messages or perms.moderate_members
-
-
-def owners_only() -> Callable[[T], T]:
-    """Runtime check: Manage Server (or the server owner)."""
-
-    def predicate(interaction: discord.Interaction[Any]) -> bool:
-        if not _is_owner(interaction):
-            raise app_commands.CheckFailure("Only the server's owners (Manage Server) can change be-kind settings.")
-        return True
-
-    return app_commands.check(predicate)
-
-
-def moderators_only() -> Callable[[T], T]:
-    """Runtime check: Manage Messages or Timeout Members (or an owner)."""
-
-    def predicate(interaction: discord.Interaction[Any]) -> bool:
-        if not _is_moderator(interaction):
-            raise app_commands.CheckFailure("Only moderators can use this command.")
-        return True
-
-    return app_commands.check(predicate)
 
 
 async def _complete(current: str, options: list[str]) -> list[app_commands.Choice[str]]:
@@ -277,30 +230,18 @@ class BeKind(commands.Cog):
             on_scored=lambda scored: bot.dispatch("message_scored", scored),
         )
         self.service.port = DiscordKindnessPort(bot, self.service)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks("be-kind", log)
 
     async def cog_load(self) -> None:
         """Register the persistent buttons; start the sweep and the health check once connected."""
         self.bot.add_dynamic_items(NudgeButton)
-        self._spawn(self._after_ready())
+        self._tasks.spawn(self._after_ready(), "be-kind-ready")
 
     async def cog_unload(self) -> None:
         """Stop the sweep; open nudges stay in the database."""
         self.bot.remove_dynamic_items(NudgeButton)
         await self.service.stop()
-        for task in list(self._tasks):
-            task.cancel()
-
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-
-        def done(finished: asyncio.Task[None]) -> None:
-            self._tasks.discard(finished)
-            if not finished.cancelled() and finished.exception() is not None:
-                log.error("be-kind background task failed", exc_info=finished.exception())
-
-        task.add_done_callback(done)
+        await self._tasks.cancel_all()
 
     async def _after_ready(self) -> None:
         await self.bot.wait_until_ready()
@@ -409,7 +350,7 @@ class BeKind(commands.Cog):
 
     @kind.command(name="forget", description="Moderators: delete a member's be-kind data")
     @app_commands.describe(member="Whose data to delete")
-    @moderators_only()
+    @moderators_only(MODERATORS_ONLY)
     async def forget(self, interaction: discord.Interaction[PrimumBot], member: discord.Member) -> None:
         """Delete a member's be-kind data on request (e.g. a privacy request made to the moderators)."""
         assert interaction.guild is not None
@@ -420,7 +361,7 @@ class BeKind(commands.Cog):
 
     @kind.command(name="test", description="Moderators: how would Primum score this text here?")
     @app_commands.describe(text="The text to score (not stored)")
-    @moderators_only()
+    @moderators_only(MODERATORS_ONLY)
     async def test(self, interaction: discord.Interaction[PrimumBot], text: app_commands.Range[str, 1, 4000]) -> None:
         """Score a text with this channel's thresholds, privately, without storing anything."""
         assert interaction.guild is not None and interaction.channel is not None
@@ -454,7 +395,7 @@ class BeKind(commands.Cog):
 
     @kind.command(name="stats", description="Moderators: nudges, revision rate, withdrawals and reports")
     @app_commands.describe(weeks="How many weeks back (default 8)")
-    @moderators_only()
+    @moderators_only(MODERATORS_ONLY)
     async def stats(self, interaction: discord.Interaction[PrimumBot],
                     weeks: app_commands.Range[int, 1, 52] = 8) -> None:
         """A chart and a short summary per channel and week; the chart is drawn off the event loop."""
@@ -471,7 +412,7 @@ class BeKind(commands.Cog):
     # --- /kind-settings -------------------------------------------------------------------------
 
     @settings_group.command(name="show", description="Show this server's be-kind settings")
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def show(self, interaction: discord.Interaction[PrimumBot]) -> None:
         """Everything an owner can change, with where each value comes from."""
         assert interaction.guild is not None
@@ -508,7 +449,7 @@ class BeKind(commands.Cog):
         channel="Only in this channel (and its threads)",
         category="Only for this kind of unkindness",
     )
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def threshold(
         self, interaction: discord.Interaction[PrimumBot], action: Literal["nudge", "hide"], value: str,
         channel: discord.TextChannel | discord.Thread | discord.CategoryChannel | None = None,
@@ -547,7 +488,7 @@ class BeKind(commands.Cog):
     @settings_group.command(name="exempt", description="Exempt a channel or role from scoring (or undo it)")
     @app_commands.describe(channel="A channel not to score (e.g. #venting)", role="A role not to score",
                            exempt="True to exempt, False to score again")
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def exempt(
         self, interaction: discord.Interaction[PrimumBot],
         channel: discord.TextChannel | discord.CategoryChannel | None = None,
@@ -573,7 +514,7 @@ class BeKind(commands.Cog):
     @settings_group.command(name="window", description="One nudge per author per window; how long outcomes count")
     @app_commands.describe(which="nudge: per-author window; outcome: how long an edit still counts",
                            duration="e.g. 30s, 10m, 2h, or 'default'")
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def window(self, interaction: discord.Interaction[PrimumBot], which: Literal["nudge", "outcome"],
                      duration: str) -> None:
         """Durations are validated (0s–7d for nudges, 10s–7d for outcomes)."""
@@ -595,7 +536,7 @@ class BeKind(commands.Cog):
 
     @settings_group.command(name="template", description="Change a message Primum sends (or 'default')")
     @app_commands.describe(name="Which message", text="The new text with {placeholders}, or 'default'")
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def template(self, interaction: discord.Interaction[PrimumBot], name: str,
                        text: app_commands.Range[str, 1, 1500]) -> None:
         """Templates are validated: only the placeholders that message offers are allowed."""
@@ -618,7 +559,7 @@ class BeKind(commands.Cog):
     @settings_group.command(name="modlog", description="Where be-kind cases go, and whether they include text")
     @app_commands.describe(channel="The mod-log channel", text_days="0: never include text; 1–90: include it "
                            "and keep it that many days")
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def modlog(self, interaction: discord.Interaction[PrimumBot], channel: discord.TextChannel | None = None,
                      text_days: app_commands.Range[int, 0, 90] | None = None) -> None:
         """Text in the mod-log is opt-in and expires."""
@@ -636,7 +577,7 @@ class BeKind(commands.Cog):
 
     @settings_group.command(name="reports", description="Nudges members reported as mistakes")
     @app_commands.describe(mark_reviewed="Mark the listed reports as reviewed")
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def reports(self, interaction: discord.Interaction[PrimumBot], mark_reviewed: bool = False) -> None:
         """False positives for the owners to review (ids, category and score; no text)."""
         assert interaction.guild is not None

@@ -7,17 +7,17 @@ Discord side effects the service asks for (``DiscordDeescalationPort``).
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
-from collections.abc import Coroutine
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs._channels import find_text_channel
+from cogs._checks import has_any_permission, owners_only, require
 from primum.charts import render_async
 from primum.domain.ladder import CONFIG_KEYS, SLOWMODE_MAX_SECONDS, TIMEOUT_MAX_MINUTES, LadderConfigError
 from primum.domain.scored import ScoredMessage
@@ -29,6 +29,7 @@ from primum.services.deescalation import (
     describe,
     render_chart,
 )
+from primum.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
     from bot import PrimumBot
@@ -37,29 +38,19 @@ log = logging.getLogger(__name__)
 
 #: Where mod alerts go when no channel was chosen with /deescalation alerts.
 ALERT_CHANNEL_NAMES = ("mod-alerts", "mod-log", "moderators", "mods")
+MODERATORS_ONLY = "Only moderators can use this command."
+OWNERS_ONLY = "Only the server's owners can change de-escalation settings."
 
 Interaction = discord.Interaction["PrimumBot"]
 
 
-def _is_moderator(interaction: Interaction) -> bool:
-    """Runtime check behind default_member_permissions: Moderate Members (or admin)."""
-    user = interaction.user
-    if not isinstance(user, discord.Member):
-        raise app_commands.CheckFailure("This command works only in a server.")
-    perms = user.guild_permissions
-    if perms.moderate_members or perms.administrator:
-        return True
-    raise app_commands.CheckFailure("Only moderators can use this command.")
+def _can_cool_down(interaction: Interaction) -> bool:
+    """Who may use the cool-down commands and /heat: Timeout Members or Administrator.
 
-
-def _is_manager(interaction: Interaction) -> bool:
-    """Runtime check: the owner or someone with Manage Server configures the ladder."""
-    user = interaction.user
-    if not isinstance(user, discord.Member):
-        raise app_commands.CheckFailure("This command works only in a server.")
-    if user.id == user.guild.owner_id or user.guild_permissions.manage_guild or user.guild_permissions.administrator:
-        return True
-    raise app_commands.CheckFailure("Only the server's owners can change de-escalation settings.")
+    Narrower than :func:`cogs._checks.is_moderator` on purpose: Manage Server or Manage Messages alone
+    do not let a member time others out or slow channels down.
+    """
+    return has_any_permission(interaction, ("moderate_members", "administrator"))
 
 
 class DiscordDeescalationPort:
@@ -176,15 +167,7 @@ class DiscordDeescalationPort:
         guild = self.bot.get_guild(guild_id)
         if guild is None:
             return False
-        target: discord.TextChannel | None = None
-        if channel_id is not None:
-            found = guild.get_channel(channel_id)
-            target = found if isinstance(found, discord.TextChannel) else None
-        if target is None:
-            for name in ALERT_CHANNEL_NAMES:
-                target = discord.utils.get(guild.text_channels, name=name)
-                if target is not None:
-                    break
+        target = find_text_channel(guild, channel_id, ALERT_CHANNEL_NAMES)
         if target is None:
             return False
         return await self.post(guild_id, target.id, text) is not None
@@ -209,35 +192,22 @@ class Deescalation(commands.Cog):
             defaults=bot.settings.deescalation,
         )
         self.service.port = DiscordDeescalationPort(bot)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks("de-escalation", log)
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def cog_load(self) -> None:
         """Re-hydrate the timers once connected (never wait for the gateway in cog_load itself)."""
-        self._spawn(self._after_ready(), "deescalation-start")
+        self._tasks.spawn(self._after_ready(), "deescalation-start")
 
     async def cog_unload(self) -> None:
         """Stop the timers; pending actions stay in the database for the next start."""
-        for task in list(self._tasks):
-            task.cancel()
+        await self._tasks.cancel_all()
         await self.service.stop()
 
     def abandon(self) -> None:
         """Drop timers and tasks at once, as a crash would (the demo's kill_bot may call this)."""
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.abandon()
         self.service.scheduler.abandon()
-
-    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        task = asyncio.create_task(coro, name=name)
-        self._tasks.add(task)
-
-        def done(finished: asyncio.Task[None]) -> None:
-            self._tasks.discard(finished)
-            if not finished.cancelled() and finished.exception() is not None:
-                log.error("de-escalation task %s failed", name, exc_info=finished.exception())
-
-        task.add_done_callback(done)
 
     async def _after_ready(self) -> None:
         await self.bot.wait_until_ready()
@@ -262,7 +232,7 @@ class Deescalation(commands.Cog):
         seconds="Seconds each member must wait between messages (1-21600)",
         channel="Which channel (default: this one)",
     )
-    @app_commands.check(_is_moderator)
+    @require(_can_cool_down, MODERATORS_ONLY)
     async def cooldown_channel(
         self, interaction: Interaction, reason: app_commands.Range[str, 3, 400],
         minutes: app_commands.Range[float, 0.05, 1440.0] | None = None,
@@ -284,7 +254,7 @@ class Deescalation(commands.Cog):
     @cooldown.command(name="member", description="A short timeout for one member; it ends by itself")
     @app_commands.describe(member="Who", reason="Why (recorded, and shown in the audit log)",
                            minutes="How long (default from the ladder settings; at most 28 days)")
-    @app_commands.check(_is_moderator)
+    @require(_can_cool_down, MODERATORS_ONLY)
     async def cooldown_member(
         self, interaction: Interaction, member: discord.Member, reason: app_commands.Range[str, 3, 400],
         minutes: app_commands.Range[float, 0.05, float(TIMEOUT_MAX_MINUTES)] | None = None,
@@ -301,7 +271,7 @@ class Deescalation(commands.Cog):
     @cooldown.command(name="lift", description="End Primum's slowmode (a channel) or cooldown (a member) early")
     @app_commands.describe(reason="Why (recorded)", member="Lift this member's cooldown",
                            channel="Lift this channel's slowmode (default: this one, when no member is given)")
-    @app_commands.check(_is_moderator)
+    @require(_can_cool_down, MODERATORS_ONLY)
     async def cooldown_lift(
         self, interaction: Interaction, reason: app_commands.Range[str, 3, 400],
         member: discord.Member | None = None, channel: discord.TextChannel | None = None,
@@ -323,7 +293,7 @@ class Deescalation(commands.Cog):
     @app_commands.describe(channel="Which channel (default: this one)")
     @app_commands.guild_only()
     @app_commands.default_permissions(moderate_members=True)
-    @app_commands.check(_is_moderator)
+    @require(_can_cool_down, MODERATORS_ONLY)
     async def heat(self, interaction: Interaction, channel: discord.TextChannel | None = None) -> None:
         """Show the channel's heat and the last 30 minutes as a PNG (drawn off the event loop)."""
         assert interaction.guild is not None
@@ -345,7 +315,7 @@ class Deescalation(commands.Cog):
     @app_commands.describe(setting="Which setting", value="New value (numbers; steps as a comma list)",
                            channel="Only for this channel (default: the whole server)")
     @app_commands.choices(setting=[app_commands.Choice(name=key, value=key) for key in CONFIG_KEYS])
-    @app_commands.check(_is_manager)
+    @owners_only(OWNERS_ONLY)
     async def config(
         self, interaction: Interaction, setting: str, value: app_commands.Range[str, 1, 200],
         channel: discord.TextChannel | None = None,
@@ -365,7 +335,7 @@ class Deescalation(commands.Cog):
 
     @settings_group.command(name="show", description="The ladder settings in effect")
     @app_commands.describe(channel="For this channel (default: the server)")
-    @app_commands.check(_is_manager)
+    @owners_only(OWNERS_ONLY)
     async def show(self, interaction: Interaction, channel: discord.TextChannel | None = None) -> None:
         """List every setting and its value in effect."""
         assert interaction.guild is not None
@@ -376,7 +346,7 @@ class Deescalation(commands.Cog):
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
 
     @settings_group.command(name="reset", description="Back to the defaults (for the server or one channel)")
-    @app_commands.check(_is_manager)
+    @owners_only(OWNERS_ONLY)
     async def reset(self, interaction: Interaction, channel: discord.TextChannel | None = None) -> None:
         """Drop the overrides at one scope."""
         assert interaction.guild is not None
@@ -387,7 +357,7 @@ class Deescalation(commands.Cog):
 
     @settings_group.command(name="alerts", description="Where moderator alerts go")
     @app_commands.describe(channel="The channel (leave empty to go back to #mod-alerts / #mod-log)")
-    @app_commands.check(_is_manager)
+    @owners_only(OWNERS_ONLY)
     async def alerts(self, interaction: Interaction, channel: discord.TextChannel | None = None) -> None:
         """Choose the alert channel."""
         assert interaction.guild is not None

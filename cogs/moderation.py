@@ -17,7 +17,6 @@ Other features put their actions on the record with one line::
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import logging
 import re
@@ -65,6 +64,7 @@ from primum.domain.cases import (
 from primum.report import load_rows, render_report
 from primum.services.cases import ModerationService, Refused, RemovalRequest
 from primum.storage.cases import Appeal, Confirmation
+from primum.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
     from bot import PrimumBot
@@ -96,7 +96,7 @@ class Moderation(commands.Cog):
         self.bot = bot
         self.service = ModerationService(bot.db, bot.clock, bot.events)
         self.case_log = self.service.case_log
-        self._sweeper: asyncio.Task[None] | None = None
+        self._tasks = BackgroundTasks("moderation", log)
         self._hide_menu = app_commands.ContextMenu(name="Hide message", callback=self._hide_context)
         self._hide_menu.default_permissions = discord.Permissions(manage_messages=True)
         self._hide_menu.guild_only = True
@@ -108,14 +108,11 @@ class Moderation(commands.Cog):
         self.bot.tree.add_command(self._hide_menu)
         self.case_log.add_hook(self._post_transparency)
         self.bot.events.subscribe(self._case_for_event)
-        self._sweeper = asyncio.create_task(self._sweep_forever(), name="moderation-sweep")
+        self._tasks.spawn(self._sweep_forever(), "moderation-sweep")
 
     async def cog_unload(self) -> None:
         """Undo cog_load."""
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
+        await self._tasks.cancel_all()
         self.case_log.remove_hook(self._post_transparency)
         self.bot.events.unsubscribe(self._case_for_event)
         self.bot.tree.remove_command(self._hide_menu.name, type=discord.AppCommandType.message)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs._channels import find_text_channel
+from cogs._checks import is_moderator, owners_only
 from cogs._verification_views import EmailView, ReasonModal, ReviewView, VerifyButtonView, VerifyModal
 from primum.domain.cases import ActionRecord
 from primum.domain.verification import (
@@ -40,12 +41,16 @@ from primum.services.verification import (
     VerificationService,
 )
 from primum.storage.verification import StoredRequest, VerificationRepository
+from primum.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
     from bot import PrimumBot
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
+OWNERS_ONLY = "Only the server's owners (Manage Server) can change verification."
+#: Reviewers are owners or members with Timeout Members or Manage Roles (the approval grants a role);
+#: unlike the default moderators, Manage Messages alone is not enough.
+REVIEWER_PERMISSIONS = ("moderate_members", "manage_roles")
 
 COLOR_PENDING = 0xE0A100
 COLOR_APPROVED = 0x2E8B57
@@ -59,34 +64,6 @@ VERIFY_TEXT = (
     "public NPI Registry; a moderator then confirms it is you. Only your NPI, its specialty code and the "
     "decision are kept."
 )
-
-
-# --- runtime permission checks (default_member_permissions only hides commands) ----------------------
-def _perms(interaction: discord.Interaction[Any]) -> discord.Permissions:
-    user = interaction.user
-    return user.guild_permissions if isinstance(user, discord.Member) else discord.Permissions.none()
-
-
-def _is_owner(interaction: discord.Interaction[Any]) -> bool:
-    perms = _perms(interaction)
-    guild = interaction.guild
-    return perms.administrator or perms.manage_guild or (guild is not None and guild.owner_id == interaction.user.id)
-
-
-def _is_reviewer(interaction: discord.Interaction[Any]) -> bool:
-    perms = _perms(interaction)
-    return _is_owner(interaction) or perms.moderate_members or perms.manage_roles
-
-
-def owners_only() -> Callable[[T], T]:
-    """Runtime check: Manage Server (or the server owner)."""
-
-    def predicate(interaction: discord.Interaction[Any]) -> bool:
-        if not _is_owner(interaction):
-            raise app_commands.CheckFailure("Only the server's owners (Manage Server) can change verification.")
-        return True
-
-    return app_commands.check(predicate)
 
 
 # --- rendering -----------------------------------------------------------------------------------------
@@ -149,12 +126,13 @@ class Verification(commands.Cog):
     def __init__(self, bot: PrimumBot, *, recheck_every_s: float = 6 * 3600.0) -> None:
         self.bot = bot
         self.recheck_every_s = recheck_every_s
+        self.recheck_passes = 0  # completed periodic passes (tests wait for the first after a restart)
         self.nppes = NppesClient(bot.settings.nppes_base_url, clock=bot.clock)
         self.service = VerificationService(
             VerificationRepository(bot.db, bot.guild_settings), self.nppes, SmtpCodeSender(bot.settings.smtp),
             bot.clock, bot.events,
         )
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks("verification", log)
 
     # --- life cycle ------------------------------------------------------------------------------
     async def cog_load(self) -> None:
@@ -162,24 +140,12 @@ class Verification(commands.Cog):
         self.bot.add_view(VerifyButtonView(self))
         self.bot.add_view(ReviewView(self))
         self.bot.add_view(EmailView(self))
-        self._spawn(self._after_ready(), "verification-ready")
+        self._tasks.spawn(self._after_ready(), "verification-ready")
 
     async def cog_unload(self) -> None:
         """Stop background work; everything pending is in the database."""
-        for task in list(self._tasks):
-            task.cancel()
+        await self._tasks.cancel_all()
         await self.nppes.close()
-
-    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        task = asyncio.create_task(coro, name=name)
-        self._tasks.add(task)
-
-        def done(finished: asyncio.Task[None]) -> None:
-            self._tasks.discard(finished)
-            if not finished.cancelled() and finished.exception() is not None:
-                log.error("verification task %s failed", name, exc_info=finished.exception())
-
-        task.add_done_callback(done)
 
     async def _after_ready(self) -> None:
         await self.bot.wait_until_ready()
@@ -191,6 +157,7 @@ class Verification(commands.Cog):
                 await self.run_recheck()
             except Exception:  # one bad pass must not end the upkeep for good
                 log.exception("registry re-check pass failed; retrying in %.0f s", self.recheck_every_s)
+            self.recheck_passes += 1
             await asyncio.sleep(self.recheck_every_s)
 
     @commands.Cog.listener()
@@ -207,10 +174,7 @@ class Verification(commands.Cog):
 
     @staticmethod
     def _channel(guild: discord.Guild, channel_id: int | None, key: str) -> discord.TextChannel | None:
-        channel = guild.get_channel(channel_id) if channel_id else None
-        if isinstance(channel, discord.TextChannel):
-            return channel
-        return discord.utils.get(guild.text_channels, name=DEFAULT_NAMES[key])
+        return find_text_channel(guild, channel_id, (DEFAULT_NAMES[key],))
 
     async def _member(self, guild: discord.Guild, user_id: int) -> discord.Member | None:
         member = guild.get_member(user_id)
@@ -321,11 +285,17 @@ class Verification(commands.Cog):
             return
         await self.service.attach_card(card.request_id, channel.id, message.id)
 
-    async def _close_card(self, guild: discord.Guild, request: StoredRequest, note: str) -> None:
+    @staticmethod
+    def _card_channel(guild: discord.Guild, request: StoredRequest) -> discord.TextChannel | None:
+        """The channel of the request's review card; None when it has no card or the channel is gone."""
         if request.review_channel_id is None or request.review_message_id is None:
-            return
+            return None
         channel = guild.get_channel(request.review_channel_id)
-        if not isinstance(channel, discord.TextChannel):
+        return channel if isinstance(channel, discord.TextChannel) else None
+
+    async def _close_card(self, guild: discord.Guild, request: StoredRequest, note: str) -> None:
+        channel = self._card_channel(guild, request)
+        if channel is None or request.review_message_id is None:
             return
         try:
             await channel.get_partial_message(request.review_message_id).edit(content=note, view=None)
@@ -357,10 +327,8 @@ class Verification(commands.Cog):
 
     async def _edit_card(self, guild: discord.Guild, request: StoredRequest, field: str, value: str,
                          color: int | None = None) -> None:
-        if request.review_channel_id is None or request.review_message_id is None:
-            return
-        channel = guild.get_channel(request.review_channel_id)
-        if not isinstance(channel, discord.TextChannel):
+        channel = self._card_channel(guild, request)
+        if channel is None or request.review_message_id is None:
             return
         try:
             message = await channel.fetch_message(request.review_message_id)
@@ -373,7 +341,7 @@ class Verification(commands.Cog):
     async def _reviewable(self, interaction: discord.Interaction[Any]) -> StoredRequest | None:
         if interaction.guild is None or interaction.message is None:
             return None
-        if not _is_reviewer(interaction):
+        if not is_moderator(interaction, REVIEWER_PERMISSIONS):
             log.info("review button refused for %s: not a moderator", interaction.user.id)
             await interaction.response.send_message("Only moderators can review verification requests.",
                                                     ephemeral=True)
@@ -430,7 +398,7 @@ class Verification(commands.Cog):
         guild = interaction.guild
         if guild is None:
             return
-        if not _is_reviewer(interaction):
+        if not is_moderator(interaction, REVIEWER_PERMISSIONS):
             await interaction.response.send_message("Only moderators can review verification requests.",
                                                     ephemeral=True)
             return
@@ -565,7 +533,7 @@ class Verification(commands.Cog):
 
     # --- owner commands ------------------------------------------------------------------------------
     @config_group.command(name="show", description="Show this server's verification settings")
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def config_show(self, interaction: discord.Interaction[PrimumBot]) -> None:
         """Show the settings and what they resolve to."""
         assert interaction.guild is not None
@@ -599,7 +567,7 @@ class Verification(commands.Cog):
         return config
 
     @config_group.command(name="roles", description="Which roles mark unverified and verified members")
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def config_roles(self, interaction: discord.Interaction[PrimumBot], unverified: discord.Role | None = None,
                            verified: discord.Role | None = None) -> None:
         """Set the Unverified and Verified Physician roles (unset ones keep their current value)."""
@@ -611,7 +579,7 @@ class Verification(commands.Cog):
         await self._save(interaction, **changes)
 
     @config_group.command(name="channels", description="Where the Verify button, review queue and alerts go")
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def config_channels(self, interaction: discord.Interaction[PrimumBot],
                               verify: discord.TextChannel | None = None, review: discord.TextChannel | None = None,
                               modlog: discord.TextChannel | None = None) -> None:
@@ -628,7 +596,7 @@ class Verification(commands.Cog):
             await self.ensure_verify_message(interaction.guild)
 
     @config_group.command(name="residents", description="Accept NPIs listed only as trainees (390200000X)?")
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def config_residents(self, interaction: discord.Interaction[PrimumBot],
                                policy: Literal["accept", "reject"]) -> None:
         """Residents are often listed only as 390200000X; decide whether they may request review."""
@@ -636,7 +604,7 @@ class Verification(commands.Cog):
 
     @config_group.command(name="email", description="Bind identity with a code sent to an institutional e-mail")
     @app_commands.describe(domains="Allowed domains, e.g. 'mayo.edu, jhmi.edu' (subdomains included)")
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def config_email(self, interaction: discord.Interaction[PrimumBot], enabled: bool,
                            domains: str | None = None) -> None:
         """Turn the e-mail code on or off and set the allow-listed institutional domains."""
@@ -646,14 +614,14 @@ class Verification(commands.Cog):
         await self._save(interaction, **changes)
 
     @config_group.command(name="recheck", description="How often verified NPIs are looked up again")
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def config_recheck(self, interaction: discord.Interaction[PrimumBot],
                              days: app_commands.Range[int, 1, 365]) -> None:
         """Set the re-check interval in days (30 by default)."""
         await self._save(interaction, recheck_days=days)
 
     @verification.command(name="post", description="Post (and pin) the Verify button in the verify channel")
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def post(self, interaction: discord.Interaction[PrimumBot]) -> None:
         """Re-post the pinned Verify button (e.g. after someone deleted it)."""
         assert interaction.guild is not None
@@ -663,7 +631,7 @@ class Verification(commands.Cog):
                                         ephemeral=True)
 
     @verification.command(name="forget", description="Delete everything verification stored about a member")
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def forget(self, interaction: discord.Interaction[PrimumBot], user: discord.User) -> None:
         """Per-user data deletion (their roles are left as they are)."""
         assert interaction.guild is not None
@@ -672,7 +640,7 @@ class Verification(commands.Cog):
                                                 ephemeral=True)
 
     @verification.command(name="recheck", description="Re-check due verified NPIs against the registry now")
-    @owners_only()
+    @owners_only(OWNERS_ONLY)
     async def recheck_now(self, interaction: discord.Interaction[PrimumBot]) -> None:
         """Run the periodic registry re-check now (alerts go to the mod log)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
