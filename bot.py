@@ -146,7 +146,7 @@ def make_scorer(settings: Settings) -> Scorer:
         from primum.inference.fake import FakeScorer
 
         return FakeScorer()
-    from primum.inference.loader import load_scorer
+    from primum.inference.transformer import load_scorer
 
     return load_scorer(settings.model)
 

@@ -1,0 +1,296 @@
+# ruff: noqa: T201
+"""Model subcommands for the ``primum`` console script: train, score, evaluate, calibrate, bench.
+
+Everything heavy is imported inside the handlers so ``primum --help`` and the bot stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import functools
+import json
+import math
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the model subcommands to the main parser."""
+    train = subparsers.add_parser("train", help="fine-tune the be-kind model (CPU, seeded, < 30 min)")
+    train.add_argument("--public-dir", help="public datasets folder (default: ../shared/datasets from the repo)")
+    train.add_argument("--data-dir", help="folder with kindness_benign.csv / kindness_unkind.csv")
+    train.add_argument("--out", help="where to write the model (default: primum/inference/model)")
+    train.add_argument("--steps", type=int, default=700)
+    train.add_argument("--batch-size", type=int, default=32)
+    train.add_argument("--seed", type=int, default=13)
+    train.add_argument("--threads", type=int, default=2)
+    train.set_defaults(func=_train)
+
+    score = subparsers.add_parser("score", help="score texts (arguments, --csv, or lines on stdin) as JSON lines")
+    score.add_argument("texts", nargs="*", metavar="TEXT")
+    score.add_argument("--csv", help="CSV file with a 'text' column")
+    _model_args(score)
+    score.set_defaults(func=_score)
+
+    evaluate = subparsers.add_parser("evaluate", help="ROC AUC and metrics at the shipped thresholds")
+    evaluate.add_argument("file", nargs="?", help="CSV with text,label[,category] (label 1 = unkind)")
+    evaluate.add_argument("--report", action="store_true", help="the target metrics on the training dev split")
+    evaluate.add_argument("--public-dir", help="public datasets folder for --report")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    _model_args(evaluate)
+    evaluate.set_defaults(func=_evaluate)
+
+    calibrate = subparsers.add_parser("calibrate", help="threshold meeting a target false-positive rate")
+    calibrate.add_argument("file", help="CSV with text,label (label 1 = unkind)")
+    calibrate.add_argument("--target-fpr", type=float, default=0.02)
+    calibrate.add_argument("--plot", help="write precision/recall/FPR vs threshold to this PNG")
+    _model_args(calibrate)
+    calibrate.set_defaults(func=_calibrate)
+
+    bench = subparsers.add_parser("bench", help="throughput, latency and memory on this machine")
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
+    bench.add_argument("--threads", type=int, default=None, help="torch threads (default: model.threads)")
+    bench.add_argument("--burst-seconds", type=float, default=10.0, help="length of the 20 msg/s burst")
+    bench.add_argument("--rate", type=float, default=20.0, help="messages per second in the burst")
+    bench.add_argument("--no-reference", action="store_true", help="skip the BERT-base comparison")
+    bench.add_argument("--update-card", action="store_true", help="record the result in card.json and MODEL_CARD.md")
+    bench.add_argument("--model-dir", help="model folder (default: the shipped model)")
+    bench.add_argument("--runtime", choices=("torch", "onnx"), default="torch", help="onnx: optional int8 runtime")
+    bench.set_defaults(func=_bench)
+
+
+def _model_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model-dir", help="model folder (default: the shipped model)")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads")
+    parser.add_argument("--runtime", choices=("torch", "onnx"), default="torch", help="onnx: optional int8 runtime")
+
+
+def _engine(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    from primum.inference.engine import MODEL_DIR
+
+    model_dir = Path(args.model_dir) if getattr(args, "model_dir", None) else MODEL_DIR
+    return _load_engine(str(model_dir.resolve()), int(args.threads), getattr(args, "runtime", "torch"))
+
+
+@functools.lru_cache(maxsize=2)
+def _load_engine(model_dir: str, threads: int, runtime: str = "torch") -> tuple[Any, dict[str, Any]]:
+    """Load once per process (tests call several subcommands in a row)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if runtime == "onnx":
+        from primum.inference.onnx_backend import load_onnx_engine
+
+        return load_onnx_engine(Path(model_dir), threads=threads)
+    from primum.inference.engine import Engine
+
+    return Engine.from_model_dir(Path(model_dir), threads=threads)
+
+
+def _read_csv(path: str) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    if rows and "text" not in rows[0]:
+        raise SystemExit(f"primum: {path} has no 'text' column")
+    return rows
+
+
+def _labelled(path: str) -> tuple[list[str], list[int], list[str]]:
+    rows = _read_csv(path)
+    if rows and "label" not in rows[0]:
+        raise SystemExit(f"primum: {path} has no 'label' column")
+    keep = [r for r in rows if (r.get("label") or "").strip() in {"0", "1"}]
+    return (
+        [r["text"] for r in keep],
+        [int(r["label"]) for r in keep],
+        [(r.get("category") or "").strip() or ("unkind" if r["label"].strip() == "1" else "none") for r in keep],
+    )
+
+
+def _train(args: argparse.Namespace) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from primum.training.train import TrainConfig, train
+
+    overrides: dict[str, Any] = {
+        "steps": args.steps, "batch_size": args.batch_size, "seed": args.seed, "threads": args.threads,
+    }
+    if args.public_dir:
+        overrides["public_dir"] = args.public_dir
+    if args.data_dir:
+        overrides["data_dir"] = args.data_dir
+    if args.out:
+        overrides["out_dir"] = args.out
+    cfg = TrainConfig(**overrides)
+    if not (Path(cfg.public_dir) / "davidson").is_dir():
+        print(f"primum: public datasets not found under {cfg.public_dir} (use --public-dir)", file=sys.stderr)
+        return 2
+    card = train(cfg)
+    th = card["thresholds"]
+    print(f"wrote {cfg.out_dir} ({card['version']}, nudge {th['nudge']}, hide {th['hide']})")
+    return 0
+
+
+def _inputs(args: argparse.Namespace) -> list[str]:
+    if args.csv:
+        return [r["text"] for r in _read_csv(args.csv)]
+    if args.texts:
+        return list(args.texts)
+    return [line.rstrip("\n") for line in sys.stdin if line.strip()]
+
+
+def _score(args: argparse.Namespace) -> int:
+    from primum.inference.engine import card_thresholds
+
+    texts = _inputs(args)
+    engine, card = _engine(args)
+    th = card_thresholds(card)
+    for raw in engine.predict_many(texts, batch_size=32):
+        print(json.dumps({
+            "score": round(raw.score, 6),
+            "categories": {k: round(v, 6) for k, v in raw.categories.items()},
+            "flagged": raw.score >= th.nudge,
+            "hidden": th.hide is not None and raw.score >= th.hide,
+            "model_version": card["version"],
+        }))
+    return 0
+
+
+def _fmt(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{100 * value:.2f}%"
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from primum.inference.engine import card_thresholds
+    from primum.training.metrics import at_threshold, flag_rate, roc_auc
+
+    if not args.file and not args.report:
+        print("primum: give a CSV file or --report", file=sys.stderr)
+        return 2
+    engine, card = _engine(args)
+    th = card_thresholds(card)
+    if args.report:
+        from primum.training.data import DEFAULT_PUBLIC_DIR
+        from primum.training.report import dev_report, format_report
+        from primum.training.train import dev_rows_for_eval
+
+        public = Path(args.public_dir) if args.public_dir else DEFAULT_PUBLIC_DIR
+        rows = dev_rows_for_eval(public)
+
+        def predict(texts: Iterable[str]) -> list[float]:
+            return [s.score for s in engine.predict_many(list(texts))]
+
+        report = dev_report(rows, predict, th.nudge, th.hide)
+        print(json.dumps(report, indent=2) if args.json else format_report(report))
+        if not args.file:
+            return 0
+    texts, labels, cats = _labelled(args.file)
+    raw = engine.predict_many(texts)
+    scores = [r.score for r in raw]
+    result: dict[str, Any] = {"n": len(texts), "auc": roc_auc(labels, scores)}
+    for name, cut in (("nudge", th.nudge), ("hide", th.hide)):
+        if cut is None:
+            continue
+        m = at_threshold(labels, scores, cut)
+        result[name] = {"threshold": cut, "precision": m.precision, "recall": m.recall, "fpr": m.fpr}
+    result["flag_rate_by_category"] = {
+        cat: {"flag_rate": flag_rate([s for s, c in zip(scores, cats, strict=True) if c == cat], th.nudge),
+              "n": sum(1 for c in cats if c == cat)}
+        for cat in sorted(set(cats))
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{args.file}: {result['n']} rows, ROC AUC {result['auc']:.4f}")
+    for name in ("nudge", "hide"):
+        if name in result:
+            v = result[name]
+            print(f"at {name} {v['threshold']}: precision {_fmt(v['precision'])} recall {_fmt(v['recall'])}"
+                  f" FPR {_fmt(v['fpr'])}")
+    for cat, v in result["flag_rate_by_category"].items():
+        print(f"  {cat:<20} flagged {_fmt(v['flag_rate'])} (n={v['n']})")
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from primum.training.metrics import at_threshold, threshold_for_fpr
+
+    texts, labels, _ = _labelled(args.file)
+    negatives = sum(1 for y in labels if y == 0)
+    if not negatives:
+        print("primum: calibration needs benign rows (label 0)", file=sys.stderr)
+        return 2
+    engine, card = _engine(args)
+    scores = [r.score for r in engine.predict_many(texts)]
+    cut = threshold_for_fpr([s for s, y in zip(scores, labels, strict=True) if y == 0], args.target_fpr)
+    m = at_threshold(labels, scores, cut)
+    print(json.dumps({
+        "target_fpr": args.target_fpr, "threshold": round(cut, 6), "fpr": m.fpr, "recall": m.recall,
+        "precision": m.precision, "n_pos": m.n_pos, "n_neg": m.n_neg, "model_version": card["version"],
+    }))
+    if args.plot:
+        _plot(labels, scores, cut, args.target_fpr, args.plot)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    return 0
+
+
+def _plot(labels: list[int], scores: list[float], cut: float, target: float, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from primum.training.metrics import at_threshold
+
+    grid = [i / 200 for i in range(1, 200)]
+    ms = [at_threshold(labels, scores, t) for t in grid]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.plot(grid, [m.precision for m in ms], label="precision")
+    ax.plot(grid, [m.recall for m in ms], label="recall")
+    ax.plot(grid, [m.fpr for m in ms], label="false-positive rate")
+    ax.axhline(target, color="grey", linestyle=":", label=f"target FPR {target:g}")
+    ax.axvline(cut, color="black", linestyle="--", label=f"threshold {cut:.3f}")
+    ax.set_xlabel("threshold")
+    ax.set_ylim(0, 1.02)
+    ax.legend(loc="center left")
+    ax.set_title("be-kind model: metrics vs threshold")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from primum.inference.bench import run_bench
+
+    threads = args.threads
+    if threads is None:
+        try:
+            from primum.settings import load_settings
+
+            threads = load_settings().model.threads
+        except Exception:
+            threads = 1
+    result = run_bench(
+        threads=threads,
+        burst_seconds=args.burst_seconds,
+        rate=args.rate,
+        reference=not args.no_reference,
+        model_dir=Path(args.model_dir) if args.model_dir else None,
+        runtime=args.runtime,
+    )
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:<32} {value}")
+    if args.update_card:
+        from primum.inference.engine import MODEL_DIR, read_card
+        from primum.training.card import write_model_card
+
+        folder = Path(args.model_dir) if args.model_dir else MODEL_DIR
+        card = read_card(folder)
+        card.setdefault("bench", {})[f"{args.runtime}, {result['threads']} thread(s)"] = result
+        (folder / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+        write_model_card(folder, card)
+    return 0

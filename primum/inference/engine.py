@@ -1,0 +1,204 @@
+"""Synchronous scoring engine: normalise, chunk long messages, run the network, take max over chunks.
+
+Blocking by design; the async runtime (``transformer.py``) calls it from a dedicated worker thread.
+torch and transformers are imported only inside functions so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from primum.inference.protocol import ACTIONABLE_CATEGORIES, CATEGORIES, Thresholds
+from primum.inference.textnorm import normalize
+
+log = logging.getLogger(__name__)
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+MAX_CHARS = 4000  # Discord's limit for boosted servers; longer input is cut, never skipped
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+SEGMENT_CHARS = 160  # about the length of a typical training message
+
+
+def split_long(text: str, limit: int = SEGMENT_CHARS) -> list[str]:
+    """Sentence groups of at most ~``limit`` characters, for texts longer than that (else nothing).
+
+    Why: the network mean-pools its tokens, so one unkind sentence inside a long kind message is
+    diluted; scoring message-length pieces as well (overall = max) keeps it visible.
+    """
+    if len(text) <= limit:
+        return []
+    pieces: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text):
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        if current and len(current) + 1 + len(sentence) > limit:
+            pieces.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}".strip()
+    if current:
+        pieces.append(current)
+    return pieces if len(pieces) > 1 else []
+
+
+@dataclass(frozen=True)
+class RawScore:
+    """One text's scores before wrapping: overall plus per-category probabilities."""
+
+    score: float
+    categories: dict[str, float]
+
+
+def read_card(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
+    """The machine-readable model card (version, labels, thresholds, metrics)."""
+    data: dict[str, Any] = json.loads((model_dir / "card.json").read_text(encoding="utf-8"))
+    return data
+
+
+def card_thresholds(card: dict[str, Any]) -> Thresholds:
+    """Shipped nudge and hide thresholds from a card."""
+    th = card.get("thresholds", {})
+    hide = th.get("hide")
+    return Thresholds(nudge=float(th.get("nudge", 0.5)), hide=None if hide is None else float(hide))
+
+
+def set_threads(n: int) -> None:
+    """Cap torch's intra-op threads so the event loop keeps a core."""
+    import torch
+
+    torch.set_num_threads(max(1, n))
+    with contextlib.suppress(RuntimeError):  # already set once in this process
+        torch.set_num_interop_threads(1)
+
+
+class Engine:
+    """Holds a tokenizer and a network that maps (ids, mask) to per-label logits."""
+
+    def __init__(
+        self,
+        tokenizer: Any,
+        forward: Callable[[Any, Any], Any],
+        labels: Sequence[str],
+        *,
+        max_length: int = 128,
+        stride: int = 32,
+        overall: Callable[[dict[str, float]], float] | None = None,
+    ) -> None:
+        self.tokenizer = tokenizer
+        self._forward = forward
+        self.labels = tuple(labels)
+        self.max_length = max_length
+        self.stride = stride
+        self._overall = overall
+
+    @classmethod
+    def from_model_dir(cls, model_dir: Path = MODEL_DIR, threads: int = 1) -> tuple[Engine, dict[str, Any]]:
+        """Load the shipped model (base encoder from the pip package + adapter)."""
+        set_threads(threads)
+        from primum.inference.net import build_inference_net
+
+        tokenizer, net, card = build_inference_net(model_dir)
+        window = int(card.get("max_length", 128))
+        stride = int(card.get("stride", 32))
+        return cls(tokenizer, net, card["labels"], max_length=window, stride=stride), card
+
+    @classmethod
+    def from_hf(cls, model_path: str, label_map: dict[str, str], threads: int = 1) -> Engine:
+        """Any Hugging Face sequence-classification model; ``label_map`` maps its labels to ours.
+
+        Labels mapped to ``unkind`` (or, when none is, the max over actionable categories) give the
+        overall score. Multi-label models use sigmoid, single-label ones softmax.
+        """
+        set_threads(threads)
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(model_path)
+        model = AutoModelForSequenceClassification.from_pretrained(model_path).eval()
+        id2label = {int(k): str(v) for k, v in model.config.id2label.items()}
+        multi = model.config.problem_type == "multi_label_classification"
+        labels = [label_map.get(id2label[i], label_map.get(id2label[i].lower(), "")) for i in range(len(id2label))]
+
+        def forward(ids: Any, mask: Any) -> Any:
+            logits = model(input_ids=ids, attention_mask=mask).logits
+            if multi:
+                return logits
+            probs = torch.softmax(logits, dim=-1).clamp(1e-6, 1 - 1e-6)
+            return torch.log(probs) - torch.log1p(-probs)  # logit of each class probability
+
+        return cls(tokenizer, forward, labels, max_length=min(512, int(getattr(tokenizer, "model_max_length", 512))))
+
+    def predict(self, texts: Sequence[str]) -> list[RawScore]:
+        """Score texts (one batch); messages longer than one window are chunked, overall = max."""
+        import torch
+
+        clean = [normalize(t[:MAX_CHARS]) for t in texts]
+        results = [RawScore(0.0, dict.fromkeys(CATEGORIES, 0.0)) for _ in texts]
+        # segments: the whole text (windowed by the tokenizer) plus, for long texts, sentence groups
+        todo: list[int] = []
+        segments: list[str] = []
+        for i, text in enumerate(clean):
+            for segment in ([text, *split_long(text)] if text else []):
+                todo.append(i)
+                segments.append(segment)
+        if not todo:
+            return results
+        enc = self.tokenizer(
+            segments,
+            truncation=True,
+            max_length=self.max_length,
+            stride=self.stride,
+            return_overflowing_tokens=True,
+            padding=True,
+            return_tensors="pt",
+        )
+        owner = enc.pop("overflow_to_sample_mapping").tolist()
+        with torch.inference_mode():
+            logits = self._forward(enc["input_ids"], enc["attention_mask"])
+            probs = torch.sigmoid(logits).float().numpy()
+        best: dict[int, Any] = {}
+        for row, segment in enumerate(owner):
+            sample = todo[segment]
+            best[sample] = probs[row] if sample not in best else best[sample].clip(min=probs[row])
+        for sample, values in best.items():
+            cats = dict.fromkeys(CATEGORIES, 0.0)
+            unkind: float | None = None
+            for label, value in zip(self.labels, values.tolist(), strict=True):
+                if label == "unkind":
+                    unkind = max(unkind or 0.0, value)
+                elif label in cats:
+                    cats[label] = max(cats[label], value)
+            if self._overall is not None:
+                overall = self._overall(cats)
+            elif unkind is not None:
+                overall = unkind
+            else:
+                overall = max(cats[c] for c in ACTIONABLE_CATEGORIES)
+            results[sample] = RawScore(float(overall), cats)
+        return results
+
+    def predict_many(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> list[RawScore]:
+        """Score many texts efficiently (length-sorted batches), results in input order."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out: list[RawScore | None] = [None] * len(texts)
+        starts = range(0, len(order), batch_size)
+        if progress:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="scoring", unit="batch")
+        for start in starts:
+            idx = order[start : start + batch_size]
+            for i, score in zip(idx, self.predict([texts[i] for i in idx]), strict=True):
+                out[i] = score
+        return [s for s in out if s is not None]

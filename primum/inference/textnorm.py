@@ -1,0 +1,213 @@
+"""Undo the disguises people use to slip past a filter, and drop what the author did not write.
+
+Pure functions, no I/O: the same ``normalize`` runs before training and before scoring, so the
+model only ever sees canonical text. Each step is conservative on clinical writing (doses, lab
+codes such as "B12" or "SpO2" survive), because a normaliser that invents insults would create
+false positives that no threshold can fix.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Characters that render as nothing (or as blank) and are used to split words invisibly.
+_INVISIBLE = {
+    0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E,
+    0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0x2066,
+    0x2067, 0x2068, 0x2069, 0x206A, 0x206B, 0x206C, 0x206D, 0x206E, 0x206F, 0x2800, 0x3164, 0xFEFF,
+    0xFFA0,
+}
+
+#: Cyrillic, Greek and other look-alikes of Latin letters (lower- and upper-case).
+CONFUSABLES: dict[str, str] = {
+    # Cyrillic
+    "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "ё": "e", "һ": "h", "і": "i", "ї": "i", "ј": "j",
+    "к": "k", "ӏ": "l", "м": "m", "н": "h", "о": "o", "р": "p", "ԛ": "q", "г": "r", "ѕ": "s", "т": "t",
+    "у": "y", "ѵ": "v", "ԝ": "w", "х": "x", "ү": "y", "ь": "b", "п": "n", "ո": "n", "ս": "u",
+    "А": "A", "В": "B", "С": "C", "Е": "E", "Ё": "E", "Н": "H", "І": "I", "Ї": "I", "Ј": "J", "К": "K",
+    "М": "M", "О": "O", "Р": "P", "Ѕ": "S", "Т": "T", "У": "Y", "Х": "X", "Ү": "Y", "Ԁ": "D", "Ԍ": "G",
+    "Ԛ": "Q", "Ԝ": "W", "Ӏ": "I",
+    # Greek
+    "α": "a", "β": "b", "γ": "y", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ς": "s", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H",
+    "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    # Latin look-alikes outside ASCII that NFKC keeps
+    "ı": "i", "ȷ": "j", "ɑ": "a", "ɡ": "g", "ɩ": "i", "ɪ": "i", "ʀ": "r", "ʏ": "y", "ᴀ": "a", "ʙ": "b",
+    "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ɢ": "g", "ʜ": "h", "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n",
+    "ᴏ": "o", "ᴘ": "p", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ᴢ": "z", "ø": "o", "Ø": "O",
+    "ł": "l", "đ": "d", "ħ": "h",
+}
+
+#: Leetspeak symbols, applied only inside tokens that are mostly letters.
+LEET: dict[str, str] = {
+    "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+    "@": "a", "$": "s", "!": "i", "|": "i", "+": "t", "€": "e", "£": "l",
+}
+
+# Discord markup
+_CODE_BLOCK = re.compile(r"```.*?(?:```|$)", re.DOTALL)
+_INLINE_CODE = re.compile(r"`([^`\n]*)`")
+_SPOILER = re.compile(r"\|\|(.+?)\|\|", re.DOTALL)
+_USER_MENTION = re.compile(r"<@!?\d+>")
+_ROLE_MENTION = re.compile(r"<@&\d+>")
+_CHANNEL_MENTION = re.compile(r"<#\d+>")
+_CUSTOM_EMOJI = re.compile(r"<a?:([A-Za-z0-9_~]+):\d+>")
+_TIMESTAMP = re.compile(r"<t:-?\d+(?::[tTdDfFR])?>")
+_SLASH_MENTION = re.compile(r"</([\w -]+):\d+>")
+_URL = re.compile(r"<?(?:https?://|www\.)[^\s<>]+>?", re.IGNORECASE)
+_EMPHASIS = re.compile(r"(\*{1,3}|_{2}|~~)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
+_HEADING = re.compile(r"^\s*(?:#{1,3}|-#)\s+", re.MULTILINE)
+
+# Evasion
+_TOKEN = re.compile(r"[^\s]+")
+_UNIT_TOKEN = re.compile(
+    r"^[+\-]?\d+(?:[.,]\d+)?(?:st|nd|rd|th|mg|mcg|ug|ml|l|g|kg|cm|mm|m|h|hr|hrs|min|mins|s|x|yo|y|yr|yrs|mo|wk|wks|d|"
+    r"am|pm|k|%|mmhg|iu|u|f|c)?$",
+    re.IGNORECASE,
+)
+_CODE_TOKEN = re.compile(r"^[a-z]{1,4}\d{1,2}[a-z]?$", re.IGNORECASE)  # b12, spo2, co2, pgy3, ms4, t4, covid19
+_SEPARATED = re.compile(r"(?<![\w])([A-Za-z]([ .\-_*·•]{1,2})(?:[A-Za-z]\2)+[A-Za-z])(?![\w])")
+_TRAILING_NUMBER = re.compile(r"^[A-Za-z]+-?\d+$")  # covid19, COVID-19, spo2: a code, not leetspeak
+_REPEAT = re.compile(r"([A-Za-z])\1{2,}")
+_DOUBLE_OK = set("eolstfprmncdgbz")
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def strip_invisible(text: str) -> str:
+    """Drop zero-width, bidi-control and other invisible format characters."""
+    return "".join(
+        ch
+        for ch in text
+        if ord(ch) not in _INVISIBLE
+        and not 0xFE00 <= ord(ch) <= 0xFE0F  # variation selectors
+        and not 0xE0000 <= ord(ch) <= 0xE007F  # tag characters
+        and unicodedata.category(ch) != "Cf"
+    )
+
+
+def strip_combining(text: str) -> str:
+    """Remove combining marks (zalgo, accents): the encoder is uncased and accent-stripped anyway."""
+    decomposed = unicodedata.normalize("NFD", text)
+    kept = "".join(ch for ch in decomposed if unicodedata.category(ch) not in {"Mn", "Me"})
+    return unicodedata.normalize("NFC", kept)
+
+
+def drop_quoted_lines(text: str) -> str:
+    """Remove Discord quotes: ``> line`` quotes one line, ``>>> `` quotes the rest of the message."""
+    kept: list[str] = []
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        if stripped.startswith(">>> ") or stripped == ">>>":
+            break
+        if stripped.startswith(">"):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def strip_markup(text: str) -> str:
+    """Turn Discord markup into plain words; code blocks and links are not the author's prose."""
+    text = _CODE_BLOCK.sub(" ", text)
+    text = _INLINE_CODE.sub(r"\1", text)
+    text = _SPOILER.sub(r"\1", text)
+    text = _ROLE_MENTION.sub("@role", text)
+    text = _USER_MENTION.sub("@user", text)
+    text = _CHANNEL_MENTION.sub("#channel", text)
+    text = _CUSTOM_EMOJI.sub(lambda m: " " + m.group(1).replace("_", " ") + " ", text)
+    text = _TIMESTAMP.sub(" ", text)
+    text = _SLASH_MENTION.sub(r"/\1", text)
+    text = _URL.sub(" ", text)
+    for _ in range(2):  # nested emphasis such as ***__x__***
+        text = _EMPHASIS.sub(r"\2", text)
+    return _HEADING.sub("", text)
+
+
+def map_confusables(text: str) -> str:
+    """Map look-alike letters to Latin inside words that are disguised Latin words.
+
+    A word is mapped when it mixes Latin and look-alike letters, or consists only of look-alikes;
+    genuine Cyrillic or Greek words (with letters that have no Latin twin) are left alone.
+    """
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        letters = [ch for ch in word if ch.isalpha()]
+        if not letters or all(ch.isascii() for ch in letters):
+            return word
+        has_latin = any(ch.isascii() for ch in letters)
+        all_confusable = all(ch.isascii() or ch in CONFUSABLES for ch in letters)
+        if all_confusable or has_latin:
+            return "".join(CONFUSABLES.get(ch, ch) for ch in word)
+        return word
+
+    return re.sub(r"\w+", fix, text)
+
+
+def _deleet_token(token: str) -> str:
+    core = token.rstrip(".,;:?!\"')]}")
+    tail = token[len(core):]
+    lead_len = len(core) - len(core.lstrip("\"'([{"))
+    lead, core = core[:lead_len], core[lead_len:]
+    letters = sum(ch.isascii() and ch.isalpha() for ch in core)
+    leet = sum(ch in LEET for ch in core)
+    if not leet or letters < 2 or letters + leet < len(core) * 0.8 + 0.01:
+        return token
+    if _UNIT_TOKEN.match(core) or _CODE_TOKEN.match(core) or _TRAILING_NUMBER.match(core):
+        return token
+    if core.startswith("@") and core[1:].isalpha() and len(core) > 3:
+        return token  # a plain @handle
+    if "#" in core or "/" in core:
+        return token
+    out = []
+    for i, ch in enumerate(core):
+        if ch in "!|" and not (i + 1 < len(core) and core[i + 1].isalnum()):
+            out.append(ch)  # punctuation, not a letter
+        else:
+            out.append(LEET.get(ch, ch))
+    return lead + "".join(out) + tail
+
+
+def undo_leet(text: str) -> str:
+    """Replace digits and symbols standing in for letters ("1d10t" -> "idiot"), sparing doses and codes."""
+    return _TOKEN.sub(lambda m: _deleet_token(m.group(0)), text)
+
+
+def join_separated_letters(text: str) -> str:
+    """Join letters spelled out with spaces or dots ("i d i o t", "i.d.i.o.t") back into a word."""
+
+    def join(match: re.Match[str]) -> str:
+        letters = re.sub(r"[^A-Za-z]", "", match.group(1))
+        if match.group(2) == " " and letters[0] in "aA" and len(letters) >= 5:
+            return f"{letters[0]} {letters[1:]}"  # "a m o r o n": the article stays a word
+        return letters
+
+    return _SEPARATED.sub(join, text)
+
+
+def squeeze_repeats(text: str) -> str:
+    """Shorten stretched letters ("stuuuupid" -> "stupid", "sooo" -> "soo")."""
+
+    def squeeze(match: re.Match[str]) -> str:
+        ch = match.group(1)
+        return ch * 2 if ch.lower() in _DOUBLE_OK else ch
+
+    return _REPEAT.sub(squeeze, text)
+
+
+def normalize(text: str) -> str:
+    """Canonical text for the model: the author's own words, undisguised, markup removed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = strip_invisible(text)
+    text = _CODE_BLOCK.sub(" ", text)  # before quotes: a code block may contain '>' lines
+    text = drop_quoted_lines(text)
+    text = strip_markup(text)
+    text = strip_combining(text)
+    text = map_confusables(text)
+    text = undo_leet(text)
+    text = join_separated_letters(text)
+    text = squeeze_repeats(text)
+    text = _SPACES.sub(" ", text)
+    text = _BLANK_LINES.sub("\n", text)
+    return "\n".join(line.strip() for line in text.split("\n")).strip()

@@ -1,0 +1,73 @@
+"""``primum score / evaluate / calibrate`` on the shipped model (marked ``model``)."""
+
+import argparse
+import csv
+import io
+import json
+
+import pytest
+
+from primum import cli_model
+
+pytestmark = pytest.mark.model
+
+
+def _run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="primum")
+    sub = parser.add_subparsers(dest="command", required=True)
+    cli_model.register(sub)
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+@pytest.fixture(scope="module")
+def labelled_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "labelled.csv"
+    rows = [
+        ("The biopsy came back benign, great news for the patient.", 0, "none"),
+        ("Please review the sepsis bundle before Monday's M&M.", 0, "none"),
+        ("We had to cut the necrotic tissue out and irrigate the wound.", 0, "none"),
+        ("I disagree with the new on-call policy, it is unfair to residents.", 0, "none"),
+        ("You are a pathetic idiot.", 1, "insult"),
+        ("Did they even teach you anatomy, or did you buy your degree?", 1, "belittling"),
+        ("I will make sure you never work in this state again.", 1, "threat"),
+    ]
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label", "category"])
+        writer.writerows(rows)
+    return path
+
+
+def test_score_args_csv_and_stdin(capsys, monkeypatch, labelled_csv) -> None:
+    assert _run(["score", "thank you so much", "you absolute moron"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 2
+    assert set(lines[0]) >= {"score", "categories", "flagged", "hidden", "model_version"}
+    assert lines[0]["score"] < lines[1]["score"]
+    assert lines[1]["flagged"] is True and lines[0]["flagged"] is False
+
+    assert _run(["score", "--csv", str(labelled_csv)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 7
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("first line\n\nsecond line\n"))
+    assert _run(["score"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_evaluate_file(capsys, labelled_csv) -> None:
+    assert _run(["evaluate", str(labelled_csv), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n"] == 7
+    assert result["auc"] > 0.9
+    assert {"precision", "recall", "fpr"} <= set(result["nudge"])
+    assert set(result["flag_rate_by_category"]) == {"none", "insult", "belittling", "threat"}
+
+
+def test_calibrate_with_plot(capsys, tmp_path, labelled_csv) -> None:
+    plot = tmp_path / "cal.png"
+    assert _run(["calibrate", str(labelled_csv), "--target-fpr", "0.02", "--plot", str(plot)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["fpr"] <= 0.02
+    assert plot.stat().st_size > 1000

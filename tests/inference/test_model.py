@@ -1,0 +1,95 @@
+"""The shipped model, loaded from the package once per session (marked ``model``; runs in CI)."""
+
+import json
+
+import pytest
+
+from primum.inference.protocol import CATEGORIES, ScorerState
+from primum.inference.transformer import load_scorer
+from primum.settings import ModelSettings
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="session")
+def engine():
+    from primum.inference.engine import Engine
+
+    eng, card = Engine.from_model_dir(threads=2)
+    return eng, card
+
+
+def _scores(engine, texts) -> list[float]:
+    eng, _ = engine
+    return [s.score for s in eng.predict(texts)]
+
+
+def test_card_and_artefact(engine) -> None:
+    from primum.inference.engine import MODEL_DIR
+
+    _, card = engine
+    assert card["labels"] == ["unkind", *CATEGORIES]
+    assert 0.0 < card["thresholds"]["nudge"] < card["thresholds"]["hide"] < 1.0
+    size = sum(p.stat().st_size for p in MODEL_DIR.iterdir())
+    assert size < 25 * 1024 * 1024
+    assert (MODEL_DIR / "MODEL_CARD.md").read_text(encoding="utf-8").startswith("# Model card")
+    json.dumps(card)
+
+
+def test_obvious_cases(engine) -> None:
+    _, card = engine
+    nudge = card["thresholds"]["nudge"]
+    benign = [
+        "The patient presented with a stab wound to the left flank and was taken to the OR.",
+        "We need to kill the infection before the graft; start vancomycin.",
+        "I respectfully disagree; the trial was underpowered for that endpoint.",
+        "Ugh, the EHR crashed again, what a shitty day.",
+    ]
+    unkind = [
+        "You are a complete idiot and a disgrace to this profession.",
+        "Did they skip pharmacology at your school, or were you just asleep?",
+    ]
+    b, u = _scores(engine, benign), _scores(engine, unkind)
+    assert max(b) < nudge, b
+    assert min(u) >= nudge, u
+
+
+def test_evasion_and_quotes(engine) -> None:
+    _, card = engine
+    nudge = card["thresholds"]["nudge"]
+    plain, leet, spaced, quoted, empty = _scores(
+        engine,
+        [
+            "you are a complete idiot",
+            "you are a complete 1d10t",
+            "you are a complete i d i o t",
+            "> you are a complete idiot\nQuoting this only to say it's unacceptable here.",
+            "",
+        ],
+    )
+    assert plain >= nudge
+    assert leet >= nudge and spaced >= nudge
+    assert quoted < plain
+    assert empty == 0.0
+
+
+def test_long_message_scored_whole(engine) -> None:
+    _, card = engine
+    filler = "The discharge summary lists the medications and follow-up appointments. " * 40
+    long_text = (filler + "You are a worthless idiot and should quit medicine.")[:4000]
+    (score,) = _scores(engine, [long_text])
+    assert len(long_text) > 2000
+    assert score >= card["thresholds"]["nudge"]
+
+
+async def test_default_scorer_end_to_end() -> None:
+    scorer = load_scorer(ModelSettings(backend="default", threads=1))
+    await scorer.start()
+    try:
+        assert scorer.state is ScorerState.READY
+        scores = await scorer.score(["thanks for the help!", "you are a moron"])
+        assert scores[0].score < scores[1].score
+        assert set(scores[0].categories) == set(CATEGORIES)
+        assert scores[1].model_version == scorer.version
+    finally:
+        await scorer.close()

@@ -1,0 +1,85 @@
+"""Text normalisation tables: every disguise undone, clinical text left alone."""
+
+import pytest
+
+from primum.inference import textnorm
+from primum.inference.textnorm import normalize
+
+EVASIONS = [
+    ("NFKC fullwidth", "ｙｏｕ ｉｄｉｏｔ", "you idiot"),
+    ("math bold", "𝐢𝐝𝐢𝐨𝐭", "idiot"),
+    ("cyrillic homoglyphs", "you іdіоt", "you idiot"),
+    ("greek homoglyphs", "mοrοn", "moron"),
+    ("all-lookalike word", "сосо", "coco"),
+    ("zero width space", "id\u200biot", "idiot"),
+    ("zero width joiner + bom", "mo\u200dro\ufeffn", "moron"),
+    ("soft hyphen", "stu\u00adpid", "stupid"),
+    ("zalgo", "i̸̢d̷i̴o̵t̶", "idiot"),
+    ("leet digits", "you 1d10t", "you idiot"),
+    ("leet symbols", "a$$hole", "asshole"),
+    ("leet bang inside word", "sh!t", "shit"),
+    ("spaced letters", "what a m o r o n", "what a moron"),
+    ("dotted letters", "i.d.i.o.t", "idiot"),
+    ("dashed letters", "i-d-i-o-t", "idiot"),
+    ("stretched vowel", "stuuuuupid", "stupid"),
+    ("stretched keeps double", "sooooo", "soo"),
+]
+
+CLINICAL = [
+    ("doses", "Give 5mg IV then 10ml/h", "Give 5mg IV then 10ml/h"),
+    ("lab codes", "B12 low, SpO2 92%, HbA1c 7.5%", "B12 low, SpO2 92%, HbA1c 7.5%"),
+    ("covid", "COVID-19 and covid19 in the 2nd trimester", "COVID-19 and covid19 in the 2nd trimester"),
+    ("exclamation", "Great catch!!", "Great catch!!"),
+    ("handle", "@john thanks", "@john thanks"),
+    ("accents stripped", "café résumé", "cafe resume"),
+    ("genuine russian kept", "привет коллеги", "привет коллеги"),
+    ("abbreviation", "e.g. the U.S. data", "e.g. the U.S. data"),
+]
+
+DISCORD = [
+    ("user mention", "<@123456> hi", "@user hi"),
+    ("nick mention", "<@!123456> hi", "@user hi"),
+    ("role mention", "<@&42> team", "@role team"),
+    ("channel mention", "see <#99>", "see #channel"),
+    ("custom emoji", "nice <:thumbs_up:1234>", "nice thumbs up"),
+    ("animated emoji", "<a:party_parrot:5>", "party parrot"),
+    ("url", "read https://example.org/x?y=1 now", "read now"),
+    ("inline code", "run `make test` please", "run make test please"),
+    ("code block", "look:\n```py\nidiot = 1\n```\ndone", "look:\ndone"),
+    ("spoiler", "||you idiot||", "you idiot"),
+    ("bold", "**really** good", "really good"),
+    ("quote dropped", "> you are an idiot\nI disagree with that", "I disagree with that"),
+    ("indented quote dropped", "  > quoted\nmine", "mine"),
+    ("block quote drops rest", "mine\n>>> quoted\nstill quoted", "mine"),
+    ("only quote", "> you idiot", ""),
+    ("timestamp", "at <t:1700000000:R>", "at"),
+]
+
+
+@pytest.mark.parametrize(("name", "raw", "expected"), EVASIONS + CLINICAL + DISCORD)
+def test_normalize(name: str, raw: str, expected: str) -> None:
+    assert normalize(raw) == expected, name
+
+
+@pytest.mark.parametrize("text", [raw for _, raw, _ in EVASIONS + CLINICAL + DISCORD])
+def test_normalize_is_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("a\u200bb", "ab"), ("a\u2060b\u2062c", "abc"), ("x\U000e0041y", "xy"), ("ok\ufe0f", "ok")],
+)
+def test_strip_invisible(raw: str, expected: str) -> None:
+    assert textnorm.strip_invisible(raw) == expected
+
+
+def test_quote_mid_message_only_drops_quoted_lines() -> None:
+    text = "first\n> quoted insult\nsecond"
+    assert textnorm.drop_quoted_lines(text) == "first\nsecond"
+
+
+def test_long_text_is_kept_whole() -> None:
+    text = "word " * 900
+    assert normalize(text).count("word") == 900

@@ -1,0 +1,110 @@
+"""Label mapping from public data and our files, evasion variants, and the train/dev separation."""
+
+import csv
+import random
+
+from primum.inference.textnorm import normalize
+from primum.training.augment import VARIANTS, evasion_variants, random_variant
+from primum.training.data import LABELS, augment, load_own, profanity_label
+
+
+def _write(path, rows) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label", "category", "kind", "split"])
+        writer.writerows(rows)
+
+
+def test_own_rows_map_to_multilabel_targets(tmp_path) -> None:
+    _write(tmp_path / "kindness_unkind.csv", [
+        ["Did they skip pharmacology at your school?", "1", "belittling", "condescension", "train"],
+        ["Watch your back", "1", "threat", "career_threat", "dev"],
+    ])
+    _write(tmp_path / "kindness_benign.csv", [
+        ["Crap, the OR got bumped again.", "0", "none", "venting", "train"],
+    ])
+    rows = {r.text: r for r in load_own(tmp_path)}
+    belittle = dict(zip(LABELS, rows["Did they skip pharmacology at your school?"].targets, strict=True))
+    assert belittle == {"unkind": 1.0, "insult": 0.0, "belittling": 1.0, "identity_attack": 0.0, "threat": 0.0,
+                        "profanity": 0.0}
+    assert rows["Watch your back"].split == "dev"
+    venting = dict(zip(LABELS, rows["Crap, the OR got bumped again."].targets, strict=True))
+    assert venting["unkind"] == 0.0 and venting["profanity"] == 1.0  # profanity alone is not unkind
+
+
+def test_public_mapping_rules(tmp_path) -> None:
+    from primum.training.data import load_convabuse, load_davidson, load_madlibs, load_toxigen
+
+    root = tmp_path
+    (root / "davidson").mkdir()
+    with (root / "davidson" / "labeled_data.csv").open("w", newline="") as h:
+        w = csv.writer(h)
+        w.writerow(["", "count", "hate_speech", "offensive_language", "neither", "class", "tweet"])
+        w.writerow([0, 3, 3, 0, 0, 0, "hate tweet"])
+        w.writerow([1, 3, 0, 3, 0, 1, "offensive damn tweet"])
+        w.writerow([2, 3, 0, 0, 3, 2, "nice tweet"])
+    (root / "convabuse").mkdir()
+    header = ["user"] + [f"Annotator1_is_abuse.{v}" for v in ("1", "0", "-1", "-2", "-3")] + [
+        "Annotator1_intellectual", "Annotator1_racist", "Annotator1_target.individual"]
+    for name in ("ConvAbuseEMNLPtrain.csv", "ConvAbuseEMNLPvalid.csv"):
+        with (root / "convabuse" / name).open("w", newline="") as h:
+            w = csv.writer(h)
+            w.writerow(header)
+            w.writerow(["you are stupid", 0, 0, 0, 1, 0, 1, 0, 1])
+            w.writerow(["hello bot", 1, 0, 0, 0, 0, 0, 0, 0])
+            w.writerow(["hmm", 0, 1, 0, 0, 0, 0, 0, 0])  # ambiguous: dropped
+    (root / "toxigen").mkdir()
+    with (root / "toxigen" / "toxigen_prompt_sentences_unique.csv").open("w", newline="") as h:
+        w = csv.writer(h)
+        w.writerow(["text", "label", "group"])
+        w.writerow(["group x is bad", 1, "x"])
+        w.writerow(["group x cooks food", 0, "x"])
+    (root / "jigsaw_bias_madlibs").mkdir()
+    with (root / "jigsaw_bias_madlibs" / "bias_madlibs_77k.csv").open("w", newline="") as h:
+        w = csv.writer(h)
+        w.writerow(["Text", "Label", "Template"])
+        w.writerow(["Being gay is wonderful.", "NOT_BAD", "being_adj"])
+        w.writerow(["Sam is a vile deaf", "BAD", "name_adj"])
+
+    rng = random.Random(0)
+    dav = {r.text: dict(zip(LABELS, r.targets, strict=True)) for r in load_davidson(root, rng)}
+    assert dav["hate tweet"]["identity_attack"] == 1.0
+    assert dav["offensive damn tweet"]["unkind"] is None  # offensive teaches profanity only
+    assert dav["offensive damn tweet"]["profanity"] == 1.0
+    assert dav["nice tweet"]["unkind"] == 0.0
+    conv = load_convabuse(root)
+    assert {r.split for r in conv} == {"train", "dev"}
+    stupid = next(r for r in conv if r.text == "you are stupid")
+    assert dict(zip(LABELS, stupid.targets, strict=True))["belittling"] == 1.0
+    assert all(r.text != "hmm" for r in conv)
+    tox = {r.text: r.targets for r in load_toxigen(root)}
+    assert tox["group x is bad"][LABELS.index("identity_attack")] == 1.0
+    assert tox["group x cooks food"][0] == 0.0
+    mad = {r.text: r.targets for r in load_madlibs(root, rng)}
+    assert mad["Being gay is wonderful."][0] == 0.0
+    assert mad["Sam is a vile deaf"][LABELS.index("identity_attack")] == 1.0
+
+
+def test_augment_only_adds_train_variants(tmp_path) -> None:
+    _write(tmp_path / "kindness_benign.csv", [["kill the infection", "0", "none", "clinical", "train"],
+                                              ["wound care today", "0", "none", "clinical", "dev"]])
+    rows = augment(load_own(tmp_path))
+    assert sum(r.split == "dev" for r in rows) == 1
+    assert sum(r.split == "train" for r in rows) == 2
+
+
+def test_evasion_variants_are_deterministic_and_normalise_back() -> None:
+    text = "you are a complete idiot and a moron"
+    first, second = evasion_variants(text, seed=1), evasion_variants(text, seed=1)
+    assert first == second
+    assert set(first) == set(VARIANTS)
+    assert all(v != text for v in first.values())
+    for name in ("homoglyph", "zero_width", "zalgo", "spaced", "markup"):
+        assert normalize(first[name]) == text, name
+    assert random_variant(text, random.Random(0)) != text
+
+
+def test_profanity_word_list() -> None:
+    assert profanity_label("what a shitty day") == 1.0
+    assert profanity_label("the hell of night shift") == 1.0
+    assert profanity_label("assess the class") == 0.0
