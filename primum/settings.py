@@ -19,6 +19,7 @@ DEFAULT_CONFIG = REPO_ROOT / "config" / "defaults.toml"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 SYNC_MODES = ("global", "guild", "off")
 MODEL_BACKENDS = ("default", "fake", "hf")
+MODEL_RUNTIMES = ("torch", "onnx")
 
 
 class SettingsError(ValueError):
@@ -30,6 +31,7 @@ class ModelSettings:
     """How the be-kind scorer is loaded."""
 
     backend: str = "default"
+    runtime: str = "torch"  # "onnx": the optional int8 ONNX Runtime engine (pip install '.[onnx]')
     model_path: str = ""
     label_map: dict[str, str] = field(default_factory=dict)
     max_batch: int = 32
@@ -123,7 +125,7 @@ def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
 
 KNOWN_KEYS: dict[str, set[str]] = {
     "bot": {"database_path", "log_level", "sync_commands"},
-    "model": {"backend", "model_path", "label_map", "max_batch", "max_queue", "threads"},
+    "model": {"backend", "runtime", "model_path", "label_map", "max_batch", "max_queue", "threads"},
     "kindness": {"nudge_threshold", "hide_threshold", "nudge_window_minutes", "outcome_window_minutes"},
     "deescalation": {"slowmode_seconds", "slowmode_minutes", "cooldown_minutes"},
     "verification": {"nppes_base_url"},
@@ -188,6 +190,8 @@ def parse_settings(data: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
         model=ModelSettings(
             backend=_choice({"backend": env.get("PRIMUM_MODEL_BACKEND") or model.get("backend", "default")},
                             "backend", MODEL_BACKENDS, "default", "model"),
+            runtime=_choice({"runtime": env.get("PRIMUM_MODEL_RUNTIME") or model.get("runtime", "torch")},
+                            "runtime", MODEL_RUNTIMES, "torch", "model"),
             model_path=str(model.get("model_path", "")),
             label_map={str(k): str(v) for k, v in label_map.items()},
             max_batch=_int(model, "max_batch", 32, "model", 1, 512),

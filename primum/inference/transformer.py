@@ -182,7 +182,8 @@ def load_scorer(settings: Settings | ModelSettings, *, model_dir: Path | None = 
     Reads ``model.backend`` ("fake", "default", "hf", or directly a model id/path), ``model.model_path``,
     ``model.label_map``, ``model.max_batch``, ``model.max_queue``, ``model.threads`` and, for foreign
     models that have no card, ``kindness.nudge_threshold``/``hide_threshold``; the environment variable
-    ``PRIMUM_MODEL_RUNTIME=onnx`` selects the optional int8 runtime. Call ``await start()``.
+    ``model.runtime`` (or ``PRIMUM_MODEL_RUNTIME``) = "onnx" selects the optional int8 runtime.
+    Call ``await start()``.
     """
     model = settings.model if hasattr(settings, "model") else settings
     kindness: Any = getattr(settings, "kindness", None)
@@ -194,7 +195,7 @@ def load_scorer(settings: Settings | ModelSettings, *, model_dir: Path | None = 
     if backend == "default":
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the shipped model never touches the network
         version, thresholds = _default_identity(model_dir)
-        loader = default_loader(model_dir, model.threads, runtime_from_env())
+        loader = default_loader(model_dir, model.threads, getattr(model, "runtime", None) or runtime_from_env())
     else:
         path = model.model_path if backend == "hf" else backend
         nudge = getattr(kindness, "nudge_threshold", None) or 0.5
