@@ -41,7 +41,13 @@ KIND = [
     "Thanks for the case, the ECG is a great teaching example.",
     "CKD stage 3b: I hold metformin below eGFR 30, reduce below 45.",
 ]
-UNKIND = ["Did they even teach you pharmacology?", "Only an idiot would order that.", "Oh sweetie, no."]
+#: Unkind lines both the shipped model and the keyword fake flag, so every one should be nudged.
+UNKIND = [
+    "Did they even teach you pharmacology at your school, or did you skip it?",
+    "Only an idiot would order that.",
+    "Oh sweetie, bless your heart, leave the ECGs to the grown-ups.",
+    "You're a moron if you think that dose is safe.",
+]
 
 
 class _Late(logging.Handler):
@@ -67,6 +73,7 @@ class LoadResult:
     nudges: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     max_stall_ms: float = 0.0
+    stalls_ms: list[float] = field(default_factory=list)
     heartbeat_warnings: list[str] = field(default_factory=list)
     scorer: str = ""
 
@@ -77,6 +84,12 @@ class LoadResult:
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
+    def _stall(self, p: float) -> float:
+        if not self.stalls_ms:
+            return float("nan")
+        ordered = sorted(self.stalls_ms)
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
     def report(self) -> str:
         """Human-readable summary."""
         return (
@@ -85,8 +98,9 @@ class LoadResult:
             f"p50 {self.percentile(50):.1f}  p95 {self.percentile(95):.1f}  p99 {self.percentile(99):.1f}  "
             f"max {max(self.latencies_ms, default=float('nan')):.1f}"
             f"{f'  mean {statistics.fmean(self.latencies_ms):.1f}' if self.latencies_ms else ''}\n"
-            f"worst event-loop stall {self.max_stall_ms:.1f} ms; late-heartbeat warnings: "
-            f"{len(self.heartbeat_warnings)}"
+            f"event-loop lateness ms: p99 {self._stall(99):.1f}  p99.9 {self._stall(99.9):.1f}  "
+            f"worst {self.max_stall_ms:.1f}  (ticks over 250 ms: {sum(s > 250 for s in self.stalls_ms)} "
+            f"of {len(self.stalls_ms)}); late-heartbeat warnings: {len(self.heartbeat_warnings)}"
         )
 
 
@@ -95,7 +109,9 @@ async def _watch_loop(result: LoadResult, stop: asyncio.Event, tick_s: float = 0
     while not stop.is_set():
         before = loop.time()
         await asyncio.sleep(tick_s)
-        result.max_stall_ms = max(result.max_stall_ms, (loop.time() - before - tick_s) * 1000)
+        late_ms = (loop.time() - before - tick_s) * 1000
+        result.stalls_ms.append(late_ms)
+        result.max_stall_ms = max(result.max_stall_ms, late_ms)
 
 
 async def run_load(
