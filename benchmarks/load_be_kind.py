@@ -69,7 +69,8 @@ class LoadResult:
 
     sent: int = 0
     scored: int = 0
-    expected_nudges: int = 0
+    expected_nudges: int = 0  # messages drawn from UNKIND
+    decided: int = 0  # of those, how many the scorer put over the nudge threshold
     nudges: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     max_stall_ms: float = 0.0
@@ -94,7 +95,8 @@ class LoadResult:
         """Human-readable summary."""
         return (
             f"scorer {self.scorer}: sent {self.sent}, scored {self.scored}, unscored {self.sent - self.scored}\n"
-            f"nudges delivered {self.nudges}/{self.expected_nudges}; message→nudge ms: "
+            f"unkind lines sent {self.expected_nudges}, over the nudge threshold {self.decided}, "
+            f"nudges delivered {self.nudges}/{self.decided}; message→nudge ms: "
             f"p50 {self.percentile(50):.1f}  p95 {self.percentile(95):.1f}  p99 {self.percentile(99):.1f}  "
             f"max {max(self.latencies_ms, default=float('nan')):.1f}"
             f"{f'  mean {statistics.fmean(self.latencies_ms):.1f}' if self.latencies_ms else ''}\n"
@@ -138,7 +140,11 @@ async def run_load(
             sent_at: dict[int, float] = {}
             delivered: dict[int, float] = {}
 
+            decided: set[int] = set()
+
             def on_event(event: dict[str, Any]) -> None:
+                if event["type"] == "nudge" and event.get("message_id") in sent_at:
+                    decided.add(event["message_id"])
                 if event["type"] == "nudge_delivery" and event.get("message_id") in sent_at:
                     delivered[event["message_id"]] = time.perf_counter()
 
@@ -177,13 +183,14 @@ async def run_load(
                             sent_at[msg.id] = time.perf_counter()
                     deadline = time.perf_counter() + settle_s
                     while time.perf_counter() < deadline and (  # noqa: ASYNC110 (polling two counters)
-                        cog.service.scored_count < result.sent or len(delivered) < result.expected_nudges
+                        cog.service.scored_count < result.sent or len(delivered) < len(decided)
                     ):
                         await asyncio.sleep(0.05)
                     stop.set()
                     await watcher
                     result.scored = cog.service.scored_count
                     result.nudges = len(delivered)
+                    result.decided = len(decided)
                     result.latencies_ms = [(delivered[m] - sent_at[m]) * 1000 for m in delivered]
                 finally:
                     await stop_client(bot, task)
@@ -210,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     result = asyncio.run(run_load(duration_s=args.duration, rate=args.rate, channels=args.channels,
                                   backend=args.backend, unkind_share=args.unkind_share))
     print(result.report())
-    ok = result.scored == result.sent and result.max_stall_ms < 250 and not result.heartbeat_warnings
+    ok = (result.scored == result.sent and result.nudges == result.decided and result.max_stall_ms < 250
+          and not result.heartbeat_warnings)
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

@@ -208,5 +208,6 @@ async def test_short_load_leaves_nothing_unscored_and_never_stalls_the_loop(tmp_
     result = await run_load(duration_s=3, rate=30, channels=20, backend="fake", scorer=FakeScorer(),
                             db_path=tmp_path / "load.sqlite3", settle_s=10)
     assert result.sent == 90 and result.scored == result.sent, result.report()
-    assert result.nudges == result.expected_nudges, result.report()
+    assert result.decided == result.expected_nudges, result.report()
+    assert result.nudges == result.decided, result.report()
     assert result.max_stall_ms < 250 and not result.heartbeat_warnings, result.report()
