@@ -181,8 +181,8 @@ def load_scorer(settings: Settings | ModelSettings, *, model_dir: Path | None = 
 
     Reads ``model.backend`` ("fake", "default", "hf", or directly a model id/path), ``model.model_path``,
     ``model.label_map``, ``model.max_batch``, ``model.max_queue``, ``model.threads`` and, for foreign
-    models that have no card, ``kindness.nudge_threshold``/``hide_threshold``; the environment variable
-    ``model.runtime`` (or ``PRIMUM_MODEL_RUNTIME``) = "onnx" selects the optional int8 runtime.
+    models that have no card, ``kindness.nudge_threshold``/``hide_threshold``; ``model.runtime`` (or
+    the environment variable ``PRIMUM_MODEL_RUNTIME``) = "onnx" selects the optional int8 runtime.
     Call ``await start()``.
     """
     model = settings.model if hasattr(settings, "model") else settings
