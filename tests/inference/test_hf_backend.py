@@ -35,7 +35,9 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 async def test_a_local_hf_model_scores_through_the_label_map(tiny_model: Path) -> None:
     settings = Settings(
-        model=ModelSettings(backend="hf", model_path=str(tiny_model), label_map={"toxic": "unkind", "insult": "insult"}),
+        model=ModelSettings(
+            backend="hf", model_path=str(tiny_model), label_map={"toxic": "unkind", "insult": "insult"}
+        ),
         kindness=KindnessSettings(nudge_threshold=0.6, hide_threshold=0.9),
     )
     scorer = load_scorer(settings)
