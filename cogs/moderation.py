@@ -437,6 +437,10 @@ class Moderation(commands.Cog):
             except discord.HTTPException as error:
                 log.warning("could not lift a ban after an appeal: %s", error)
                 extra = " Primum could not lift the ban; please do it in Server Settings → Bans."
+        if status is AppealStatus.OVERTURNED and history.original.kind is CaseKind.COOLDOWN \
+                and history.original.target_id:
+            extra = await self._end_cooldown(guild.id, history.original.target_id, reviewer.user_id,
+                                             f"appeal #{appeal_id} overturned case #{appeal.case_id}")
         verdict = "overturned" if status is AppealStatus.OVERTURNED else "upheld"
         await self._dm(appeal.appellant_id,
                        f"Your appeal of case #{appeal.case_id} in {guild.name} was decided: the case was **{verdict}**."
@@ -445,6 +449,14 @@ class Moderation(commands.Cog):
                                f"Case {verdict} by {self._name(guild, reviewer.user_id)}.")
         await self._answer(interaction, f"Appeal #{appeal_id}: case #{appeal.case_id} {verdict} (case row {case.id}); "
                                         f"the member has been told.{extra}")
+
+    async def _end_cooldown(self, guild_id: int, user_id: int, actor_id: int, reason: str) -> str:
+        """An overturned cooldown ends now, through de-escalation so its timer and record agree."""
+        deescalation: Any = self.bot.get_cog("Deescalation")
+        if deescalation is None:
+            return " De-escalation is not loaded; lift the timeout by hand if it is still running."
+        result = await deescalation.service.lift_member(guild_id, user_id, reason=reason, actor_id=actor_id)
+        return " The cooldown was lifted." if result.ok else " (The cooldown had already ended.)"
 
     # --- /case ------------------------------------------------------------------------------------
     case_group = app_commands.Group(

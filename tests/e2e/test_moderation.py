@@ -341,3 +341,21 @@ async def test_features_actions_become_cases_with_their_reasons(stack: Stack) ->
     history = await cog(stack).case_log.history(hide_case["number"], ids.guild_id)
     assert history.current.reason.startswith("be-kind model: threat (score 0.95")
     assert "watch your back" not in history.current.reason  # never the member's text
+
+
+async def test_an_overturned_cooldown_ends_the_timeout(stack: Stack) -> None:
+    server = stack.server
+    await slash(stack, NADIA, "cooldown member", member=uid(stack, RAJ), reason="insulting a colleague", minutes=30)
+    case = await event(stack, "case", 1)
+    assert case["kind"] == "cooldown"
+    assert server.timeout_until(uid(stack, RAJ)) is not None
+
+    await slash(stack, RAJ, "appeal", case=case["number"], statement="It was a joke between friends.")
+    appeal = await event(stack, "appeal")
+    assert appeal["reviewer_id"] == uid(stack, MARCUS)
+    text = await slash(stack, MARCUS, "mod decide", "review-queue", appeal=appeal["appeal_id"], outcome="overturn",
+                       reason="Friendly banter, no harm meant.")
+    assert "overturned" in text and "The cooldown was lifted." in text
+    await server.wait_for(lambda: server.timeout_until(uid(stack, RAJ)) is None, 5, what="the timeout to end")
+    lifted = await event(stack, "cooldown_lifted")
+    assert lifted["user_id"] == uid(stack, RAJ) and lifted["actor_id"] == uid(stack, MARCUS)
