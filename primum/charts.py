@@ -12,14 +12,15 @@ import asyncio
 import io
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import ParamSpec
+from typing import Any, ParamSpec
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 P = ParamSpec("P")
 
-_LOCK = threading.Lock()
+#: Every chart in Primum (here, the owners' report, the /heat chart) draws under this one lock.
+DRAWING_LOCK = threading.Lock()
 
 #: Colour-blind-safe palette (Okabe–Ito), in the order series are drawn.
 PALETTE = ("#0072B2", "#009E73", "#E69F00", "#999999", "#D55E00", "#CC79A7", "#56B4E9")
@@ -30,11 +31,16 @@ async def render_async(draw: Callable[P, bytes], *args: P.args, **kwargs: P.kwar
     return await asyncio.to_thread(draw, *args, **kwargs)
 
 
-def _png(figure: Figure) -> bytes:
+def png(figure: Figure, **savefig: Any) -> bytes:
+    """Render ``figure`` with the Agg canvas to PNG bytes (``savefig`` options pass through)."""
     buffer = io.BytesIO()
     FigureCanvasAgg(figure)
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    figure.savefig(buffer, format="png", **savefig)
     return buffer.getvalue()
+
+
+def _png(figure: Figure) -> bytes:
+    return png(figure, dpi=110, bbox_inches="tight")
 
 
 def stacked_bars(
@@ -48,7 +54,7 @@ def stacked_bars(
     empty_text: str = "No data yet",
 ) -> bytes:
     """Stacked bars per label (e.g. outcomes per week) with an optional rate line on a 0–100 % axis."""
-    with _LOCK:
+    with DRAWING_LOCK:
         figure = Figure(figsize=(7.5, 3.8))
         axes = figure.add_subplot()
         axes.set_title(title, fontsize=11)

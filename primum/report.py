@@ -10,13 +10,12 @@ Five charts, one file each:
 
 A feature that is not installed (its table is absent) gives a chart that says "no data" instead
 of an error. Drawing is CPU work: the bot calls :func:`render_report` through ``asyncio.to_thread``.
-Only the object-oriented API is used (no pyplot global state) and one lock serialises drawing.
+Only the object-oriented API is used (no pyplot global state) and drawing takes
+:data:`primum.charts.DRAWING_LOCK`, shared by every chart in Primum.
 """
 
 from __future__ import annotations
 
-import io
-import threading
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,12 +27,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from primum.charts import DRAWING_LOCK, PALETTE, png
 from primum.storage.cases import ReportRows, report_rows
 from primum.storage.database import Database
 
-_LOCK = threading.Lock()
-#: Colour-blind-safe (Okabe-Ito).
-PALETTE = ("#0072B2", "#009E73", "#E69F00", "#999999", "#D55E00", "#CC79A7", "#56B4E9")
 CHART_FILES = ("nudges_by_week.png", "heat_by_channel.png", "actions_by_kind.png", "actions_by_moderator.png",
                "appeals.png")
 NO_SOURCE = "no data (feature not installed)"
@@ -90,11 +87,9 @@ def _figure(title: str) -> tuple[Figure, Axes]:
 
 
 def _png(figure: Figure) -> bytes:
-    buffer = io.BytesIO()
     FigureCanvasAgg(figure)
     figure.tight_layout()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return png(figure)
 
 
 def _no_data(title: str, why: str) -> bytes:
@@ -202,7 +197,7 @@ def render_report(
     rows: ReportRows, *, names: Mapping[int, str] | None = None, channel_names: Mapping[int, str] | None = None
 ) -> dict[str, bytes]:
     """All five charts as ``{file name: PNG bytes}`` (CPU work: call it off the event loop)."""
-    with _LOCK:
+    with DRAWING_LOCK:
         return {
             "nudges_by_week.png": draw_nudges(rows.nudges),
             "heat_by_channel.png": draw_heat(rows.heat, channel_names),
@@ -221,8 +216,8 @@ def write_report(charts: Mapping[str, bytes], out_dir: Path) -> list[Path]:
     """Write the PNGs into ``out_dir`` (created if needed) and return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for name, png in charts.items():
+    for name, image in charts.items():
         path = out_dir / name
-        path.write_bytes(png)
+        path.write_bytes(image)
         written.append(path)
     return written

@@ -11,7 +11,6 @@ Discord -> record and emit. If applying fails, the row is cancelled with the rea
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -631,11 +630,18 @@ def describe(view: HeatView, names: Mapping[int, str] | None = None) -> str:
 
 def render_chart(view: HeatView) -> bytes:
     """A small PNG of the heat curve with the thresholds (CPU work: call it in a thread)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from primum.charts import DRAWING_LOCK  # matplotlib loads only when a chart is asked for
+
+    with DRAWING_LOCK:
+        return _draw_heat(view)
+
+
+def _draw_heat(view: HeatView) -> bytes:
     from matplotlib.figure import Figure
 
+    from primum.charts import png
+
     figure = Figure(figsize=(6, 2.4), dpi=100)
-    FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)
     if view.curve:
         start = view.curve[0][0]
@@ -652,6 +658,4 @@ def render_chart(view: HeatView) -> bytes:
     top = max([value for _, value in view.curve] + [view.thresholds[0] if view.thresholds else 1.0])
     axes.set_ylim(0, top * 1.15)
     axes.set_title(f"Channel heat: {view.heat:.2f} ({view.level_name})", fontsize=9)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", bbox_inches="tight")
-    return buffer.getvalue()
+    return png(figure, bbox_inches="tight")
