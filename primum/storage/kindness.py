@@ -7,15 +7,9 @@ returned to its author by DM.
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-import aiosqlite
 
 from primum.clock import from_iso, to_iso
 from primum.storage.database import Database
@@ -23,19 +17,6 @@ from primum.storage.database import Database
 DELIVERY_STATES = ("pending", "dm", "channel", "failed")
 RESPONSES = ("will_edit", "keep", "mistake")
 OUTCOMES = ("revised", "withdrawn", "kept")
-
-
-#: ``Database.transaction`` opens BEGIN IMMEDIATE on the one shared connection; two coroutines
-#: opening one at the same time would collide ("cannot start a transaction within a transaction"),
-#: so this module's transactions take a per-database lock.
-_TX_LOCKS: weakref.WeakKeyDictionary[Database, asyncio.Lock] = weakref.WeakKeyDictionary()
-
-
-@asynccontextmanager
-async def _serialised(db: Database) -> AsyncIterator[aiosqlite.Connection]:
-    lock = _TX_LOCKS.setdefault(db, asyncio.Lock())
-    async with lock, db.transaction() as conn:
-        yield conn
 
 
 def _opt_time(value: str | None) -> datetime | None:
@@ -207,7 +188,7 @@ class KindnessRepository:
 
     async def _write_returning(self, sql: str, params: tuple[Any, ...]) -> Any | None:
         """Run an ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` atomically; None when nothing was inserted."""
-        async with _serialised(self._db) as conn:
+        async with self._db.transaction() as conn:
             cursor = await conn.execute(sql, params)
             row = await cursor.fetchone()
             await cursor.close()
@@ -428,7 +409,7 @@ class KindnessRepository:
 
     async def purge_expired_texts(self, now: datetime) -> list[ExpiredText]:
         """Delete texts past their expiry; return them with their mod-log post, if any, for redaction."""
-        async with _serialised(self._db) as conn:
+        async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "SELECT t.message_id, t.purpose, h.modlog_channel_id, h.modlog_message_id FROM kindness_texts t "
                 "LEFT JOIN kindness_hides h ON h.message_id = t.message_id WHERE t.expires_at <= ?",
@@ -481,7 +462,7 @@ class KindnessRepository:
     async def forget_user(self, guild_id: int, user_id: int) -> int:
         """Delete every be-kind record about a member in a guild, atomically; return how many rows went."""
         removed = 0
-        async with _serialised(self._db) as conn:
+        async with self._db.transaction() as conn:
             for sql in (
                 "DELETE FROM kindness_reports WHERE guild_id = ? AND author_id = ?",
                 "DELETE FROM kindness_nudges WHERE guild_id = ? AND author_id = ?",

@@ -144,3 +144,36 @@ async def test_a_locked_database_is_waited_for_not_lost(tmp_path: Path) -> None:
         assert await GuildSettingsRepository(db).get(3, "nudge_window_s") == 600
     finally:
         await db.close()
+
+
+async def test_concurrent_transactions_and_writes_take_turns(tmp_path: Path) -> None:
+    """One shared connection: a write must never commit inside another coroutine's transaction."""
+    import asyncio
+
+    db = await Database.open(tmp_path / "p.sqlite3")
+    repo = GuildSettingsRepository(db)
+    try:
+        async def transfer(n: int) -> None:
+            async with db.transaction() as conn:
+                await conn.execute(
+                    "INSERT INTO guild_settings (guild_id, scope, key, value, updated_at) VALUES (?, '', ?, '1', ?)",
+                    (n, "a", NOW.isoformat()),
+                )
+                await asyncio.sleep(0)  # let the others try to start theirs meanwhile
+                if n % 2:
+                    raise RuntimeError("roll this one back")
+                await conn.execute(
+                    "INSERT INTO guild_settings (guild_id, scope, key, value, updated_at) VALUES (?, '', ?, '1', ?)",
+                    (n, "b", NOW.isoformat()),
+                )
+
+        results = await asyncio.gather(
+            *(transfer(n) for n in range(10)), *(repo.set(100 + n, "k", n, now=NOW) for n in range(10)),
+            return_exceptions=True,
+        )
+        assert [type(r) for r in results[:10]] == [type(None), RuntimeError] * 5
+        rows = await db.fetch_all("SELECT guild_id, key FROM guild_settings WHERE guild_id < 100 ORDER BY 1, 2")
+        assert [(r[0], r[1]) for r in rows] == [(n, k) for n in range(0, 10, 2) for k in ("a", "b")]
+        assert all([await repo.get(100 + n, "k") == n for n in range(10)])
+    finally:
+        await db.close()
