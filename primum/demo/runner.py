@@ -359,12 +359,10 @@ async def run_scenario(scenario: Scenario, *, events: EventSink, out: TextIO, ba
     stack = Stack(db_path=db_path, settings=settings, events=events, validate=validate)
     transcript = Transcript(stack, out)
     out.write(f"\n=== {scenario.name}: {scenario.title} ===\n")
-    listener_active = True
 
     def on_event(event: Event) -> None:
-        if listener_active:
-            transcript.pump()
-            transcript.event(event)
+        transcript.pump()
+        transcript.event(event)
 
     events.subscribe(on_event)
     try:
@@ -374,7 +372,7 @@ async def run_scenario(scenario: Scenario, *, events: EventSink, out: TextIO, ba
         await demo.pause(0.2)
     finally:
         await stack.stop()
-        listener_active = False
+        events.unsubscribe(on_event)
     problems = stack.server.problems()
     if problems:
         raise RuntimeError(f"the local Discord saw problems: {problems}")
