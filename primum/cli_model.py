@@ -17,6 +17,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+#: Mirrors primum.inference.engine.RUNTIMES (not imported: that would load the engine for --help).
+RUNTIME_CHOICES = ("torch", "torch-fp32", "onnx")
+RUNTIME_HELP = "torch: int8 linears (default); torch-fp32: full precision; onnx: optional int8 ONNX Runtime"
 
 def register(subparsers: Any) -> None:
     """Add the model subcommands to the main parser."""
@@ -40,6 +43,10 @@ def register(subparsers: Any) -> None:
     evaluate.add_argument("file", nargs="?", help="CSV with text,label[,category] (label 1 = unkind)")
     evaluate.add_argument("--report", action="store_true", help="the target metrics on the training dev split")
     evaluate.add_argument("--public-dir", help="public datasets folder for --report")
+    evaluate.add_argument(
+        "--recalibrate", action="store_true",
+        help="with --report: choose the thresholds again on the dev split and rewrite the model card",
+    )
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     _model_args(evaluate)
     evaluate.set_defaults(func=_evaluate)
@@ -59,14 +66,14 @@ def register(subparsers: Any) -> None:
     bench.add_argument("--no-reference", action="store_true", help="skip the BERT-base comparison")
     bench.add_argument("--update-card", action="store_true", help="record the result in card.json and MODEL_CARD.md")
     bench.add_argument("--model-dir", help="model folder (default: the shipped model)")
-    bench.add_argument("--runtime", choices=("torch", "onnx"), default="torch", help="onnx: optional int8 runtime")
+    bench.add_argument("--runtime", choices=RUNTIME_CHOICES, default="torch", help=RUNTIME_HELP)
     bench.set_defaults(func=_bench)
 
 
 def _model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model-dir", help="model folder (default: the shipped model)")
     parser.add_argument("--threads", type=int, default=2, help="torch threads")
-    parser.add_argument("--runtime", choices=("torch", "onnx"), default="torch", help="onnx: optional int8 runtime")
+    parser.add_argument("--runtime", choices=RUNTIME_CHOICES, default="torch", help=RUNTIME_HELP)
 
 
 def _engine(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
@@ -80,13 +87,9 @@ def _engine(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
 def _load_engine(model_dir: str, threads: int, runtime: str = "torch") -> tuple[Any, dict[str, Any]]:
     """Load once per process (tests call several subcommands in a row)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    if runtime == "onnx":
-        from primum.inference.onnx_backend import load_onnx_engine
+    from primum.inference.engine import open_engine
 
-        return load_onnx_engine(Path(model_dir), threads=threads)
-    from primum.inference.engine import Engine
-
-    return Engine.from_model_dir(Path(model_dir), threads=threads)
+    return open_engine(Path(model_dir), threads=threads, runtime=runtime)
 
 
 def _read_csv(path: str) -> list[dict[str, str]]:
@@ -141,18 +144,19 @@ def _inputs(args: argparse.Namespace) -> list[str]:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from primum.inference.engine import card_thresholds
+    from primum.inference.engine import card_thresholds, runtime_version
 
     texts = _inputs(args)
     engine, card = _engine(args)
     th = card_thresholds(card)
+    version = runtime_version(str(card["version"]), getattr(args, "runtime", "torch"))
     for raw in engine.predict_many(texts, batch_size=32):
         print(json.dumps({
             "score": round(raw.score, 6),
             "categories": {k: round(v, 6) for k, v in raw.categories.items()},
             "flagged": raw.score >= th.nudge,
             "hidden": th.hide is not None and raw.score >= th.hide,
-            "model_version": card["version"],
+            "model_version": version,
         }))
     return 0
 
@@ -177,6 +181,13 @@ def _evaluate(args: argparse.Namespace) -> int:
 
         public = Path(args.public_dir) if args.public_dir else DEFAULT_PUBLIC_DIR
         rows = dev_rows_for_eval(public)
+        if args.recalibrate:
+            from primum.inference.engine import MODEL_DIR, read_card
+            from primum.training.train import calibrate_and_report
+
+            folder = Path(args.model_dir) if args.model_dir else MODEL_DIR
+            calibrate_and_report(folder, rows, read_card(folder))
+            return 0
 
         def predict(texts: Iterable[str]) -> list[float]:
             return [s.score for s in engine.predict_many(list(texts))]

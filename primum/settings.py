@@ -19,7 +19,7 @@ DEFAULT_CONFIG = REPO_ROOT / "config" / "defaults.toml"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 SYNC_MODES = ("global", "guild", "off")
 MODEL_BACKENDS = ("default", "fake", "hf")
-MODEL_RUNTIMES = ("torch", "onnx")
+MODEL_RUNTIMES = ("torch", "torch-fp32", "onnx")
 
 
 class SettingsError(ValueError):
@@ -31,7 +31,7 @@ class ModelSettings:
     """How the be-kind scorer is loaded."""
 
     backend: str = "default"
-    runtime: str = "torch"  # "onnx": the optional int8 ONNX Runtime engine (pip install '.[onnx]')
+    runtime: str = "torch"  # int8 linears; "torch-fp32"; "onnx": optional ONNX Runtime (pip install '.[onnx]')
     model_path: str = ""
     label_map: dict[str, str] = field(default_factory=dict)
     max_batch: int = 32

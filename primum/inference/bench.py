@@ -93,15 +93,10 @@ def run_bench(
 ) -> dict[str, Any]:
     """Run every measurement and return one flat dict (the ``--json`` object)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from primum.inference.engine import MODEL_DIR, Engine
+    from primum.inference.engine import MODEL_DIR, open_engine
     from primum.inference.transformer import TransformerScorer, default_loader
 
-    if runtime == "onnx":
-        from primum.inference.onnx_backend import load_onnx_engine
-
-        engine, card = load_onnx_engine(model_dir or MODEL_DIR, threads=threads)
-    else:
-        engine, card = Engine.from_model_dir(model_dir or MODEL_DIR, threads=threads)
+    engine, card = open_engine(model_dir or MODEL_DIR, threads=threads, runtime=runtime)
     result: dict[str, Any] = {
         "model_version": card["version"], "runtime": runtime, "threads": threads, "cpu_count": os.cpu_count(),
     }

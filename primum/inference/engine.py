@@ -82,6 +82,27 @@ def set_threads(n: int) -> None:
         torch.set_num_interop_threads(1)
 
 
+#: ``model.runtime`` values: "torch" = dynamic int8 linears (default), "torch-fp32", "onnx" (optional extra).
+RUNTIMES = ("torch", "torch-fp32", "onnx")
+
+
+def open_engine(model_dir: Path = MODEL_DIR, threads: int = 1, runtime: str = "torch") -> tuple[Engine, dict[str, Any]]:
+    """The shipped model on the chosen runtime (one place that knows the runtimes)."""
+    if runtime not in RUNTIMES:
+        raise ValueError(f"unknown model runtime {runtime!r}; use one of: {', '.join(RUNTIMES)}")
+    if runtime == "onnx":
+        from primum.inference.onnx_backend import load_onnx_engine
+
+        return load_onnx_engine(model_dir, threads=threads)
+    return Engine.from_model_dir(model_dir, threads=threads, quantize=runtime == "torch")
+
+
+def runtime_version(version: str, runtime: str) -> str:
+    """Model version as reported in scores: the default runtime reports the card's version."""
+    suffix = {"torch": "", "torch-fp32": "+fp32", "onnx": "+onnx-int8"}.get(runtime, f"+{runtime}")
+    return f"{version}{suffix}"
+
+
 class Engine:
     """Holds a tokenizer and a network that maps (ids, mask) to per-label logits."""
 
@@ -103,12 +124,18 @@ class Engine:
         self._overall = overall
 
     @classmethod
-    def from_model_dir(cls, model_dir: Path = MODEL_DIR, threads: int = 1) -> tuple[Engine, dict[str, Any]]:
-        """Load the shipped model (base encoder from the pip package + adapter)."""
+    def from_model_dir(
+        cls, model_dir: Path = MODEL_DIR, threads: int = 1, *, quantize: bool = True
+    ) -> tuple[Engine, dict[str, Any]]:
+        """Load the shipped model (base encoder from the pip package + adapter).
+
+        ``quantize`` (the default runtime) runs the encoder's linear layers in dynamic int8; the
+        shipped thresholds and metrics are measured that way. ``False`` keeps fp32.
+        """
         set_threads(threads)
         from primum.inference.net import build_inference_net
 
-        tokenizer, net, card = build_inference_net(model_dir)
+        tokenizer, net, card = build_inference_net(model_dir, quantize=quantize)
         window = int(card.get("max_length", 128))
         stride = int(card.get("stride", 32))
         return cls(tokenizer, net, card["labels"], max_length=window, stride=stride), card

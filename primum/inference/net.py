@@ -139,8 +139,32 @@ def adapter_state(net: KindnessNet) -> dict[str, torch.Tensor]:
     return state
 
 
-def build_inference_net(model_dir: Path, base_dir: Path | None = None) -> tuple[Any, KindnessNet, dict[str, Any]]:
-    """Load base encoder + shipped adapter, merge LoRA into plain weights (no runtime overhead)."""
+def quantize_int8(net: KindnessNet) -> KindnessNet:
+    """Dynamic int8 for the encoder's linear layers (weights int8 per output channel, activations per batch).
+
+    Why: about 2.5x the fp32 throughput on a plain CPU with the dev AUC within 0.002; the head stays
+    fp32. Per-tensor weights were faster still but moved the top of the score range (one benign
+    row by 0.87), which is exactly where the thresholds sit. ``torch.ao.quantization`` warns that it is deprecated; torch is pinned (2.13.0),
+    where it works, so the warning is silenced here rather than shown to every owner.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+        spec = {nn.Linear: per_channel_dynamic_qconfig}
+        quantize_dynamic(net.encoder, spec, dtype=torch.qint8, inplace=True)  # type: ignore[no-untyped-call]
+    return net
+
+
+def build_inference_net(
+    model_dir: Path, base_dir: Path | None = None, *, quantize: bool = False
+) -> tuple[Any, KindnessNet, dict[str, Any]]:
+    """Load base encoder + shipped adapter, merge LoRA into plain weights (no runtime overhead).
+
+    ``quantize=True`` then turns the encoder's linear layers into dynamic int8 (the default runtime).
+    """
     from safetensors.torch import load_file
 
     card = json.loads((model_dir / "card.json").read_text(encoding="utf-8"))
@@ -163,4 +187,6 @@ def build_inference_net(model_dir: Path, base_dir: Path | None = None) -> tuple[
         net.head.weight.copy_(state["head.weight"])
         net.head.bias.copy_(state["head.bias"])
     net.eval()
+    if quantize:
+        quantize_int8(net)
     return tokenizer, net, card

@@ -122,7 +122,7 @@ class TransformerScorer:
 
 
 def runtime_from_env() -> str:
-    """``PRIMUM_MODEL_RUNTIME``: "torch" (default) or "onnx" (optional int8 ONNX Runtime)."""
+    """``PRIMUM_MODEL_RUNTIME``: "torch" (default, int8 linears), "torch-fp32" or "onnx" (optional extra)."""
     return os.environ.get("PRIMUM_MODEL_RUNTIME", "torch").strip().lower() or "torch"
 
 
@@ -130,22 +130,21 @@ def default_loader(model_dir: Path | None = None, threads: int = 1, runtime: str
     """Loader for the shipped model (base encoder from the pip package + adapter in the repo).
 
     ``runtime="onnx"`` uses the int8 ONNX Runtime engine when onnxruntime is installed and falls
-    back to torch (with a warning) when it is not.
+    back to the default torch runtime (with a warning) when it is not.
     """
 
     def load() -> tuple[Callable[[list[str]], list[RawScore]], str, Thresholds]:
-        from primum.inference.engine import MODEL_DIR, Engine, card_thresholds
+        from primum.inference.engine import MODEL_DIR, card_thresholds, open_engine, runtime_version
 
-        folder = model_dir or MODEL_DIR
-        if runtime == "onnx":
+        chosen = runtime
+        if chosen == "onnx":
             from primum.inference import onnx_backend
 
-            if onnx_backend.available():
-                engine, card = onnx_backend.load_onnx_engine(folder, threads=threads)
-                return engine.predict, f"{card['version']}+onnx-int8", card_thresholds(card)
-            log.warning("PRIMUM_MODEL_RUNTIME=onnx but onnxruntime/onnx are not installed; using torch")
-        engine, card = Engine.from_model_dir(folder, threads=threads)
-        return engine.predict, str(card["version"]), card_thresholds(card)
+            if not onnx_backend.available():
+                log.warning("PRIMUM_MODEL_RUNTIME=onnx but onnxruntime/onnx are not installed; using torch")
+                chosen = "torch"
+        engine, card = open_engine(model_dir or MODEL_DIR, threads=threads, runtime=chosen)
+        return engine.predict, runtime_version(str(card["version"]), chosen), card_thresholds(card)
 
     return load
 

@@ -151,9 +151,11 @@ def calibrate_and_report(out: Path, dev_rows: list[Example], card: dict[str, Any
     """Reload the saved artefact exactly as the bot does, pick thresholds on dev, write the card."""
     from primum.inference.engine import Engine
     from primum.training.card import write_model_card
+    from primum.training.metrics import roc_auc
     from primum.training.report import benign_groups, choose_thresholds, dev_report, format_report
 
-    engine, _ = Engine.from_model_dir(out, threads=int(card["training"].get("threads", 2)))
+    threads = int(card.get("training", {}).get("threads", 2))
+    engine, _ = Engine.from_model_dir(out, threads=threads)  # the default (int8) runtime the bot uses
 
     def predict(texts: Any) -> list[float]:
         return [s.score for s in engine.predict_many(list(texts), progress=len(texts) > 2000)]
@@ -163,6 +165,11 @@ def calibrate_and_report(out: Path, dev_rows: list[Example], card: dict[str, Any
     thresholds = choose_thresholds(benign_groups(dev, scores))
     card["thresholds"] = thresholds
     report = dev_report(dev, predict, thresholds["nudge"], thresholds["hide"], scores=scores)
+    fp32, _ = Engine.from_model_dir(out, threads=threads, quantize=False)
+    report["auc_all_dev_fp32"] = roc_auc(
+        [int(r.unkind or 0) for r in dev], [s.score for s in fp32.predict_many([r.text for r in dev])]
+    )
+    card["runtime"] = "torch, encoder linear layers in dynamic int8 (per channel); head fp32"
     card["metrics"] = report
     (out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     write_model_card(out, card)

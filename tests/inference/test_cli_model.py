@@ -71,3 +71,24 @@ def test_calibrate_with_plot(capsys, tmp_path, labelled_csv) -> None:
     result = json.loads(capsys.readouterr().out)
     assert result["fpr"] <= 0.02
     assert plot.stat().st_size > 1000
+
+
+def test_score_names_the_runtime_in_the_version(capsys) -> None:
+    from primum.inference.engine import read_card
+
+    version = read_card()["version"]
+    assert _run(["score", "you absolute moron"]) == 0
+    default = json.loads(capsys.readouterr().out)
+    assert _run(["score", "--runtime", "torch-fp32", "you absolute moron"]) == 0
+    full = json.loads(capsys.readouterr().out)
+    assert default["model_version"] == version
+    assert full["model_version"] == f"{version}+fp32"
+    assert default["flagged"] and full["flagged"]
+    assert default["score"] != full["score"]
+
+
+def test_unknown_runtime_is_refused_before_loading() -> None:
+    from primum.inference.engine import open_engine
+
+    with pytest.raises(ValueError, match="torch, torch-fp32, onnx"):
+        open_engine(threads=1, runtime="tensorrt")
