@@ -43,7 +43,10 @@ def test_empty_environment_values_fall_back_to_config() -> None:
         ({"bot": {"log_level": "LOUD"}}, "bot.log_level = 'LOUD' is not allowed; use one of: DEBUG, INFO"),
         ({"bot": {"sync_commands": "sometimes"}}, "bot.sync_commands = 'sometimes' is not allowed"),
         ({"model": {"backend": "gpt"}}, "model.backend = 'gpt' is not allowed; use one of: default, fake, hf"),
-        ({"model": {"runtime": "tensorrt"}}, "model.runtime = 'tensorrt' is not allowed; use one of: torch, torch-fp32, onnx"),
+        (
+            {"model": {"runtime": "tensorrt"}},
+            "model.runtime = 'tensorrt' is not allowed; use one of: torch, torch-fp32, onnx",
+        ),
         ({"model": {"max_batch": 0}}, "model.max_batch = 0 is not allowed; use a whole number from 1 to 512"),
         ({"kindness": {"nudge_threshold": 1.5}}, "kindness.nudge_threshold = 1.5 is not allowed"),
         ({"kindness": {"nudge_threshold": 0.8, "hide_threshold": 0.5}}, "must be at least"),

@@ -144,8 +144,9 @@ def quantize_int8(net: KindnessNet) -> KindnessNet:
 
     Why: about 2.5x the fp32 throughput on a plain CPU with the dev AUC within 0.002; the head stays
     fp32. Per-tensor weights were faster still but moved the top of the score range (one benign
-    row by 0.87), which is exactly where the thresholds sit. ``torch.ao.quantization`` warns that it is deprecated; torch is pinned (2.13.0),
-    where it works, so the warning is silenced here rather than shown to every owner.
+    row by 0.87), which is exactly where the thresholds sit. ``torch.ao.quantization`` warns that
+    it is deprecated; torch is pinned (2.13.0), where it works, so the warning is silenced here
+    rather than shown to every owner.
     """
     import warnings
 

@@ -15,10 +15,11 @@ def _pct(value: Any) -> str:
 
 DATA_ROWS: tuple[tuple[str, str, str], ...] = (
     (
-        "Primum's own hand-written rows (`primum/training/data/kindness_*.csv`)",
+        "Primum's own rows (`primum/training/data/kindness_*.csv`, about 6,300; see the README there)",
         "project licence (MIT)",
-        "belittling, insults, identity attacks, threats, evasion; benign clinical language, civil and blunt "
-        "disagreement, venting, counter-speech, identity statements. Weighted 3x.",
+        "belittling, insults, identity attacks without slurs, threats, evasion, each with hard negatives: "
+        "benign clinical language, civil and blunt disagreement, venting, teaching, counter-speech, identity "
+        "statements. Weighted 3x. Train rows that nearly copy a dev row are dropped.",
     ),
     (
         "davidson (t-davidson/hate-speech-and-offensive-language, Davidson et al. 2017)",
@@ -90,6 +91,24 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
         if onnx
         else "Check its AUC with `primum evaluate --report --runtime onnx`."
     )
+    below = [
+        name for name, v in m.get("recall", {}).items()
+        if name in {"insult", "belittling", "identity_attack", "threat"} and float(v["recall"]) < 0.85
+    ]
+    recall_limit = (
+        f"- Recall is below the 85% target for {', '.join(below)} at the shipped threshold (see the table);"
+        " sarcasm and stereotypes phrased as observations are the usual misses."
+        if below
+        else "- Sarcasm and stereotypes phrased as observations are the hardest cases; recall on them comes from"
+        " a few thousand hand-written rows, not from public data."
+    )
+    fp32_auc = m.get("auc_all_dev_fp32")
+    runtime_text = (
+        f"Dev ROC AUC int8 {m.get('auc_all_dev', float('nan')):.4f} vs fp32 {fp32_auc:.4f}; the thresholds and every"
+        " metric below are measured on the int8 runtime the bot uses."
+        if fp32_auc is not None
+        else "The thresholds and metrics below are measured on the runtime the bot uses."
+    )
     text = f"""# Model card: {card['name']} ({card['version']})
 
 Primum's embedded be-kind model. It scores how unkind a Discord message between physicians looks,
@@ -122,6 +141,9 @@ so the bot can send the author a **private nudge** before a conversation turns s
   characters are scored whole: overlapping 128-token windows plus, for messages over 160
   characters, sentence groups of about 160 characters (mean pooling would otherwise dilute one
   unkind sentence in a long kind message); the overall score is the maximum over all pieces.
+- Runtime (default `model.runtime = "torch"`): the encoder's linear layers run in dynamic int8 with
+  per-channel weights (`torch.ao.quantization.quantize_dynamic`), about 2.5x fp32 on a CPU.
+  {runtime_text} `model.runtime = "torch-fp32"` keeps full precision.
 
 ## Training data and licences
 {DATA_TABLE}
@@ -132,10 +154,11 @@ batch {tr.get('batch_size')}, {tr.get('train_seconds')} s on the training host.
 Reproduce with `primum train` (see `primum train --help`).
 
 ## Thresholds
-Chosen on the dev split for a **target false-positive rate on benign text**, not for F1: the nudge
-threshold is the lowest that keeps benign clinical text, civil disagreement and identity statements
-under three quarters of their target false-positive rates. The hide threshold is much higher (about 0.1% FPR
-over all benign dev text). Guild owners can override both.
+Chosen on the dev split (our two dev files and the held-out public rows) for a **target
+false-positive rate on benign text**, not for F1: the nudge threshold is the lowest that keeps
+benign clinical text, civil disagreement and identity statements under three quarters of their
+target false-positive rates, and all our benign dev rows together under 1.5%. The hide threshold
+is much higher (about 0.1% FPR over all benign dev text). Guild owners can override both.
 
 ## Metrics (dev split, nudge threshold {th['nudge']})
 ROC AUC: all dev {m.get('auc_all_dev', float('nan')):.4f}; our own dev rows {m.get('auc_own_dev', float('nan')):.4f}.
@@ -166,11 +189,12 @@ Held-out public data:
 
 Caveat: the thresholds were chosen on the same dev split these FPRs are measured on, so the benign
 FPRs are met by construction and are optimistic; recall, evasion and the public-data numbers are
-not tuned on. The dev rows are few (about a hundred per group), so each FPR has a wide interval.
+not tuned on. The dev groups are a few hundred rows each, so each rate has an interval of several points.
 
 ## Speed (`primum bench`)
 Measured on the training host (2 shared CPU cores); `threads` is torch's / ONNX Runtime's intra-op
-thread count (config `model.threads`, default 1 so the event loop keeps a core). The reference is a
+thread count (config `model.threads`, default 1 so the event loop keeps a core). `torch` is the
+default int8 runtime, `torch-fp32` full precision. The reference is a
 randomly initialised BERT-base-sized classifier (768 hidden, 12 layers) in torch fp32 with the same
 tokenizer, measured in the same run.
 
@@ -188,9 +212,7 @@ network once to ONNX and quantises it to dynamic int8 with per-channel weights, 
 - Counter-speech that quotes abuse without using `>` quotes can be flagged.
 - Leetspeak undoing can mangle rare alphanumeric tokens; dose and lab codes (5mg, B12, SpO2,
   COVID-19) are protected.
-- Belittling (sarcasm, "congratulations on discovering the Krebs cycle") and implicit identity
-  attacks (stereotypes without slurs) are below the 85% recall target at the shipped threshold;
-  see the recall table. More hand-written examples of both are the most useful next step.
+{recall_limit}
 - Per-category scores are rough: public data labels insults about identity groups as both insult
   and identity attack, so a plain insult can show a high identity_attack score. Use the overall
   score for decisions and categories only to word the nudge.

@@ -35,7 +35,8 @@ from primum.training.augment import random_variant
 LABELS: tuple[str, ...] = ("unkind", *CATEGORIES)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-OWN_FILES = ("kindness_benign.csv", "kindness_unkind.csv")
+#: Every ``kindness_*.csv`` in DATA_DIR is ours (see data/README.md for what each file holds).
+OWN_GLOB = "kindness_*.csv"
 DEFAULT_PUBLIC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 
 Target = tuple[float | None, ...]
@@ -86,12 +87,9 @@ def _targets(unkind: float | None, *, prof: float | None = None, **cats: float |
 
 
 def load_own(data_dir: Path = DATA_DIR) -> list[Example]:
-    """The project's hand-written rows (``text,label,category,kind,split``); missing files are skipped."""
+    """The project's hand-written rows (``text,label,category,kind,split``) from every ``kindness_*.csv``."""
     rows: list[Example] = []
-    for name in OWN_FILES:
-        path = data_dir / name
-        if not path.exists():
-            continue
+    for path in sorted(data_dir.glob(OWN_GLOB)):
         with path.open(newline="", encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 text = (row.get("text") or "").strip()
@@ -246,10 +244,42 @@ def load_synthetic(seed: int = 13) -> list[Example]:
     ]
 
 
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(text.lower()))
+
+
+def drop_near_duplicates(rows: list[Example], threshold: float = 0.6) -> list[Example]:
+    """Drop own train rows whose words overlap a dev row's by ``threshold`` (Jaccard) or more.
+
+    Why: our files were written at different times by different people, and the same sentence
+    (or a one-word variation of it) turns up on both sides; training on it would flatter dev.
+    """
+    dev = [_words(r.text) for r in rows if r.split == "dev" and r.source == "own"]
+    index: dict[str, list[int]] = {}
+    for i, words in enumerate(dev):
+        for word in words:
+            index.setdefault(word, []).append(i)
+    kept: list[Example] = []
+    for row in rows:
+        words = _words(row.text)
+        if row.split == "train" and row.source == "own" and words:
+            shared: dict[int, int] = {}
+            for word in words:
+                for i in index.get(word, ()):
+                    shared[i] = shared.get(i, 0) + 1
+            if any(n / len(words | dev[i]) >= threshold for i, n in shared.items()):
+                continue
+        kept.append(row)
+    return kept
+
+
 def load_all(public: Path = DEFAULT_PUBLIC_DIR, data_dir: Path = DATA_DIR, seed: int = 13) -> list[Example]:
     """Every row, train and dev, from all sources (deterministic for a seed)."""
     rng = random.Random(seed)
-    rows = load_own(data_dir)
+    rows = drop_near_duplicates(load_own(data_dir))
     rows += load_synthetic(seed)
     rows += load_convabuse(public)
     rows += load_toxigen(public)

@@ -34,7 +34,7 @@ class TrainConfig:
     data_dir: str = str(DATA_DIR)
     out_dir: str = str(MODEL_DIR)
     seed: int = 13
-    steps: int = 700
+    steps: int = 1200
     batch_size: int = 32
     lr: float = 1e-3
     head_lr: float = 2e-3

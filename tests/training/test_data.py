@@ -108,3 +108,23 @@ def test_profanity_word_list() -> None:
     assert profanity_label("what a shitty day") == 1.0
     assert profanity_label("the hell of night shift") == 1.0
     assert profanity_label("assess the class") == 0.0
+
+
+def test_every_kindness_file_is_read_and_near_duplicates_of_dev_are_not_trained_on(tmp_path) -> None:
+    from primum.training.data import drop_near_duplicates
+
+    _write(tmp_path / "kindness_dev2.csv", [
+        ["nobody was rude to you at sign-out, you're being hysterical", "1", "belittling", "gaslighting", "dev"],
+    ])
+    _write(tmp_path / "kindness_extra.csv", [
+        ["You're being hysterical, nobody was rude to you at sign-out.", "1", "belittling", "gaslighting", "train"],
+        ["Nobody was rude at sign-out; I checked with the charge nurse.", "0", "none", "civil", "train"],
+    ])
+    _write(tmp_path / "notes.csv", [["not ours", "1", "insult", "x", "train"]])
+    rows = load_own(tmp_path)
+    assert {r.text for r in rows} >= {"Nobody was rude at sign-out; I checked with the charge nurse."}
+    assert all(r.text != "not ours" for r in rows)
+    kept = {r.text for r in drop_near_duplicates(rows)}
+    assert "You're being hysterical, nobody was rude to you at sign-out." not in kept
+    assert "Nobody was rude at sign-out; I checked with the charge nurse." in kept
+    assert "nobody was rude to you at sign-out, you're being hysterical" in kept  # the dev row stays
