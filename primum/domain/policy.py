@@ -198,6 +198,22 @@ def recent_count(nudge_times: Iterable[datetime], now: datetime, window: timedel
     return sum(1 for moment in nudge_times if start < moment <= now)
 
 
+def effective_scores(score: float, categories: Mapping[str, float]) -> dict[str, float]:
+    """What each category's cut-off is compared with: the overall score speaks for the top category.
+
+    Why: the overall score is what the model card calibrates the thresholds on; the category
+    scores are rougher and only say what kind of unkind it is. The most likely actionable category
+    takes the overall score, the others keep their own (an owner's lower cut-off for one category
+    still works). A scorer that reports no categories is judged on its overall score everywhere.
+    """
+    if not any(name in categories for name in ACTIONABLE):
+        return dict.fromkeys(ACTIONABLE, score)
+    effective = dict(categories)
+    top = max(ACTIONABLE, key=lambda name: categories.get(name, 0.0))
+    effective[top] = score
+    return effective
+
+
 def _worst(
     categories: Mapping[str, float], thresholds: Mapping[str, CategoryThresholds], which: str
 ) -> tuple[str, float, float] | None:
@@ -230,15 +246,13 @@ def decide(
     - Hide beats nudge and ignores the nudge window (it is about the message, not the author).
     - A message is nudged at most once, even when edited; an author at most once per window
       (repeats are left to de-escalation, which sees every score).
-    - Profanity alone never triggers anything: only actionable categories count. A scorer that
-      reports no categories is judged on its overall ``score`` with the strictest category's cut-off.
+    - The overall ``score`` decides, under the cut-off of the most likely category (see
+      ``effective_scores``); profanity is never a category that triggers anything.
     """
     recent = recent_count(recent_nudges, now, nudge_window)
     if exempt is not None:
         return Decision(Action.NONE, exempt, score=score, recent_nudges=recent)
-    effective = dict(categories)
-    if not any(name in effective for name in ACTIONABLE):
-        effective = dict.fromkeys(ACTIONABLE, score)
+    effective = effective_scores(score, categories)
     hide = _worst(effective, thresholds, "hide")
     if hide is not None:
         category, value, cut = hide
@@ -256,8 +270,7 @@ def decide(
 
 def still_over(categories: Mapping[str, float], score: float, thresholds: Mapping[str, CategoryThresholds]) -> bool:
     """Whether an edited message still reaches any nudge cut-off (so the edit is not a revision)."""
-    effective = dict(categories) if any(name in categories for name in ACTIONABLE) else dict.fromkeys(ACTIONABLE, score)
-    return _worst(effective, thresholds, "nudge") is not None
+    return _worst(effective_scores(score, categories), thresholds, "nudge") is not None
 
 
 # --- outcomes ------------------------------------------------------------------------------------

@@ -103,6 +103,15 @@ def runtime_version(version: str, runtime: str) -> str:
     return f"{version}{suffix}"
 
 
+def known_words(tokenizer: Any) -> frozenset[str]:
+    """Whole words in the tokenizer's vocabulary (lower-case), to undo stretched letters."""
+    try:
+        vocab = tokenizer.get_vocab()
+    except (AttributeError, NotImplementedError):
+        return frozenset()
+    return frozenset(word.lower() for word in vocab if word.isalpha() and len(word) > 1)
+
+
 class Engine:
     """Holds a tokenizer and a network that maps (ids, mask) to per-label logits."""
 
@@ -117,6 +126,7 @@ class Engine:
         overall: Callable[[dict[str, float]], float] | None = None,
     ) -> None:
         self.tokenizer = tokenizer
+        self.known_words = known_words(tokenizer)
         self._forward = forward
         self.labels = tuple(labels)
         self.max_length = max_length
@@ -170,7 +180,7 @@ class Engine:
         """Score texts (one batch); messages longer than one window are chunked, overall = max."""
         import torch
 
-        clean = [normalize(t[:MAX_CHARS]) for t in texts]
+        clean = [normalize(t[:MAX_CHARS], self.known_words) for t in texts]
         results = [RawScore(0.0, dict.fromkeys(CATEGORIES, 0.0)) for _ in texts]
         # segments: the whole text (windowed by the tokenizer) plus, for long texts, sentence groups
         todo: list[int] = []

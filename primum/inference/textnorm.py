@@ -1,7 +1,8 @@
 """Undo the disguises people use to slip past a filter, and drop what the author did not write.
 
 Pure functions, no I/O: the same ``normalize`` runs before training and before scoring, so the
-model only ever sees canonical text. Each step is conservative on clinical writing (doses, lab
+model only ever sees canonical text (at scoring time it also gets the tokenizer's vocabulary, so
+stretched words come back whole: "completeee" -> "complete"). Each step is conservative on clinical writing (doses, lab
 codes such as "B12" or "SpO2" survive), because a normaliser that invents insults would create
 false positives that no threshold can fix.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 
 #: Characters that render as nothing (or as blank) and are used to split words invisibly.
 _INVISIBLE = {
@@ -71,6 +73,7 @@ _SEPARATED = re.compile(r"(?<![\w])([A-Za-z]([ .\-_*·•]{1,2})(?:[A-Za-z]\2)+[
 _TRAILING_NUMBER = re.compile(r"^[A-Za-z]+-?\d+$")  # covid19, COVID-19, spo2: a code, not leetspeak
 _REPEAT = re.compile(r"([A-Za-z])\1{2,}")
 _DOUBLE_OK = set("eolstfprmncdgbz")
+_WORD = re.compile(r"[A-Za-z]+")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
@@ -186,18 +189,39 @@ def join_separated_letters(text: str) -> str:
     return _SEPARATED.sub(join, text)
 
 
-def squeeze_repeats(text: str) -> str:
-    """Shorten stretched letters ("stuuuupid" -> "stupid", "sooo" -> "soo")."""
+def squeeze_repeats(text: str, known: Container[str] | None = None) -> str:
+    """Shorten stretched letters ("stuuuupid" -> "stupid", "sooo" -> "soo").
+
+    A run of three or more becomes two for letters English often doubles, else one. With ``known``
+    (lower-case words, e.g. the tokenizer's vocabulary) a stretched word becomes whichever of the
+    two spellings is a known word: "completeee" -> "complete", "goooood" -> "good".
+    """
 
     def squeeze(match: re.Match[str]) -> str:
         ch = match.group(1)
         return ch * 2 if ch.lower() in _DOUBLE_OK else ch
 
-    return _REPEAT.sub(squeeze, text)
+    if known is None:
+        return _REPEAT.sub(squeeze, text)
+
+    def word(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if not _REPEAT.search(token):
+            return token
+        default = _REPEAT.sub(squeeze, token)
+        for candidate in (_REPEAT.sub(r"\1\1", token), _REPEAT.sub(r"\1", token)):
+            if candidate.lower() in known:
+                return candidate
+        return default
+
+    return _WORD.sub(word, text)
 
 
-def normalize(text: str) -> str:
-    """Canonical text for the model: the author's own words, undisguised, markup removed."""
+def normalize(text: str, known: Container[str] | None = None) -> str:
+    """Canonical text for the model: the author's own words, undisguised, markup removed.
+
+    ``known``: lower-case words used to undo stretched letters (see ``squeeze_repeats``).
+    """
     text = unicodedata.normalize("NFKC", text)
     text = strip_invisible(text)
     text = _CODE_BLOCK.sub(" ", text)  # before quotes: a code block may contain '>' lines
@@ -207,7 +231,7 @@ def normalize(text: str) -> str:
     text = map_confusables(text)
     text = undo_leet(text)
     text = join_separated_letters(text)
-    text = squeeze_repeats(text)
+    text = squeeze_repeats(text, known)
     text = _SPACES.sub(" ", text)
     text = _BLANK_LINES.sub("\n", text)
     return "\n".join(line.strip() for line in text.split("\n")).strip()

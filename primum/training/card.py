@@ -36,7 +36,7 @@ DATA_ROWS: tuple[tuple[str, str, str], ...] = (
     (
         "ToxiGen prompt sentences (microsoft/TOXIGEN)",
         "MIT code + CDLA-Permissive-2.0 data",
-        "hateful -> identity attack; neutral group statements are negatives. 20% held out.",
+        "hateful -> identity attack; neutral group statements are negatives. Weight 2, 20% held out.",
     ),
     (
         "Jigsaw unintended-bias madlibs (conversationai/unintended-ml-bias-analysis)",
@@ -69,6 +69,16 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
         f"| {m[f'{src}_dev']['n']} |"
         for src in ("convabuse", "toxigen", "madlibs", "davidson")
         if f"{src}_dev" in m
+    )
+    by_file_rows = "\n".join(
+        f"| `{origin}` | {v['auc']:.3f} | "
+        + " | ".join(
+            f"{_pct(v[key]['value'])} ({v[key]['n']})" if key in v else "-"
+            for key in ("recall_insult", "recall_belittling", "recall_identity_attack", "recall_threat",
+                        "fpr_civil", "fpr_clinical")
+        )
+        + " |"
+        for origin, v in m.get("by_file", {}).items()
     )
     bench = card.get("bench", {})
     bench_lines = [
@@ -174,6 +184,13 @@ Recall on our dev unkind rows:
 | category | recall | n |
 |---|---|---|
 {recall_rows}
+
+By dev file (rate at the nudge threshold, n in brackets). `kindness_dev3` was written after every
+training file by someone shown no dev row and no model output: it is the fairest single check.
+
+| file | AUC | insult | belittling | identity attack | threat | civil FPR | clinical FPR |
+|---|---|---|---|---|---|---|---|
+{by_file_rows}
 
 Evasion (each dev unkind row disguised programmatically; recall at the nudge threshold):
 

@@ -56,8 +56,9 @@ class Example:
     targets: Target
     source: str
     kind: str
-    split: str  # "train" or "dev"
+    split: str  # "train", "dev", or "withheld" (neither)
     weight: float = 1.0
+    origin: str = ""  # our rows: the file they come from (e.g. "kindness_dev3")
 
     @property
     def unkind(self) -> float | None:
@@ -86,6 +87,19 @@ def _targets(unkind: float | None, *, prof: float | None = None, **cats: float |
     return tuple(values)
 
 
+#: Dev rows that were quoted to the people writing later training files (as examples of what the
+#: model missed); they are held out of training and of dev alike (split "withheld").
+WITHHELD_FILE = "dev_withheld.txt"
+
+
+def withheld_texts(data_dir: Path = DATA_DIR) -> frozenset[str]:
+    """Texts listed in ``dev_withheld.txt`` (one per line)."""
+    path = data_dir / WITHHELD_FILE
+    if not path.exists():
+        return frozenset()
+    return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
 def load_own(data_dir: Path = DATA_DIR) -> list[Example]:
     """The project's hand-written rows (``text,label,category,kind,split``) from every ``kindness_*.csv``."""
     rows: list[Example] = []
@@ -109,7 +123,7 @@ def load_own(data_dir: Path = DATA_DIR) -> list[Example]:
                     kind = category if category in ACTIONABLE_CATEGORIES else kind
                 else:
                     targets = _targets(0.0, prof=profanity_label(text))
-                rows.append(Example(text, targets, "own", kind, split, 3.0))
+                rows.append(Example(text, targets, "own", kind, split, 3.0, path.stem))
     return rows
 
 
@@ -188,8 +202,12 @@ def load_convabuse(public: Path) -> list[Example]:
     ]
 
 
-def load_toxigen(public: Path) -> list[Example]:
-    """Human-written sentences about 13 groups; 20 % held out by hash."""
+def load_toxigen(public: Path, weight: float = 2.0) -> list[Example]:
+    """Human-written sentences about 13 groups; 20 % held out by hash.
+
+    Weighted 2x: the only public set where neutral statements about groups sit beside hateful
+    ones, which is what keeps our many identity-attack rows from flagging every mention of a group.
+    """
     out: list[Example] = []
     with (public / "toxigen" / "toxigen_prompt_sentences_unique.csv").open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -197,9 +215,11 @@ def load_toxigen(public: Path) -> list[Example]:
             split = "dev" if _bucket(text, "toxigen") < 0.2 else "train"
             prof = profanity_label(text)
             if row["label"] == "1":
-                out.append(Example(text, _targets(1.0, identity_attack=1.0, prof=prof), "toxigen", "hateful", split))
+                out.append(
+                    Example(text, _targets(1.0, identity_attack=1.0, prof=prof), "toxigen", "hateful", split, weight)
+                )
             else:
-                out.append(Example(text, _targets(0.0, prof=prof), "toxigen", "neutral", split))
+                out.append(Example(text, _targets(0.0, prof=prof), "toxigen", "neutral", split, weight))
     return out
 
 
@@ -257,15 +277,15 @@ def drop_near_duplicates(rows: list[Example], threshold: float = 0.6) -> list[Ex
     Why: our files were written at different times by different people, and the same sentence
     (or a one-word variation of it) turns up on both sides; training on it would flatter dev.
     """
-    dev = [_words(r.text) for r in rows if r.split == "dev" and r.source == "own"]
+    dev = [_words(r.text) for r in rows if r.split in {"dev", "withheld"} and r.source == "own"]
     index: dict[str, list[int]] = {}
     for i, words in enumerate(dev):
         for word in words:
             index.setdefault(word, []).append(i)
     kept: list[Example] = []
     for row in rows:
-        words = _words(row.text)
-        if row.split == "train" and row.source == "own" and words:
+        words = _words(row.text) if row.split == "train" and row.source == "own" else frozenset()
+        if words:
             shared: dict[int, int] = {}
             for word in words:
                 for i in index.get(word, ()):
@@ -279,13 +299,15 @@ def drop_near_duplicates(rows: list[Example], threshold: float = 0.6) -> list[Ex
 def load_all(public: Path = DEFAULT_PUBLIC_DIR, data_dir: Path = DATA_DIR, seed: int = 13) -> list[Example]:
     """Every row, train and dev, from all sources (deterministic for a seed)."""
     rng = random.Random(seed)
-    rows = drop_near_duplicates(load_own(data_dir))
+    rows = load_own(data_dir)
     rows += load_synthetic(seed)
     rows += load_convabuse(public)
     rows += load_toxigen(public)
     rows += load_madlibs(public, rng)
     rows += load_davidson(public, rng)
-    return rows
+    withheld = withheld_texts(data_dir)
+    rows = [replace(r, split="withheld") if r.split == "dev" and r.text in withheld else r for r in rows]
+    return drop_near_duplicates(rows)
 
 
 def concat_augment(rows: Iterable[Example], seed: int = 13, n: int = 1500) -> list[Example]:

@@ -94,6 +94,7 @@ def dev_report(
     if hide is not None:
         recall["all_at_hide"] = {"recall": flag_rate(all_unkind, hide), "n": len(all_unkind)}
     report["recall"] = recall
+    report["by_file"] = _by_file(own, nudge)
     texts = [r.text for r, _ in own_unkind]
     variants = [evasion_variants(t, seed) for t in texts]
     evasion: dict[str, Any] = {"plain_recall": recall["all"]["recall"]}
@@ -108,6 +109,30 @@ def dev_report(
     report["evasion"] = evasion
     report["targets_met"] = _targets_met(report)
     return report
+
+
+def _by_file(own: Sequence[tuple[Example, float]], nudge: float) -> dict[str, dict[str, Any]]:
+    """Recall per category and civil/clinical FPR for each of our dev files.
+
+    Why: the files were written at different times; the newest, written after all training data,
+    is the fairest check, and a model that only does well on the oldest one has not generalised.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for origin in sorted({r.origin for r, _ in own}):
+        pairs = [(r, s) for r, s in own if r.origin == origin]
+        entry: dict[str, Any] = {}
+        for cat in ACTIONABLE_CATEGORIES:
+            cs = [s for r, s in pairs if r.unkind == 1.0 and category_of(r) == cat]
+            if cs:
+                entry[f"recall_{cat}"] = {"value": flag_rate(cs, nudge), "n": len(cs)}
+        for group, kinds in (("civil", CIVIL_KINDS), ("clinical", {"clinical"})):
+            gs = [s for r, s in pairs if r.unkind == 0.0 and r.kind in kinds]
+            if gs:
+                entry[f"fpr_{group}"] = {"value": flag_rate(gs, nudge), "n": len(gs)}
+        labels = [int(r.unkind or 0) for r, _ in pairs]
+        entry["auc"] = roc_auc(labels, [s for _, s in pairs])
+        out[origin] = entry
+    return out
 
 
 def _targets_met(report: dict[str, Any]) -> dict[str, bool]:
@@ -137,9 +162,14 @@ def format_report(report: dict[str, Any]) -> str:
     ]
     for name, v in report["fpr"].items():
         lines.append(f"  {name:<28} {100 * v['fpr']:6.2f}%  (n={v['n']})")
-    lines.append("recall at nudge (own dev unkind rows):")
+    lines.append("recall at nudge (own dev unkind rows; then per dev file):")
     for name, v in report["recall"].items():
         lines.append(f"  {name:<28} {100 * v['recall']:6.2f}%  (n={v['n']})")
+    for origin, entry in report.get("by_file", {}).items():
+        parts = [f"AUC {entry['auc']:.4f}"] + [
+            f"{name} {100 * v['value']:.1f}% (n={v['n']})" for name, v in entry.items() if name != "auc"
+        ]
+        lines.append(f"  {origin}: " + ", ".join(parts))
     lines.append("evasion recall at nudge:")
     for name, v in report["evasion"].items():
         unit = " pts" if name.endswith("points") else "%"

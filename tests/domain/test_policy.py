@@ -112,9 +112,30 @@ def test_parse_threshold_refuses(text, allow_off) -> None:
     ],
 )
 def test_decide(categories, thresholds, recent, already, exempt, action, reason, category) -> None:
-    decision = decide(max(categories.values()), categories, thresholds, recent_nudges=recent, now=NOW,
+    overall = max(v for k, v in categories.items() if k != "profanity")  # as the fake scorer reports it
+    decision = decide(overall, categories, thresholds, recent_nudges=recent, now=NOW,
                       nudge_window=WINDOW, already_nudged=already, exempt=exempt)
     assert (decision.action, decision.reason, decision.category) == (action, reason, category)
+
+
+@pytest.mark.parametrize(
+    ("overall", "categories", "action", "category", "value"),
+    [
+        # the real model: a confident overall score with rough category scores still nudges
+        (0.85, cats(insult=0.68, belittling=0.51), Action.NUDGE, "insult", 0.85),
+        # a high category score under a low overall score does not (the card calibrates the overall)
+        (0.4, cats(belittling=0.95), Action.NONE, None, 0.0),
+        # profanity is never the category the overall score speaks for
+        (0.2, cats(profanity=0.99, insult=0.05), Action.NONE, None, 0.0),
+        (0.95, cats(threat=0.3, insult=0.1), Action.HIDE, "threat", 0.95),
+    ],
+)
+def test_overall_score_decides_and_top_category_words_it(overall, categories, action, category, value) -> None:
+    decision = decide(overall, categories, uniform(0.7, 0.9), recent_nudges=[], now=NOW, nudge_window=WINDOW)
+    assert (decision.action, decision.category) == (action, category)
+    if category is not None:
+        assert decision.score == value
+    assert still_over(categories, overall, uniform(0.7)) is (action is not Action.NONE)
 
 
 def test_decide_without_categories_uses_overall_score() -> None:

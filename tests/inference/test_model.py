@@ -114,3 +114,26 @@ async def test_default_scorer_end_to_end() -> None:
         assert scores[1].model_version == scorer.version
     finally:
         await scorer.close()
+
+
+def test_the_bot_policy_nudges_what_the_card_threshold_flags(engine) -> None:
+    """The policy judges the overall score (what the card calibrates), not the rougher categories."""
+    from datetime import UTC, datetime, timedelta
+
+    from primum.domain.policy import ACTIONABLE, Action, CategoryThresholds, decide
+
+    eng, card = engine
+    cut = CategoryThresholds(card["thresholds"]["nudge"], None)
+    thresholds = dict.fromkeys(ACTIONABLE, cut)
+    texts = [
+        "<@1574938141821763602> honestly, you're an idiot if you believe that.",
+        "only a moron would cite that study.",
+        "I disagree; the trial was underpowered for that endpoint.",
+    ]
+    actions = []
+    for raw in eng.predict(texts):
+        decision = decide(raw.score, raw.categories, thresholds, recent_nudges=[],
+                          now=datetime.now(UTC), nudge_window=timedelta(minutes=10))
+        actions.append(decision.action)
+        assert (decision.action is Action.NUDGE) == (raw.score >= cut.nudge)
+    assert actions == [Action.NUDGE, Action.NUDGE, Action.NONE]

@@ -83,3 +83,32 @@ def test_quote_mid_message_only_drops_quoted_lines() -> None:
 def test_long_text_is_kept_whole() -> None:
     text = "word " * 900
     assert normalize(text).count("word") == 900
+
+
+KNOWN = frozenset({"complete", "good", "nobody", "so", "stupid", "your", "cool", "soon"})
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("you are a completeee idiot", "you are a complete idiot"),
+    ("noboooooody respects youuuuuur opinion", "nobody respects your opinion"),
+    ("goooood catch", "good catch"),
+    ("sooooo tired", "so tired"),
+    ("stuuuupiiiid", "stupid"),
+    ("a cooool case", "a cool case"),
+    ("zzzzzz", "zz"),  # not a known word either way: the default rule
+    ("Completeee nonsense", "Complete nonsense"),
+])
+def test_known_words_bring_stretched_words_back_whole(raw: str, expected: str) -> None:
+    assert normalize(raw, KNOWN) == expected
+    assert normalize(raw) == normalize(raw, frozenset())  # no vocabulary: the plain rule
+
+
+def test_engine_knows_the_tokenizers_whole_words() -> None:
+    from primum.inference.engine import known_words
+
+    class Tokenizer:
+        def get_vocab(self) -> dict[str, int]:
+            return {"complete": 1, "##ly": 2, "[CLS]": 3, "a": 4, "Good": 5, "b12": 6}
+
+    assert known_words(Tokenizer()) == {"complete", "good"}
+    assert known_words(object()) == frozenset()

@@ -128,3 +128,34 @@ def test_every_kindness_file_is_read_and_near_duplicates_of_dev_are_not_trained_
     assert "You're being hysterical, nobody was rude to you at sign-out." not in kept
     assert "Nobody was rude at sign-out; I checked with the charge nurse." in kept
     assert "nobody was rude to you at sign-out, you're being hysterical" in kept  # the dev row stays
+
+
+def test_withheld_dev_rows_are_neither_trained_on_nor_evaluated(tmp_path) -> None:
+    from primum.training.data import load_all
+
+    shown = "congrats on finally reading a paper, @sam"
+    _write(tmp_path / "kindness_dev2.csv", [
+        [shown, "1", "belittling", "sarcasm", "dev"],
+        ["you're wrong about the dose, check the renal function", "0", "none", "civil_disagreement", "dev"],
+    ])
+    _write(tmp_path / "kindness_train.csv", [
+        ["Congrats on finally reading a paper, Sam!", "1", "belittling", "sarcasm", "train"],
+        ["thanks for covering my shift", "0", "none", "friendly", "train"],
+    ])
+    (tmp_path / "dev_withheld.txt").write_text(shown + "\n", encoding="utf-8")
+    public = tmp_path / "public"
+    for folder, name, header in (
+        ("davidson", "labeled_data.csv", ["class", "tweet"]),
+        ("convabuse", "ConvAbuseEMNLPtrain.csv", ["user"]),
+        ("convabuse", "ConvAbuseEMNLPvalid.csv", ["user"]),
+        ("toxigen", "toxigen_prompt_sentences_unique.csv", ["text", "label"]),
+        ("jigsaw_bias_madlibs", "bias_madlibs_77k.csv", ["Text", "Label"]),
+    ):
+        (public / folder).mkdir(parents=True, exist_ok=True)
+        with (public / folder / name).open("w", newline="") as handle:
+            csv.writer(handle).writerow(header)
+    own = {r.text: r.split for r in load_all(public, tmp_path) if r.source == "own"}
+    assert own[shown] == "withheld"
+    assert "Congrats on finally reading a paper, Sam!" not in own  # a near copy of a withheld row
+    assert own["thanks for covering my shift"] == "train"
+    assert own["you're wrong about the dose, check the renal function"] == "dev"

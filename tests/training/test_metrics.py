@@ -50,3 +50,34 @@ def test_choose_thresholds_hide_far_above_nudge() -> None:
     assert th["nudge"] >= 0.5
     assert th["hide"] > th["nudge"]
     assert th["hide"] >= th["nudge"] + 0.5 * (1 - th["nudge"])
+
+
+def test_dev_report_breaks_recall_and_fpr_down_by_dev_file() -> None:
+    from primum.training.data import Example, _targets
+    from primum.training.report import dev_report, format_report
+
+    def row(text: str, unkind: float, kind: str, origin: str, **cats: float) -> Example:
+        return Example(text, _targets(unkind, prof=0.0, **cats), "own", kind, "dev", 3.0, origin)
+
+    rows = [
+        row("old belittle caught", 1.0, "belittling", "kindness_unkind", belittling=1.0),
+        row("old belittle caught too", 1.0, "belittling", "kindness_unkind", belittling=1.0),
+        row("old civil", 0.0, "civil_disagreement", "kindness_benign"),
+        row("new belittle caught", 1.0, "belittling", "kindness_dev3", belittling=1.0),
+        row("new belittle missed", 1.0, "belittling", "kindness_dev3", belittling=1.0),
+        row("new civil flagged", 0.0, "blunt_disagreement", "kindness_dev3"),
+        row("new clinical", 0.0, "clinical", "kindness_dev3"),
+    ]
+    scores = {"missed": 0.1, "flagged": 0.9, "civil": 0.2, "clinical": 0.05}
+
+    def predict(texts):
+        return [next((v for k, v in scores.items() if k in t), 0.95) for t in texts]
+
+    report = dev_report(rows, predict, nudge=0.5, hide=0.99)
+    new = report["by_file"]["kindness_dev3"]
+    assert new["recall_belittling"] == {"value": 0.5, "n": 2}
+    assert new["fpr_civil"] == {"value": 1.0, "n": 1}
+    assert new["fpr_clinical"] == {"value": 0.0, "n": 1}
+    assert report["by_file"]["kindness_unkind"]["recall_belittling"] == {"value": 1.0, "n": 2}
+    assert report["recall"]["belittling"]["recall"] == 0.75
+    assert "kindness_dev3: AUC" in format_report(report)
