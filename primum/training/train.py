@@ -117,7 +117,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
         optimizer.step()
         schedule.step()
-        running = 0.95 * running + 0.05 * float(loss) if step else float(loss)
+        running = 0.95 * running + 0.05 * loss.item() if step else loss.item()
         bar.set_postfix(loss=f"{running:.4f}")
     train_seconds = time.monotonic() - started
 
