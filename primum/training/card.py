@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
         if f"{src}_dev" in m
     )
     by_file_rows = "\n".join(
-        f"| `{origin}` | {v['auc']:.3f} | "
+        f"| `{origin}` | {'-' if math.isnan(v['auc']) else format(v['auc'], '.3f')} | "
         + " | ".join(
             f"{_pct(v[key]['value'])} ({v[key]['n']})" if key in v else "-"
             for key in ("recall_insult", "recall_belittling", "recall_identity_attack", "recall_threat",
@@ -164,7 +165,7 @@ batch {tr.get('batch_size')}, {tr.get('train_seconds')} s on the training host.
 Reproduce with `primum train` (see `primum train --help`).
 
 ## Thresholds
-Chosen on the dev split (our two dev files and the held-out public rows) for a **target
+Chosen on the dev split (our dev rows and the held-out public rows) for a **target
 false-positive rate on benign text**, not for F1: the nudge threshold is the lowest that keeps
 benign clinical text, civil disagreement and identity statements under three quarters of their
 target false-positive rates, and all our benign dev rows together under 1.5%. The hide threshold
@@ -206,7 +207,9 @@ Held-out public data:
 
 Caveat: the thresholds were chosen on the same dev split these FPRs are measured on, so the benign
 FPRs are met by construction and are optimistic; recall, evasion and the public-data numbers are
-not tuned on. The dev groups are a few hundred rows each, so each rate has an interval of several points.
+not tuned on. The dev groups are a few hundred rows each, so each rate has an interval of several
+points. 41 dev rows that were quoted to the writers of later training files are withheld from
+training and dev alike (`primum/training/data/dev_withheld.txt`).
 
 ## Speed (`primum bench`)
 Measured on the training host (2 shared CPU cores); `threads` is torch's / ONNX Runtime's intra-op
