@@ -61,6 +61,16 @@ def _batches(rows: list[Example], cfg: TrainConfig) -> list[list[Example]]:
     return out
 
 
+def split_for_training(rows: list[Example]) -> tuple[list[Example], list[Example]]:
+    """Train rows normalised (the network learns canonical text); dev rows left raw.
+
+    Why raw: the engine normalises what it scores, exactly as for the bot, so the thresholds chosen
+    here are the ones ``primum evaluate --report --recalibrate`` chooses for the same model.
+    """
+    train_rows = [replace(r, text=normalize(r.text)) for r in rows if r.split == "train"]
+    return [r for r in train_rows if r.text], [r for r in rows if r.split == "dev" and r.text]
+
+
 def train(cfg: TrainConfig) -> dict[str, Any]:
     """Train, save the adapter and card, evaluate on dev; return the card."""
     import numpy as np
@@ -78,11 +88,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     set_threads(cfg.threads)
 
     rows = load_all(Path(cfg.public_dir), Path(cfg.data_dir), seed=cfg.seed)
-    rows = augment(rows, seed=cfg.seed, concat=cfg.concat)
-    rows = [replace(r, text=normalize(r.text)) for r in rows]
-    rows = [r for r in rows if r.text]
-    train_rows = [r for r in rows if r.split == "train"]
-    dev_rows = [r for r in rows if r.split == "dev"]
+    train_rows, dev_rows = split_for_training(augment(rows, seed=cfg.seed, concat=cfg.concat))
     print(f"train rows {len(train_rows)}, dev rows {len(dev_rows)}")
 
     tokenizer, encoder = load_encoder()

@@ -159,3 +159,18 @@ def test_withheld_dev_rows_are_neither_trained_on_nor_evaluated(tmp_path) -> Non
     assert "Congrats on finally reading a paper, Sam!" not in own  # a near copy of a withheld row
     assert own["thanks for covering my shift"] == "train"
     assert own["you're wrong about the dose, check the renal function"] == "dev"
+
+
+def test_training_normalises_train_rows_and_leaves_dev_rows_for_the_engine() -> None:
+    from primum.training.data import Example, _targets
+    from primum.training.train import split_for_training
+
+    rows = [
+        Example("you 1d10t", _targets(1.0, prof=0.0, insult=1.0), "own", "insult", "train"),
+        Example("> only a quote", _targets(0.0, prof=0.0), "own", "civil", "train"),
+        Example("what a completeee m o r o n", _targets(1.0, prof=0.0, insult=1.0), "own", "insult", "dev"),
+        Example("", _targets(0.0, prof=0.0), "own", "civil", "dev"),
+    ]
+    train, dev = split_for_training(rows)
+    assert [r.text for r in train] == ["you idiot"]  # the quote-only row has no words of its author
+    assert [r.text for r in dev] == ["what a completeee m o r o n"]  # scored raw, as the bot does
