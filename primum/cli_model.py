@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-#: Mirrors primum.inference.engine.RUNTIMES (not imported: that would load the engine for --help).
-RUNTIME_CHOICES = ("torch", "torch-fp32", "onnx")
+from primum.settings import MODEL_RUNTIMES
+
 RUNTIME_HELP = "torch: int8 linears (default); torch-fp32: full precision; onnx: optional int8 ONNX Runtime"
 
 def register(subparsers: Any) -> None:
@@ -66,14 +66,14 @@ def register(subparsers: Any) -> None:
     bench.add_argument("--no-reference", action="store_true", help="skip the BERT-base comparison")
     bench.add_argument("--update-card", action="store_true", help="record the result in card.json and MODEL_CARD.md")
     bench.add_argument("--model-dir", help="model folder (default: the shipped model)")
-    bench.add_argument("--runtime", choices=RUNTIME_CHOICES, default="torch", help=RUNTIME_HELP)
+    bench.add_argument("--runtime", choices=MODEL_RUNTIMES, default="torch", help=RUNTIME_HELP)
     bench.set_defaults(func=_bench)
 
 
 def _model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model-dir", help="model folder (default: the shipped model)")
     parser.add_argument("--threads", type=int, default=2, help="torch threads")
-    parser.add_argument("--runtime", choices=RUNTIME_CHOICES, default="torch", help=RUNTIME_HELP)
+    parser.add_argument("--runtime", choices=MODEL_RUNTIMES, default="torch", help=RUNTIME_HELP)
 
 
 def _engine(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:

@@ -19,6 +19,8 @@ DEFAULT_CONFIG = REPO_ROOT / "config" / "defaults.toml"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 SYNC_MODES = ("global", "guild", "off")
 MODEL_BACKENDS = ("default", "fake", "hf")
+#: ``model.runtime``: "torch" = dynamic int8 linears (default), "torch-fp32", "onnx" (optional extra).
+#: The one list: settings validate against it, the CLI offers it, ``open_engine`` implements it.
 MODEL_RUNTIMES = ("torch", "torch-fp32", "onnx")
 
 

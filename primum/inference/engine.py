@@ -17,6 +17,7 @@ from typing import Any
 
 from primum.inference.protocol import ACTIONABLE_CATEGORIES, CATEGORIES, Thresholds
 from primum.inference.textnorm import normalize
+from primum.settings import MODEL_RUNTIMES
 
 log = logging.getLogger(__name__)
 
@@ -82,14 +83,10 @@ def set_threads(n: int) -> None:
         torch.set_num_interop_threads(1)
 
 
-#: ``model.runtime`` values: "torch" = dynamic int8 linears (default), "torch-fp32", "onnx" (optional extra).
-RUNTIMES = ("torch", "torch-fp32", "onnx")
-
-
 def open_engine(model_dir: Path = MODEL_DIR, threads: int = 1, runtime: str = "torch") -> tuple[Engine, dict[str, Any]]:
     """The shipped model on the chosen runtime (one place that knows the runtimes)."""
-    if runtime not in RUNTIMES:
-        raise ValueError(f"unknown model runtime {runtime!r}; use one of: {', '.join(RUNTIMES)}")
+    if runtime not in MODEL_RUNTIMES:
+        raise ValueError(f"unknown model runtime {runtime!r}; use one of: {', '.join(MODEL_RUNTIMES)}")
     if runtime == "onnx":
         from primum.inference.onnx_backend import load_onnx_engine
 

@@ -38,17 +38,13 @@ def test_card_and_artefact(engine) -> None:
 
 def test_int8_runtime_keeps_the_fp32_ranking(engine) -> None:
     """The default runtime quantizes the encoder; on our dev rows its AUC stays within 0.005 of fp32."""
-    import csv
-
     from primum.inference.engine import Engine
-    from primum.training.data import DATA_DIR
+    from primum.training.data import load_own
     from primum.training.metrics import roc_auc
 
-    rows = []
-    for name in ("kindness_benign.csv", "kindness_unkind.csv"):
-        with (DATA_DIR / name).open(newline="", encoding="utf-8") as handle:
-            rows += [r for r in csv.DictReader(handle) if r["split"] == "dev"]
-    texts, labels = [r["text"] for r in rows], [int(r["label"]) for r in rows]
+    first_set = {"kindness_benign", "kindness_unkind"}
+    rows = [r for r in load_own() if r.split == "dev" and r.origin in first_set]
+    texts, labels = [r.text for r in rows], [int(r.unkind or 0) for r in rows]
     int8, _ = engine
     fp32, _ = Engine.from_model_dir(threads=2, quantize=False)
     quantized = [s.score for s in int8.predict_many(texts)]
