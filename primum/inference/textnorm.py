@@ -1,10 +1,10 @@
 """Undo the disguises people use to slip past a filter, and drop what the author did not write.
 
 Pure functions, no I/O: the same ``normalize`` runs before training and before scoring, so the
-model only ever sees canonical text (at scoring time it also gets the tokenizer's vocabulary, so
-stretched words come back whole: "completeee" -> "complete"). Each step is conservative on clinical writing (doses, lab
-codes such as "B12" or "SpO2" survive), because a normaliser that invents insults would create
-false positives that no threshold can fix.
+model only ever sees canonical text. Given the tokenizer's vocabulary, it also reads leetspeak and
+stretched words as the real words they spell ("wh3n" -> "when", "completeee" -> "complete"). Each
+step is conservative on clinical writing (doses, lab codes such as "B12" or "SpO2" survive),
+because a normaliser that invents insults would create false positives that no threshold can fix.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ _UNIT_TOKEN = re.compile(
 )
 _CODE_TOKEN = re.compile(r"^[a-z]{1,4}\d{1,2}[a-z]?$", re.IGNORECASE)  # b12, spo2, co2, pgy3, ms4, t4, covid19
 _SEPARATED = re.compile(r"(?<![\w])([A-Za-z]([ .\-_*·•]{1,2})(?:[A-Za-z]\2)+[A-Za-z])(?![\w])")
+_HANDLE = re.compile(r"^@\w{3,}$")
 _TRAILING_NUMBER = re.compile(r"^[A-Za-z]+-?\d+$")  # covid19, COVID-19, spo2: a code, not leetspeak
 _REPEAT = re.compile(r"([A-Za-z])\1{2,}")
 _DOUBLE_OK = set("eolstfprmncdgbz")
@@ -148,19 +149,67 @@ def map_confusables(text: str) -> str:
     return re.sub(r"\w+", fix, text)
 
 
-def _deleet_token(token: str) -> str:
+#: What each leetspeak symbol may stand for, when the tokenizer's vocabulary can say which.
+_LEET_READINGS: dict[str, str] = {**LEET, "1": "il", "!": "il", "|": "il"}
+#: Endings after an apostrophe in English contractions ("don't", "she's", "we'll").
+_CONTRACTION_ENDINGS = frozenset({"t", "s", "re", "ve", "ll", "d", "m"})
+_MAX_AMBIGUOUS = 4  # symbols with two readings per token; 2**4 spellings at most
+
+
+def _readings(part: str) -> list[str]:
+    """Every spelling of ``part`` with its leet symbols read as letters (letters kept as typed)."""
+    spellings = [""]
+    for ch in part:
+        options = _LEET_READINGS.get(ch, ch)
+        spellings = [s + option for s in spellings for option in options]
+    return spellings
+
+
+def _vocab_deleet(core: str, known: Container[str]) -> str | None:
+    """The known word a leet token spells ("7h47" -> "that", "d0n'7" -> "don't"), or None.
+
+    Why the vocabulary: the plain rules must spare codes and doses ("B12", "q4h", "5mg"), so they
+    skip short tokens such as "fr0m" or "wh3n" that look like codes; a reading that is a real word
+    settles it. Doses and ordinals are never read.
+    """
+    if not any(ch in _LEET_READINGS for ch in core) or core.startswith("@") or _UNIT_TOKEN.match(core):
+        return None
+    if not any(ch.isascii() and ch.isalpha() for ch in core) or core.lower() in known:
+        return None
+    parts = core.split("'")
+    if len(parts) > 2 or not all(ch in _LEET_READINGS or (ch.isascii() and ch.isalpha()) for ch in "".join(parts)):
+        return None
+    if sum(ch in "1!|" for ch in core) > _MAX_AMBIGUOUS:
+        return None
+    for head in _readings(parts[0]):
+        if head.lower() not in known:
+            continue
+        if len(parts) == 1 and len(head) >= 3:
+            return head
+        if len(parts) == 2 and len(head) >= 2:
+            for ending in _readings(parts[1]):
+                if ending.lower() in _CONTRACTION_ENDINGS:
+                    return f"{head}'{ending}"
+    return None
+
+
+def _deleet_token(token: str, known: Container[str] | None = None) -> str:
     core = token.rstrip(".,;:?!\"')]}")
     tail = token[len(core):]
     lead_len = len(core) - len(core.lstrip("\"'([{"))
     lead, core = core[:lead_len], core[lead_len:]
+    if known is not None:
+        word = _vocab_deleet(core, known)
+        if word is not None:
+            return lead + word + tail
     letters = sum(ch.isascii() and ch.isalpha() for ch in core)
     leet = sum(ch in LEET for ch in core)
     if not leet or letters < 2 or letters + leet < len(core) * 0.8 + 0.01:
         return token
     if _UNIT_TOKEN.match(core) or _CODE_TOKEN.match(core) or _TRAILING_NUMBER.match(core):
         return token
-    if core.startswith("@") and core[1:].isalpha() and len(core) > 3:
-        return token  # a plain @handle
+    if _HANDLE.match(core):
+        return token  # an @handle, digits and all ("@doc1")
     if "#" in core or "/" in core:
         return token
     out = []
@@ -172,9 +221,12 @@ def _deleet_token(token: str) -> str:
     return lead + "".join(out) + tail
 
 
-def undo_leet(text: str) -> str:
-    """Replace digits and symbols standing in for letters ("1d10t" -> "idiot"), sparing doses and codes."""
-    return _TOKEN.sub(lambda m: _deleet_token(m.group(0)), text)
+def undo_leet(text: str, known: Container[str] | None = None) -> str:
+    """Replace digits and symbols standing in for letters ("1d10t" -> "idiot"), sparing doses and codes.
+
+    With ``known`` (lower-case words), a token whose reading is a known word is read that way first.
+    """
+    return _TOKEN.sub(lambda m: _deleet_token(m.group(0), known), text)
 
 
 def join_separated_letters(text: str) -> str:
@@ -220,7 +272,8 @@ def squeeze_repeats(text: str, known: Container[str] | None = None) -> str:
 def normalize(text: str, known: Container[str] | None = None) -> str:
     """Canonical text for the model: the author's own words, undisguised, markup removed.
 
-    ``known``: lower-case words used to undo stretched letters (see ``squeeze_repeats``).
+    ``known``: lower-case words used to read leetspeak and undo stretched letters (see
+    ``undo_leet`` and ``squeeze_repeats``).
     """
     text = unicodedata.normalize("NFKC", text)
     text = strip_invisible(text)
@@ -229,7 +282,7 @@ def normalize(text: str, known: Container[str] | None = None) -> str:
     text = strip_markup(text)
     text = strip_combining(text)
     text = map_confusables(text)
-    text = undo_leet(text)
+    text = undo_leet(text, known)
     text = join_separated_letters(text)
     text = squeeze_repeats(text, known)
     text = _SPACES.sub(" ", text)

@@ -12,11 +12,12 @@ import json
 import logging
 import random
 import time
+from collections.abc import Container
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from primum.inference.engine import MODEL_DIR
+from primum.inference.engine import MODEL_DIR, known_words
 from primum.inference.textnorm import normalize
 from primum.training.data import DATA_DIR, DEFAULT_PUBLIC_DIR, LABELS, Example, augment, load_all
 
@@ -61,13 +62,17 @@ def _batches(rows: list[Example], cfg: TrainConfig) -> list[list[Example]]:
     return out
 
 
-def split_for_training(rows: list[Example]) -> tuple[list[Example], list[Example]]:
+def split_for_training(
+    rows: list[Example], known: Container[str] | None = None
+) -> tuple[list[Example], list[Example]]:
     """Train rows normalised (the network learns canonical text); dev rows left raw.
+
+    ``known``: the tokenizer's words, so training text is normalised exactly as the engine does it.
 
     Why raw: the engine normalises what it scores, exactly as for the bot, so the thresholds chosen
     here are the ones ``primum evaluate --report --recalibrate`` chooses for the same model.
     """
-    train_rows = [replace(r, text=normalize(r.text)) for r in rows if r.split == "train"]
+    train_rows = [replace(r, text=normalize(r.text, known)) for r in rows if r.split == "train"]
     return [r for r in train_rows if r.text], [r for r in rows if r.split == "dev" and r.text]
 
 
@@ -87,11 +92,12 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     torch.manual_seed(cfg.seed)
     set_threads(cfg.threads)
 
+    tokenizer, encoder = load_encoder()
     rows = load_all(Path(cfg.public_dir), Path(cfg.data_dir), seed=cfg.seed)
-    train_rows, dev_rows = split_for_training(augment(rows, seed=cfg.seed, concat=cfg.concat))
+    augmented = augment(rows, seed=cfg.seed, concat=cfg.concat)
+    train_rows, dev_rows = split_for_training(augmented, known_words(tokenizer))
     print(f"train rows {len(train_rows)}, dev rows {len(dev_rows)}")
 
-    tokenizer, encoder = load_encoder()
     net = KindnessNet(encoder, len(LABELS))
     add_lora(net, cfg.rank, cfg.alpha)
     head_params = list(net.head.parameters())

@@ -112,3 +112,32 @@ def test_engine_knows_the_tokenizers_whole_words() -> None:
 
     assert known_words(Tokenizer()) == {"complete", "good"}
     assert known_words(object()) == frozenset()
+
+
+LEET_KNOWN = frozenset(
+    {"that", "from", "when", "with", "don", "she", "idiot", "intern", "hell", "kill", "ta", "bis", "sis"}
+)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("7h47 is wh3n it starts", "that is when it starts"),  # short tokens the plain rules take for codes
+    ("fr0m you w17h love", "from you with love"),
+    ("d0n'7 bother", "don't bother"),
+    ("$h3'$ the worst", "she's the worst"),
+    ("what an 1d10t", "what an idiot"),
+    ("go to he11", "go to hell"),  # "1" read as "l" because "hell" is a word and "heii" is not
+    ("k1ll the infection", "kill the infection"),
+    ("B12 and SpO2 and q4h", "B12 and SpO2 and q4h"),  # codes: no reading is a word
+    ("t4 was low", "t4 was low"),  # "ta" is a word, but too short to trust
+    ("5mg at 3am on the 1st", "5mg at 3am on the 1st"),  # doses, times and ordinals are never read
+    ("@b1s said so", "@b1s said so"),  # a handle stays a handle
+    ("ask @doc1 first", "ask @doc1 first"),
+    ("the 1nt3rn was great", "the intern was great"),
+])
+def test_known_words_read_leetspeak(raw: str, expected: str) -> None:
+    assert normalize(raw, LEET_KNOWN) == expected
+
+
+def test_leetspeak_reading_is_bounded() -> None:
+    token = "1" * 12 + "x"  # 2**12 readings if unbounded: left to the plain rules
+    assert normalize(token, LEET_KNOWN) == normalize(token)
