@@ -16,11 +16,12 @@ def _pct(value: Any) -> str:
 
 DATA_ROWS: tuple[tuple[str, str, str], ...] = (
     (
-        "Primum's own rows (`primum/training/data/kindness_*.csv`, about 6,300; see the README there)",
+        "Primum's own rows (`primum/training/data/kindness_*.csv`, about 15,000 with the dev files; see the "
+        "README there)",
         "project licence (MIT)",
         "belittling, insults, identity attacks without slurs, threats, evasion, each with hard negatives: "
         "benign clinical language, civil and blunt disagreement, venting, teaching, counter-speech, identity "
-        "statements. Weighted 3x. Train rows that nearly copy a dev row are dropped.",
+        "statements, everyday friendly traffic. Weighted 3x. Train rows that nearly copy a dev row are dropped.",
     ),
     (
         "davidson (t-davidson/hate-speech-and-offensive-language, Davidson et al. 2017)",
@@ -168,7 +169,7 @@ Reproduce with `primum train` (see `primum train --help`).
 Chosen on the dev split (our dev rows and the held-out public rows) for a **target
 false-positive rate on benign text**, not for F1: the nudge threshold is the lowest that keeps
 benign clinical text, civil disagreement and identity statements under three quarters of their
-target false-positive rates, and all our benign dev rows together under 1.5%. The hide threshold
+target false-positive rates, and all our benign dev rows together under 2%. The hide threshold
 is much higher (about 0.1% FPR over all benign dev text). Guild owners can override both.
 
 ## Metrics (dev split, nudge threshold {th['nudge']})
@@ -186,8 +187,9 @@ Recall on our dev unkind rows:
 |---|---|---|
 {recall_rows}
 
-By dev file (rate at the nudge threshold, n in brackets). `kindness_dev3` was written after every
-training file by someone shown no dev row and no model output: it is the fairest single check.
+By dev file (rate at the nudge threshold, n in brackets). `kindness_dev3` was written after the
+session-2 training files by someone shown no dev row and no model output; `kindness_dev4` was
+written blind alongside the session-3 training files: they are the fairest single checks.
 
 | file | AUC | insult | belittling | identity attack | threat | civil FPR | clinical FPR |
 |---|---|---|---|---|---|---|---|
@@ -208,8 +210,9 @@ Held-out public data:
 Caveat: the thresholds were chosen on the same dev split these FPRs are measured on, so the benign
 FPRs are met by construction and are optimistic; recall, evasion and the public-data numbers are
 not tuned on. The dev groups are a few hundred rows each, so each rate has an interval of several
-points. 41 dev rows that were quoted to the writers of later training files are withheld from
-training and dev alike (`primum/training/data/dev_withheld.txt`).
+points. Dev rows that were quoted to the writers of later training files, or read by the maintainer
+while briefing them, are withheld from training and dev alike
+(`primum/training/data/dev_withheld.txt`; see the data folder's README).
 
 ## Speed (`primum bench`)
 Measured on the training host (2 shared CPU cores); `threads` is torch's / ONNX Runtime's intra-op

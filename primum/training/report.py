@@ -43,14 +43,19 @@ def benign_groups(rows: Sequence[Example], scores: Sequence[float]) -> dict[str,
     return groups
 
 
+#: All our benign dev rows together (friendly, venting, counter-speech ... as well as the targeted
+#: groups) stay under the strictest target, so no untargeted kind of kind message pays for recall.
+ALL_BENIGN_FPR = 0.02
+
+
 def choose_thresholds(groups: dict[str, list[float]], margin: float = 0.75) -> dict[str, float]:
     """Nudge: the lowest threshold keeping every targeted group under ``margin`` x its FPR target
-    (and our benign rows overall under 1.5 %). Hide: far stricter, ~0 FPR on all benign text."""
+    and our benign rows overall under ``ALL_BENIGN_FPR``. Hide: far stricter, ~0 FPR on all benign text."""
     candidates = [
         threshold_for_fpr(groups[name], target * margin) for name, target in FPR_TARGETS.items() if name in groups
     ]
     if "own_all_benign" in groups:
-        candidates.append(threshold_for_fpr(groups["own_all_benign"], 0.015))
+        candidates.append(threshold_for_fpr(groups["own_all_benign"], ALL_BENIGN_FPR))
     nudge = max([0.5, *candidates])
     everything = [s for scores in groups.values() for s in scores]
     hide = max(nudge + 0.6 * (1.0 - nudge), threshold_for_fpr(everything, 0.001))

@@ -81,3 +81,17 @@ def test_dev_report_breaks_recall_and_fpr_down_by_dev_file() -> None:
     assert report["by_file"]["kindness_unkind"]["recall_belittling"] == {"value": 1.0, "n": 2}
     assert report["recall"]["belittling"]["recall"] == 0.75
     assert "kindness_dev3: AUC" in format_report(report)
+
+
+def test_all_benign_rows_together_bound_the_nudge_threshold() -> None:
+    from primum.training.report import ALL_BENIGN_FPR
+
+    # the targeted groups alone would allow 0.5; 5 of 100 friendly/venting rows score high
+    groups = {
+        "clinical": [0.1] * 100,
+        "civil": [0.1] * 100,
+        "own_all_benign": [0.1] * 195 + [0.6, 0.7, 0.8, 0.9, 0.95],
+    }
+    nudge = choose_thresholds(groups)["nudge"]
+    assert flag_rate(groups["own_all_benign"], nudge) <= ALL_BENIGN_FPR
+    assert flag_rate(groups["own_all_benign"], nudge - 0.01) > ALL_BENIGN_FPR  # the lowest such threshold
