@@ -27,7 +27,7 @@ def register(subparsers: Any) -> None:
     train.add_argument("--public-dir", help="public datasets folder (default: ../shared/datasets from the repo)")
     train.add_argument("--data-dir", help="folder with kindness_benign.csv / kindness_unkind.csv")
     train.add_argument("--out", help="where to write the model (default: primum/inference/model)")
-    train.add_argument("--steps", type=int, default=1200)
+    train.add_argument("--steps", type=int, default=1400)
     train.add_argument("--batch-size", type=int, default=32)
     train.add_argument("--seed", type=int, default=13)
     train.add_argument("--threads", type=int, default=2)

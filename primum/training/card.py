@@ -16,7 +16,7 @@ def _pct(value: Any) -> str:
 
 DATA_ROWS: tuple[tuple[str, str, str], ...] = (
     (
-        "Primum's own rows (`primum/training/data/kindness_*.csv`, about 15,000 with the dev files; see the "
+        "Primum's own rows (`primum/training/data/kindness_*.csv`, about 14,000 with the dev files; see the "
         "README there)",
         "project licence (MIT)",
         "belittling, insults, identity attacks without slurs, threats, evasion, each with hard negatives: "
