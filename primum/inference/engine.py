@@ -101,7 +101,7 @@ def runtime_version(version: str, runtime: str) -> str:
 
 
 def known_words(tokenizer: Any) -> frozenset[str]:
-    """Whole words in the tokenizer's vocabulary (lower-case), to undo stretched letters."""
+    """Whole words in the tokenizer's vocabulary (lower-case), to read leetspeak and stretched letters."""
     try:
         vocab = tokenizer.get_vocab()
     except (AttributeError, NotImplementedError):

@@ -6,6 +6,9 @@ import math
 from pathlib import Path
 from typing import Any
 
+from primum.inference.protocol import ACTIONABLE_CATEGORIES
+from primum.training.report import RECALL_TARGET
+
 
 def _pct(value: Any) -> str:
     try:
@@ -105,10 +108,11 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
     )
     below = [
         name for name, v in m.get("recall", {}).items()
-        if name in {"insult", "belittling", "identity_attack", "threat"} and float(v["recall"]) < 0.85
+        if name in ACTIONABLE_CATEGORIES and float(v["recall"]) < RECALL_TARGET
     ]
     recall_limit = (
-        f"- Recall is below the 85% target for {', '.join(below)} at the shipped threshold (see the table);"
+        f"- Recall is below the {100 * RECALL_TARGET:.0f}% target for {', '.join(below)} at the shipped threshold"
+        " (see the table);"
         " sarcasm and stereotypes phrased as observations are the usual misses."
         if below
         else "- Sarcasm and stereotypes phrased as observations are the hardest cases; recall on them comes from"

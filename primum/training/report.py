@@ -43,6 +43,9 @@ def benign_groups(rows: Sequence[Example], scores: Sequence[float]) -> dict[str,
     return groups
 
 
+#: Recall each actionable category must reach at the nudge threshold (the issue's target).
+RECALL_TARGET = 0.85
+
 #: All our benign dev rows together (friendly, venting, counter-speech ... as well as the targeted
 #: groups) stay under the strictest target, so no untargeted kind of kind message pays for recall.
 ALL_BENIGN_FPR = 0.02
@@ -153,7 +156,8 @@ def _targets_met(report: dict[str, Any]) -> dict[str, bool]:
         "evasion_gap<=5pts": ok(report["evasion"].get("gap_points", math.nan), 5.0),
     }
     for cat in ACTIONABLE_CATEGORIES:
-        met[f"recall_{cat}>=85%"] = ok(report["recall"][cat]["recall"], 0.85, upper=False)
+        recall = report["recall"][cat]["recall"]
+        met[f"recall_{cat}>={100 * RECALL_TARGET:.0f}%"] = ok(recall, RECALL_TARGET, upper=False)
     return met
 
 

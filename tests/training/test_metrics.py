@@ -86,7 +86,7 @@ def test_dev_report_breaks_recall_and_fpr_down_by_dev_file() -> None:
 def test_all_benign_rows_together_bound_the_nudge_threshold() -> None:
     from primum.training.report import ALL_BENIGN_FPR
 
-    # the targeted groups alone would allow 0.5; 5 of 100 friendly/venting rows score high
+    # the targeted groups alone would allow 0.5; 5 of 200 friendly/venting rows score high
     groups = {
         "clinical": [0.1] * 100,
         "civil": [0.1] * 100,
