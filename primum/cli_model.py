@@ -15,9 +15,12 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from primum.settings import MODEL_RUNTIMES
+
+if TYPE_CHECKING:
+    from primum.training.train import TrainConfig
 
 RUNTIME_HELP = "torch: int8 linears (default); torch-fp32: full precision; onnx: optional int8 ONNX Runtime"
 
@@ -27,10 +30,10 @@ def register(subparsers: Any) -> None:
     train.add_argument("--public-dir", help="public datasets folder (default: ../shared/datasets from the repo)")
     train.add_argument("--data-dir", help="folder with kindness_benign.csv / kindness_unkind.csv")
     train.add_argument("--out", help="where to write the model (default: primum/inference/model)")
-    train.add_argument("--steps", type=int, default=1400)
-    train.add_argument("--batch-size", type=int, default=32)
-    train.add_argument("--seed", type=int, default=13)
-    train.add_argument("--threads", type=int, default=2)
+    train.add_argument("--steps", type=int, help="optimizer steps (default: the shipped model's)")
+    train.add_argument("--batch-size", type=int, help="rows per step (default: the shipped model's)")
+    train.add_argument("--seed", type=int, help="random seed (default: the shipped model's)")
+    train.add_argument("--threads", type=int, help="CPU threads (default 2)")
     train.set_defaults(func=_train)
 
     score = subparsers.add_parser("score", help="score texts (arguments, --csv, or lines on stdin) as JSON lines")
@@ -112,20 +115,20 @@ def _labelled(path: str) -> tuple[list[str], list[int], list[str]]:
     )
 
 
+def train_config(args: argparse.Namespace) -> TrainConfig:
+    """TrainConfig's defaults are the shipped model's recipe; only the options given override them."""
+    from primum.training.train import TrainConfig
+
+    given = {"steps": args.steps, "batch_size": args.batch_size, "seed": args.seed, "threads": args.threads,
+             "public_dir": args.public_dir, "data_dir": args.data_dir, "out_dir": args.out}
+    return TrainConfig(**{k: v for k, v in given.items() if v is not None})
+
+
 def _train(args: argparse.Namespace) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from primum.training.train import TrainConfig, train
+    from primum.training.train import train
 
-    overrides: dict[str, Any] = {
-        "steps": args.steps, "batch_size": args.batch_size, "seed": args.seed, "threads": args.threads,
-    }
-    if args.public_dir:
-        overrides["public_dir"] = args.public_dir
-    if args.data_dir:
-        overrides["data_dir"] = args.data_dir
-    if args.out:
-        overrides["out_dir"] = args.out
-    cfg = TrainConfig(**overrides)
+    cfg = train_config(args)
     if not (Path(cfg.public_dir) / "davidson").is_dir():
         print(f"primum: public datasets not found under {cfg.public_dir} (use --public-dir)", file=sys.stderr)
         return 2

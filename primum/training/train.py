@@ -1,6 +1,6 @@
 """``primum train``: fine-tune the bundled MiniLM encoder (LoRA) into the shipped be-kind model.
 
-Seeded and CPU-only; 1,400 steps of batch 32 take about 22 minutes on 2 cores. The
+Seeded and CPU-only; 2,000 steps of batch 32 (in length buckets) take about 16 minutes on 2 cores. The
 dev split (our dev rows + held-out public rows) is never trained on; it picks the shipped
 thresholds for a target false-positive rate on benign text and produces the reported metrics.
 """
@@ -35,7 +35,7 @@ class TrainConfig:
     data_dir: str = str(DATA_DIR)
     out_dir: str = str(MODEL_DIR)
     seed: int = 13
-    steps: int = 1400
+    steps: int = 2000
     batch_size: int = 32
     lr: float = 1e-3
     head_lr: float = 2e-3
@@ -45,21 +45,36 @@ class TrainConfig:
     alpha: float = 32.0
     max_length: int = 64
     concat: int = 0
+    bucket: int = 50
     threads: int = 2
 
 
-def _batches(rows: list[Example], cfg: TrainConfig) -> list[list[Example]]:
+def _batches(rows: list[Example], cfg: TrainConfig, lengths: list[int] | None = None) -> list[list[Example]]:
+    """Shuffled epochs cut into batches; with ``lengths``, batches of similar length.
+
+    Why buckets: a batch is padded to its longest row, and random batches of chat messages (19
+    tokens on average) pad to about 52. Sorting each window of ``cfg.bucket`` batches by length and
+    shuffling the batches again keeps the mix of sources random while cutting the padding, so the
+    same steps take far less CPU.
+    """
     rng = random.Random(cfg.seed)
+    index = list(range(len(rows)))
+    order: list[int] = []
     out: list[list[Example]] = []
-    order: list[Example] = []
+    window = cfg.batch_size * max(1, cfg.bucket)
     while len(out) < cfg.steps:
-        if len(order) < cfg.batch_size:
-            fresh = rows[:]
+        while len(order) < window:
+            fresh = index[:]
             rng.shuffle(fresh)
             order.extend(fresh)
-        out.append(order[: cfg.batch_size])
-        del order[: cfg.batch_size]
-    return out
+        chunk, order = order[:window], order[window:]
+        if lengths is not None and cfg.bucket > 1:
+            chunk.sort(key=lambda i: lengths[i])
+        batches = [chunk[i : i + cfg.batch_size] for i in range(0, window, cfg.batch_size)]
+        if lengths is not None and cfg.bucket > 1:
+            rng.shuffle(batches)
+        out.extend([rows[i] for i in b] for b in batches)
+    return out[: cfg.steps]
 
 
 def split_for_training(
@@ -112,7 +127,9 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     )
     label_w = torch.tensor(LABEL_WEIGHTS)
     net.train()
-    bar = tqdm(_batches(train_rows, cfg), desc="training", unit="step")
+    encoded = tokenizer([r.text for r in train_rows], truncation=True, max_length=cfg.max_length)
+    lengths = [len(ids) for ids in encoded["input_ids"]]
+    bar = tqdm(_batches(train_rows, cfg, lengths), desc="training", unit="step")
     running = 0.0
     for step, batch in enumerate(bar):
         enc = tokenizer(
