@@ -19,7 +19,7 @@ def _pct(value: Any) -> str:
 
 DATA_ROWS: tuple[tuple[str, str, str], ...] = (
     (
-        "Primum's own rows (`primum/training/data/kindness_*.csv`, about 17,700 with the dev files; see the "
+        "Primum's own rows (`primum/training/data/kindness_*.csv`, about 18,400 with the dev files; see the "
         "README there)",
         "project licence (MIT)",
         "belittling, insults, identity attacks without slurs, threats, evasion, each with hard negatives: "
@@ -118,6 +118,15 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
         if below
         else "- Sarcasm and stereotypes phrased as observations are the hardest cases; recall on them comes from"
         " a few thousand hand-written rows, not from public data."
+    )
+    public_fpr = {name: m[f"{key}_dev"]["fpr"] for key, name in (("toxigen", "ToxiGen"), ("davidson", "Davidson"))
+                  if f"{key}_dev" in m}
+    public_limit = (
+        "\n- The threshold is tuned on physicians' talk. Far from it, more benign text is flagged: "
+        + ", ".join(f"{100 * v:.0f}% of {k}'s benign dev rows" for k, v in public_fpr.items())
+        + ". A community whose talk looks different should re-check the threshold with `primum calibrate`."
+        if any(v > 0.05 for v in public_fpr.values())
+        else ""
     )
     fp32_auc = m.get("auc_all_dev_fp32")
     runtime_text = (
@@ -235,8 +244,9 @@ network once to ONNX and quantises it to dynamic int8 with per-channel weights, 
 ## Known limitations
 - English only; sarcasm, in-jokes and context across messages are invisible to it (it scores one
   message at a time).
-- Trained on a few hundred hand-written community examples plus public data from Twitter and
-  chatbot logs; dialects and reclaimed slurs (e.g. AAVE on Twitter) may be scored unfairly.
+- Trained on about 18,000 examples written for the project (not real community messages) plus
+  public data from Twitter and chatbot logs; dialects and reclaimed slurs (e.g. AAVE on Twitter) may
+  be scored unfairly.{public_limit}
 - Counter-speech that quotes abuse without using `>` quotes can be flagged.
 - Leetspeak undoing can mangle rare alphanumeric tokens; dose and lab codes (5mg, B12, SpO2,
   COVID-19) are protected.
