@@ -28,7 +28,7 @@ def register(subparsers: Any) -> None:
     """Add the model subcommands to the main parser."""
     train = subparsers.add_parser("train", help="fine-tune the be-kind model (CPU, seeded, < 30 min)")
     train.add_argument("--public-dir", help="public datasets folder (default: ../shared/datasets from the repo)")
-    train.add_argument("--data-dir", help="folder with kindness_benign.csv / kindness_unkind.csv")
+    train.add_argument("--data-dir", help="folder of kindness_*.csv files (default: primum/training/data)")
     train.add_argument("--out", help="where to write the model (default: primum/inference/model)")
     train.add_argument("--steps", type=int, help="optimizer steps (default: the shipped model's)")
     train.add_argument("--batch-size", type=int, help="rows per step (default: the shipped model's)")

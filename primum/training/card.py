@@ -30,7 +30,7 @@ DATA_ROWS: tuple[tuple[str, str, str], ...] = (
         "davidson (t-davidson/hate-speech-and-offensive-language, Davidson et al. 2017)",
         "MIT",
         '"hate" -> identity attack; "offensive" teaches **profanity only** (overall label masked: banter with '
-        'swear words is not necessarily unkind); "neither" -> kind. 4,060 tweets (every hate tweet outside '
+        'swear words is not necessarily unkind); "neither" -> kind. 4,059 tweets (all 1,359 hate tweets outside '
         "dev, 1,800 offensive, 900 neither), weight 0.4.",
     ),
     (
