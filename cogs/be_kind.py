@@ -99,6 +99,12 @@ class DiscordKindnessPort:
             if _transient(error):
                 raise DeliveryFailed(f"{what}: {type(error).__name__}: {error}") from error
             raise DeliveryRefused(f"{what}: {error}") from error
+        except RuntimeError as error:
+            # aiohttp's "Session is closed": the bot stopped mid-call. The row stays pending and the
+            # sweep delivers it after the restart, instead of discord.py logging a crash.
+            if self.bot.is_closed():
+                raise DeliveryFailed(f"{what}: the bot is shutting down") from error
+            raise
 
     async def send_nudge_dm(self, nudge: NudgeRecord, content: str) -> None:
         """DM the author with the buttons."""

@@ -211,3 +211,22 @@ async def test_short_load_leaves_nothing_unscored_and_never_stalls_the_loop(tmp_
     assert result.decided == result.expected_nudges, result.report()
     assert result.nudges == result.decided, result.report()
     assert result.max_stall_ms < 250 and not result.heartbeat_warnings, result.report()
+
+
+async def test_a_call_cut_off_by_shutdown_is_left_for_the_sweep(tmp_path: Path) -> None:
+    """aiohttp raises "Session is closed" when the bot stops mid-DM: a transient failure, not a crash."""
+    from cogs.be_kind import DiscordKindnessPort
+    from primum.services.kindness import DeliveryFailed
+
+    async def cut_off() -> None:
+        raise RuntimeError("Session is closed")
+
+    bot = PrimumBot(settings=Settings(), db=await Database.open(tmp_path / "p.sqlite3"), scorer=FakeScorer(),
+                    events=EventSink(), extensions=[])
+    port = DiscordKindnessPort(bot, service=None)  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="Session is closed"):  # while running, it is a real bug
+        await port._call("nudge DM", cut_off())
+    await bot.close()
+    with pytest.raises(DeliveryFailed, match="shutting down"):
+        await port._call("nudge DM", cut_off())
+    await bot.db.close()
