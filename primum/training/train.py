@@ -62,16 +62,17 @@ def _batches(rows: list[Example], cfg: TrainConfig, lengths: list[int] | None = 
     order: list[int] = []
     out: list[list[Example]] = []
     window = cfg.batch_size * max(1, cfg.bucket)
+    bucketed = lengths is not None and cfg.bucket > 1
     while len(out) < cfg.steps:
         while len(order) < window:
             fresh = index[:]
             rng.shuffle(fresh)
             order.extend(fresh)
         chunk, order = order[:window], order[window:]
-        if lengths is not None and cfg.bucket > 1:
-            chunk.sort(key=lambda i: lengths[i])
+        if bucketed:
+            chunk.sort(key=lambda i: lengths[i])  # type: ignore[index]
         batches = [chunk[i : i + cfg.batch_size] for i in range(0, window, cfg.batch_size)]
-        if lengths is not None and cfg.bucket > 1:
+        if bucketed:
             rng.shuffle(batches)
         out.extend([rows[i] for i in b] for b in batches)
     return out[: cfg.steps]
