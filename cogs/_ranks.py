@@ -16,8 +16,9 @@ from primum.domain.ranks import Level, Person, level_from, rank_refusal
 
 #: Role names that make someone a moderator even without a moderator permission.
 MODERATOR_ROLE_NAMES = ("moderator", "moderators", "mod")
-#: Permissions that make someone a moderator.
-MODERATOR_PERMISSIONS = ("manage_messages", "moderate_members", "kick_members", "ban_members")
+#: Permissions that make someone a moderator (Manage Server alone is a moderator, not an administrator:
+#: the same ranks as the moderation cog's ``party``).
+MODERATOR_PERMISSIONS = ("manage_messages", "moderate_members", "kick_members", "ban_members", "manage_guild")
 
 
 def level_of(user: discord.abc.User, guild: discord.Guild) -> Level:
@@ -30,7 +31,7 @@ def level_of(user: discord.abc.User, guild: discord.Guild) -> Level:
     perms = member.guild_permissions
     return level_from(
         is_owner=False,
-        is_admin=perms.administrator or perms.manage_guild,
+        is_admin=perms.administrator,
         is_moderator=any(getattr(perms, name) for name in MODERATOR_PERMISSIONS)
         or any(role.name.lower() in MODERATOR_ROLE_NAMES for role in member.roles),
     )

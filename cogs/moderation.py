@@ -195,9 +195,10 @@ class Moderation(commands.Cog):
         perms = member.guild_permissions
         rank = rank_of(
             is_owner=member.id == guild.owner_id,
-            is_admin=perms.administrator or perms.manage_guild,
+            is_admin=perms.administrator,
             has_moderator_role=self._has_role(member, policy.moderator_role_id, MODERATOR_ROLE_NAMES),
-            can_moderate=perms.moderate_members or perms.manage_messages or perms.kick_members or perms.ban_members,
+            can_moderate=perms.moderate_members or perms.manage_messages or perms.kick_members or perms.ban_members
+            or perms.manage_guild,  # the same ranks as cogs._ranks.level_of
         )
         return Party(
             user_id=member.id, rank=rank if not member.bot else Rank.MEMBER, top_role_position=member.top_role.position,

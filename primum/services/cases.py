@@ -476,7 +476,8 @@ class ModerationService:
     async def standing(self, guild_id: int, member_id: int) -> Standing:
         """A member's own record: nudges, active cooldowns, cases about them and their appeals."""
         cases = await self.cases.search(guild_id, target_id=member_id, limit=10)
-        appeals = {a.case_id: a for a in await self.appeals.for_member(guild_id, member_id, limit=25)}
+        newest_first = await self.appeals.for_member(guild_id, member_id, limit=25)
+        appeals = {a.case_id: a for a in reversed(newest_first)}  # a case's newest appeal wins
         return Standing(
             nudges=await member_nudges(self.db, guild_id, member_id, limit=5),
             cooldowns=await active_cooldowns(self.db, guild_id, member_id, self.clock.now()),
