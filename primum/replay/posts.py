@@ -10,6 +10,7 @@ from primum.localdiscord.models import ChannelType, RequestRecord
 from primum.localdiscord.world import World
 
 MENTION = re.compile(r"<@!?(\d+)>")
+CHANNEL = re.compile(r"<#(\d+)>")
 
 
 def describe_request(record: RequestRecord, world: World) -> str | None:
@@ -65,4 +66,5 @@ def _text(body: Mapping[str, Any], world: World) -> str:
     if buttons:
         text += "  buttons: " + " | ".join(f"[{label}]" for label in buttons)
     text = MENTION.sub(lambda found: "@" + _name(world, int(found[1])), text)
-    return text.strip().replace("\n", " ⏎ ")[:500]
+    text = CHANNEL.sub(lambda found: _where(world, int(found[1])), text)
+    return text.strip().replace("\n", " ⏎ ")

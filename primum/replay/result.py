@@ -76,6 +76,7 @@ class ReplayResult:
     heat: list[tuple[datetime, float]] = field(default_factory=list)
     thresholds: tuple[float, ...] = ()
     names: dict[int, str] = field(default_factory=dict)
+    message_ids: dict[int, int] = field(default_factory=dict)  # Discord message id -> history index
 
     def actions_of(self, *types: str) -> list[Action]:
         """Actions of the given types, in order."""

@@ -144,6 +144,7 @@ class _Session:
         finally:
             self.events.unsubscribe(self._on_event)
             await self.stack.stop()
+        self.result.message_ids = dict(self.indexes)
         self.result.names = {uid: name for name, uid in self.stack.seeded.members.items()}
         self.result.names.update({uid: self.history.members()[key] for key, uid in self.members.items()})
         return self.result
