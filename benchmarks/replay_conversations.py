@@ -61,7 +61,7 @@ async def run(splits: list[str], backend: str, limit: int | None) -> dict[str, l
                 verdict = judge(result)
                 found.setdefault(split, []).append(verdict)
                 steps = ", ".join(f"{k} {v}" for k, v in verdict.deescalation.items() if v) or "none"
-                print(f"  {split:11} {history.name:44} civil nudged {len(verdict.civil_nudged)}/"  # noqa: T201
+                print(f"  {split:11} {history.name:44} civil nudged {len(verdict.civil_nudged)}/"
                       f"{verdict.civil_messages}  uncivil caught {verdict.uncivil_caught}/{verdict.uncivil_messages}"
                       f"  de-escalation: {steps}  ({time.monotonic() - started:.1f} s)", flush=True)
     finally:
@@ -82,11 +82,11 @@ def main() -> int:
     started = time.monotonic()
     found = asyncio.run(run(args.split or list(SPLITS), backend, args.limit))
     for split, verdicts in found.items():
-        print(f"\n{split} split: {len(verdicts)} conversations, scorer {args.scorer}")  # noqa: T201
-        print("| measure | value |\n|---|---|")  # noqa: T201
+        print(f"\n{split} split: {len(verdicts)} conversations, scorer {args.scorer}")
+        print("| measure | value |\n|---|---|")
         for measure, value in table(verdicts).rows():
-            print(f"| {measure} | {value} |")  # noqa: T201
-    print(f"\n{time.monotonic() - started:.0f} s in all")  # noqa: T201
+            print(f"| {measure} | {value} |")
+    print(f"\n{time.monotonic() - started:.0f} s in all")
     if args.json:
         Path(args.json).write_text(json.dumps({split: [v.__dict__ for v in verdicts]
                                                for split, verdicts in found.items()}, indent=1) + "\n")

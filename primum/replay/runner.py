@@ -246,7 +246,10 @@ class _Session:
         for key in message.mentions:
             uid = self.members[key]
             found = mention_at(text, names[key])
-            if found is not None:
+            raw = re.search(rf"<@!?{re.escape(key)}>", text)  # an export written without --markdown formatting
+            if raw is not None:
+                text = text[:raw.start()] + f"<@{uid}>" + text[raw.end():]
+            elif found is not None:
                 text = text[:found.start()] + f"<@{uid}>" + text[found.end():]
             else:
                 extra.append(uid)
