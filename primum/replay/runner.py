@@ -41,6 +41,8 @@ DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 TAIL = timedelta(hours=2)
 #: Heat is sampled at least this often across a gap, for the chart.
 HEAT_STEP_S = 20.0
+#: Below this heat the chart needs no more samples until the next message.
+COLD = 0.005
 HELD = re.compile(r"timed out|slowmode")
 
 
@@ -229,7 +231,7 @@ class _Session:
         except ControlError as error:
             if not HELD.search(str(error)):
                 raise ReplayError(f"{message.source}: the local Discord refused the message: {error}") from error
-            played.held = str(error)
+            played.held = "its author was timed out" if "timed out" in str(error) else str(error)
             posted = say(True)
         self.discord_ids[message.index] = posted.id
         self.indexes[posted.id] = message.index
@@ -260,16 +262,18 @@ class _Session:
         target = self.clock.now() + timedelta(seconds=seconds)
         while True:
             upcoming = await self._next_timer()
-            stop = target if upcoming is None or upcoming > target else max(upcoming, self.clock.now())
+            stop = target if upcoming is None or upcoming > target else upcoming
             self._walk_to(stop)
             await self._fire_timers()
             if stop >= target:
                 return
 
     def _walk_to(self, stop: datetime) -> None:
+        """Move the clock to ``stop`` in small steps while there is heat to draw, then in one."""
         while self.clock.now() < stop:
-            step = min(HEAT_STEP_S, (stop - self.clock.now()).total_seconds())
-            self.clock.advance(step)
+            cold = bool(self.result.heat) and self.result.heat[-1][1] < COLD
+            step = (stop - self.clock.now()).total_seconds()
+            self.clock.advance(step if cold else min(HEAT_STEP_S, step))
             self._sample_heat()
 
     async def _fire_timers(self) -> None:
@@ -283,6 +287,8 @@ class _Session:
         await self._settle(None)
 
     async def _next_timer(self) -> datetime | None:
+        """The next moment a lift or a nudge outcome is due, after now (what is due now was fired)."""
+        now = self.clock.now()
         times: list[datetime] = []
         scheduler, kindness = self._scheduler(), self._kindness()
         if scheduler is not None:
@@ -291,7 +297,8 @@ class _Session:
             deadline = await kindness.repo.next_deadline()
             if deadline is not None:
                 times.append(deadline)
-        return min(times) if times else None
+        later = [moment for moment in times if moment > now]
+        return min(later) if later else None
 
     async def _settle(self, seen: Callable[[], bool] | None) -> None:
         """Wait until the bot has seen the message and every task started since has finished."""
