@@ -19,6 +19,7 @@ MARKERS: dict[str, tuple[str, str, str]] = {
     "slowmode": ("slowmode", "v", PALETTE[4]),
     "cooldown": ("cooldown (timeout)", "D", "#000000"),
     "mod_alert": ("moderators alerted", "*", PALETTE[5]),
+    "threat_alert": ("likely threat: moderators alerted", "h", PALETTE[4]),
 }
 
 

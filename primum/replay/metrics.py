@@ -8,8 +8,9 @@ Definitions (the README and the benchmark print the same):
   nudged or hid it, or when its author was nudged (or hidden) for an earlier message at most one
   nudge window before it (``kindness.nudge_window_minutes``): that nudge covers it, because Primum
   sends at most one nudge per author per window by design;
-- **de-escalation** is any notice, slowmode, cooldown, moderator alert or thread suggestion; a
-  civil conversation is *slowed down* by a slowmode or a cooldown (a timeout);
+- **de-escalation** is any notice, slowmode, cooldown, moderator alert or thread suggestion (an
+  alert about one likely threat, ``threat_alert``, is about a message, not the channel, and is not
+  counted); a civil conversation is *slowed down* by a slowmode or a cooldown (a timeout);
 - an escalating thread (one with a message marked ``"deescalate": true``) is **de-escalated in
   time** when the first de-escalation step came at or before that message.
 """

@@ -51,6 +51,8 @@ def describe_action(action: Action, names: Mapping[int, str]) -> str:
     if kind == "mod_alert":
         members = ", ".join(names.get(m, str(m)) for m in f.get("member_ids", []))
         return f"MODERATORS ALERTED ({f.get('reason')}, heat {f.get('heat', 0):.2f}; {members})"
+    if kind == "threat_alert":
+        return f"LIKELY THREAT by {who('author_id')}: moderators alerted"
     if kind == "thread_suggested":
         return "THREAD suggested to " + ", ".join(names.get(m, str(m)) for m in f.get("member_ids", []))
     if kind == "nudge_outcome":

@@ -12,7 +12,8 @@ from typing import Any
 from primum.replay.history import History, HistoryMessage
 
 #: Event types that are Primum acting on the conversation (the rest are bookkeeping).
-ACTION_TYPES = ("nudge", "hide", "heat_notice", "slowmode", "cooldown", "mod_alert", "thread_suggested")
+ACTION_TYPES = ("nudge", "hide", "heat_notice", "slowmode", "cooldown", "mod_alert", "thread_suggested",
+                "threat_alert")
 #: Event types that count as de-escalation (a channel or member step, not a private nudge).
 DEESCALATION_TYPES = ("heat_notice", "slowmode", "cooldown", "mod_alert", "thread_suggested")
 #: Event types that slow a channel down or time a member out.
