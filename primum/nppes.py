@@ -227,7 +227,9 @@ class NppesClient:
             wait = delay if delay is not None else min(self._backoff_s * 2 ** (attempt - 1), self._max_backoff_s)
             log.info("NPPES lookup attempt %d failed (%s); retrying in %.2f s", attempt, _scrub(detail), wait)
             await self._sleep(wait)
-        log.warning("NPPES lookup failed after %d attempt(s): %s", attempts, _scrub(detail))
+        # A quick failure is routine (the request waits and is retried in the background).
+        log.log(logging.INFO if quick else logging.WARNING, "NPPES lookup failed after %d attempt(s): %s",
+                attempts, _scrub(detail))
         return Lookup(LookupStatus.UNAVAILABLE, detail=_scrub(detail))
 
     async def _get(self, npi: str, limit: aiohttp.ClientTimeout) -> Lookup:

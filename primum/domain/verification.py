@@ -114,8 +114,8 @@ class Lookup:
 class ResidentPolicy(StrEnum):
     """What to do with NPIs listed only as 390200000X (trainees, usually residents)."""
 
-    ACCEPT = "accept"  # send them to review like physicians (the reviewer sees "resident")
-    REJECT = "reject"  # refuse them at once
+    ACCEPT = "accept"  # the default: send them to review like physicians (the reviewer sees "resident")
+    REJECT = "reject"  # refuse them at once (they can still ask the moderators)
 
 
 class Eligibility(StrEnum):
@@ -297,6 +297,7 @@ class VerificationConfig:
     review_channel_id: int | None = None
     modlog_channel_id: int | None = None
     verify_message_id: int | None = None  # the pinned "Verify" message Primum posted
+    #: Trainee-only (390200000X) records go to a human reviewer, marked as such (the README says why).
     residents: ResidentPolicy = ResidentPolicy.ACCEPT
     email_binding: bool = False
     email_domains: tuple[str, ...] = ()
