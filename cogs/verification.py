@@ -270,11 +270,10 @@ class Verification(commands.Cog):
         text = f"Update on your verification request in **{guild.name}**: the NPI Registry answered.\n{result.message}"
         if result.outcome in ASKABLE:
             text += "\n(The **Ask the moderators** button is under the pinned message in #verify.)"
-        if result.outcome is SubmitOutcome.AWAITING_CODE:
-            text += "\n(Press **Verify** in #verify again to get the e-mail code buttons.)"
         notified = await self._notify(guild, request.user_id, text,
                                       "the NPI Registry answered about your verification request; please open your "
-                                      "DMs, or press Verify again, to see what happens next.")
+                                      "DMs, or press Verify again, to see what happens next.",
+                                      view=EmailView(self) if result.outcome is SubmitOutcome.AWAITING_CODE else None)
         self.bot.events.emit("verification_registry_notified", guild_id=guild.id, user_id=request.user_id,
                              request_id=request.id, outcome=result.outcome.value, notified=notified)
 
@@ -332,17 +331,18 @@ class Verification(commands.Cog):
     # --- e-mail binding --------------------------------------------------------------------------------
     async def handle_email(self, interaction: discord.Interaction[Any], address: str) -> None:
         """Send a code to an allow-listed institutional address."""
-        if interaction.guild is None:
+        guild = await self._binding_guild(interaction)
+        if guild is None:
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.service.send_code(interaction.guild.id, interaction.user.id, address)
+        result = await self.service.send_code(guild.id, interaction.user.id, address)
         await interaction.followup.send(result.message, ephemeral=True,
                                         view=EmailView(self) if result.outcome is EmailOutcome.SENT
                                         else discord.utils.MISSING)
 
     async def handle_code(self, interaction: discord.Interaction[Any], code: str) -> None:
         """Check the code; on success mark the review card as bound."""
-        guild = interaction.guild
+        guild = await self._binding_guild(interaction)
         if guild is None:
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -351,6 +351,18 @@ class Verification(commands.Cog):
             await self._edit_card(guild, result.request, BINDING_FIELD,
                                   f"E-mail code confirmed at **{result.request.email_domain}**")
         await interaction.followup.send(result.message, ephemeral=True)
+
+    async def _binding_guild(self, interaction: discord.Interaction[Any]) -> discord.Guild | None:
+        """The server of an e-mail step: the interaction's, or (in a DM) the one request waiting for a code."""
+        if interaction.guild is not None:
+            return interaction.guild
+        guild_ids = await self.service.repo.awaiting_code_guilds(interaction.user.id)
+        guild = self.bot.get_guild(guild_ids[0]) if len(guild_ids) == 1 else None
+        if guild is None:
+            await interaction.response.send_message(
+                "I cannot tell which server this is for; please press **Verify** in the server's #verify channel.",
+                ephemeral=True)
+        return guild
 
     async def _edit_card(self, guild: discord.Guild, request: StoredRequest, field: str, value: str,
                          color: int | None = None) -> None:
@@ -508,13 +520,14 @@ class Verification(commands.Cog):
             return False
         return True
 
-    async def _notify(self, guild: discord.Guild, user_id: int, dm_text: str, fallback: str) -> str:
+    async def _notify(self, guild: discord.Guild, user_id: int, dm_text: str, fallback: str,
+                      view: discord.ui.View | None = None) -> str:
         """DM the member; if DMs are closed, a short note in #verify. Returns "dm", "channel" or "none"."""
         member = await self._member(guild, user_id)
         user: discord.Member | discord.User | None = member or self.bot.get_user(user_id)
         if user is not None:
             try:
-                await user.send(dm_text)
+                await user.send(dm_text, view=view or discord.utils.MISSING)
                 return "dm"
             except discord.Forbidden:
                 log.info("member %s has closed DMs; leaving a short note in #verify", user_id)

@@ -295,6 +295,13 @@ class VerificationRepository:
             )
             return cursor.rowcount == 1
 
+    async def awaiting_code_guilds(self, user_id: int) -> list[int]:
+        """Servers where the member has a request waiting for an e-mail code (e-mail buttons pressed in a DM)."""
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT guild_id FROM verification_requests WHERE user_id = ? AND status = 'awaiting_code' "
+            "ORDER BY guild_id", (user_id,))
+        return [int(row["guild_id"]) for row in rows]
+
     # --- e-mail codes ----------------------------------------------------------------------------
     async def set_code(self, request_id: int, state: CodeState | None, now: datetime, *,
                        email_domain: str | None = None, sent: bool = False) -> None:

@@ -409,3 +409,23 @@ async def test_registry_outage_waits_survives_a_restart_and_decides_when_the_reg
     await h.click(h.moderator, card.id, APPROVE_ID)
     assert (await h.event("verified", user_id=user))["role_granted"] is True
     assert await h.cog.service.repo.attempts_since(h.ids.guild_id, user, clock.now().replace(year=2000)) != []
+
+
+async def test_email_binding_after_a_registry_wait_continues_from_the_dm(clocked: Harness) -> None:
+    h = clocked
+    clock = h.stack.clock
+    assert isinstance(clock, FakeClock)
+    await h.answer(await h.slash(h.ids.owner_id, "verification config email", "general", enabled=True,
+                                 domains="mountsinai.org"))
+    user = await h.newcomer("email.wait", "Email Wait")
+    h.registry.error_next(1)  # an unexpected Errors answer: the registry's problem, not the member's
+    answer = await h.submit_form(user)
+    assert "waiting for the registry" in answer.content
+    clock.advance(seconds=31)
+    h.cog.service.waiting.scheduler.poke()
+    dm = await h.server.wait_dm(user)
+    assert "Email me a code" in dm.content and _has(dm, EMAIL_ID)
+    sent = await h.submit(await h.click(user, dm.id, EMAIL_ID), {"address": "email.wait@mountsinai.org"})
+    assert "sent a six-digit code" in sent.content
+    confirmed = await h.submit(await h.click(user, dm.id, CODE_ID), {"code": h.inbox.last_code()})
+    assert "confirmed" in confirmed.content
