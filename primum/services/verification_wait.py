@@ -50,8 +50,12 @@ class RegistryWait:
         self.on_decided: Decided | None = None
 
     async def start(self) -> None:
-        """Load waiting requests' retries from the database (past-due ones run now)."""
+        """Load waiting requests' retries from the database (past-due ones run now); a waiting request
+        without a live retry (a crash right after it was stored, or a retry that gave up) gets one now."""
         await self.scheduler.start()
+        for request in await self._repo.waiting_without_retry():
+            log.info("verification request %d waits for the registry without a retry; scheduling one", request.id)
+            await self._schedule(request, failed=False)
 
     async def stop(self) -> None:
         """Stop the timers; the rows stay for the next start."""

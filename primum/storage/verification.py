@@ -7,7 +7,7 @@ once, or a click after a restart on a request someone already closed, decide it 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -90,7 +90,7 @@ class StoredRequest:
     decided_at: datetime | None
     last_checked_at: datetime | None
     registry_status: str | None
-    typed: Typed | None = None
+    typed: Typed | None = field(default=None, repr=False)  # never in logs or tracebacks
     registry_attempts: int = 0
     registry_action_id: int | None = None
 
@@ -282,6 +282,14 @@ class VerificationRepository:
             "updated_at = ? WHERE id = ? AND status = 'awaiting_registry'",
             (action_id, 1 if failed else 0, to_iso(now), request_id),
         )
+
+    async def waiting_without_retry(self) -> list[StoredRequest]:
+        """Requests waiting for the registry with no pending retry action (a crash between the two writes)."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM verification_requests AS r WHERE r.status = 'awaiting_registry' AND NOT EXISTS "
+            "(SELECT 1 FROM scheduled_actions AS a WHERE a.id = r.registry_action_id AND a.status = 'pending') "
+            "ORDER BY r.id")
+        return [StoredRequest.from_row(row) for row in rows]
 
     async def conclude_waiting(self, request_id: int, decided: NewRequest, now: datetime) -> bool:
         """The registry answered: move a waiting request on (exactly once) and forget what the member typed."""

@@ -262,3 +262,26 @@ async def test_trainee_only_records_go_to_a_human_by_default(world: World) -> No
     result = await world.service.submit(_form(npi=RESIDENT, name="Premila Mathews", specialty=""))
     assert result.outcome is SubmitOutcome.QUEUED and result.card is not None
     assert any("trainee" in note for note in result.card.notes)
+
+
+async def test_a_crash_between_storing_the_wait_and_scheduling_it_is_repaired_on_start(
+        tmp_path: Path, registry: NppesStandIn) -> None:
+    clock = FakeClock()
+    first = await _world(tmp_path / "v.sqlite3", registry, clock)
+    registry.outage()
+    result = await first.service.submit(_form())
+    assert result.request is not None and result.request.registry_action_id is not None
+    await first.service.waiting.scheduler.cancel(result.request.registry_action_id, "lost")  # as if never scheduled
+    first.service.waiting.scheduler.abandon()
+    await first.nppes.close()
+    await first.db.close()
+
+    registry.recover()
+    second = await _world(tmp_path / "v.sqlite3", registry, clock)
+    try:
+        clock.advance(seconds=30)
+        assert await second.run_due() == 1
+        stored = await second.service.repo.get(result.request.id)
+        assert stored is not None and stored.status is RequestStatus.PENDING
+    finally:
+        await _close(second)

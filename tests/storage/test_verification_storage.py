@@ -148,8 +148,9 @@ async def test_migration_0006_keeps_requests_and_adds_the_waiting_states(tmp_pat
     old = await repo.latest_for_member(1, 2)
     assert old is not None and old.status is RequestStatus.APPROVED and old.name_match == "match"
     assert old.typed is None and old.registry_attempts == 0
-    waiting, _ = await repo.create(NewRequest(1, 3, "1234567893", None, Eligibility.UNKNOWN, "", BindingMethod.MODERATOR,
-                                              RequestStatus.AWAITING_REGISTRY, typed=Typed("A B", "IM", "NY")), NOW)
+    waiting, _ = await repo.create(NewRequest(1, 3, "1234567893", None, Eligibility.UNKNOWN, "",
+                                              BindingMethod.MODERATOR, RequestStatus.AWAITING_REGISTRY,
+                                              typed=Typed("A B", "IM", "NY")), NOW)
     assert waiting.typed == Typed("A B", "IM", "NY")
     decided = NewRequest(1, 3, "1234567893", None, Eligibility.INELIGIBLE, "", BindingMethod.MODERATOR,
                          RequestStatus.INELIGIBLE, registry_status="not_found")
