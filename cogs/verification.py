@@ -47,13 +47,13 @@ from primum.domain.verification_review import ReviewCard
 from primum.email_code import SmtpCodeSender
 from primum.nppes import NppesClient
 from primum.services.verification import (
-    EmailOutcome,
     RecheckFinding,
     Submission,
     SubmitOutcome,
     SubmitResult,
     VerificationService,
 )
+from primum.services.verification_email import EmailOutcome
 from primum.storage.verification import StoredRequest, VerificationRepository
 from primum.tasks import BackgroundTasks
 

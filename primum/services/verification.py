@@ -3,17 +3,22 @@
 No Discord here: the cog turns interactions into ``Submission``s and ids, calls these methods, and
 performs the Discord side effects the results describe (post the review card, grant roles, DM).
 
+A registry failure is never the member's fault: the request waits as ``awaiting_registry`` and
+``primum.services.verification_wait`` decides it in the background. A definite refusal is stored as
+``ineligible`` (never superseding an open request), and the member may send it to a human.
+
 Events emitted here: ``verification_submitted`` (every form submission, with its outcome),
+``verification_registry_answered`` (a waiting request was decided), ``verification_review_requested``,
 ``verification_code_sent``, ``verification_code_checked``, ``verification_duplicate_npi``,
 ``verification_recheck`` (a verified NPI changed in the registry) and ``verification_forgotten``.
-The cog emits ``verified``, ``verification_denied`` and ``verification_more_info`` after it has
-applied the decision in Discord. No event carries an NPI, a typed name, an address or a code.
+The cog emits ``verified``, ``verification_denied``, ``verification_more_info`` and
+``verification_registry_notified`` after it has acted in Discord. No event carries an NPI, a typed
+name, an address or a code.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,8 +33,6 @@ from primum.domain.verification import (
     OPEN_STATUSES,
     Assessment,
     BindingMethod,
-    CodeOutcome,
-    CodeState,
     Eligibility,
     Lookup,
     LookupStatus,
@@ -38,11 +41,7 @@ from primum.domain.verification import (
     VerificationConfig,
     assess,
     attempt_allowed,
-    check_code,
-    code_digest,
     compare_name,
-    domain_allowed,
-    email_domain,
     recheck_due,
     review_refusal,
 )
@@ -53,17 +52,16 @@ from primum.domain.verification_review import (
     queued_message,
     review_request_card,
 )
-from primum.email_code import CodeMail, CodeSender, EmailError, generate_code
+from primum.email_code import CodeSender
 from primum.events import EventSink
 from primum.scheduler import ActionStore
+from primum.services.verification_email import EmailBinding, EmailResult
 from primum.services.verification_wait import DEFAULT_RETRY_DELAYS_S, RegistryWait
 from primum.storage.deescalation import ScheduledActionRepository
 from primum.storage.verification import NewRequest, StoredRequest, Typed, VerificationRepository
 
 log = logging.getLogger(__name__)
 
-#: Codes one request may have sent (each allows ``code_attempts`` tries).
-MAX_CODE_SENDS = 3
 #: Approved NPIs looked up per re-check pass (the registry is public; be polite).
 RECHECK_BATCH = 50
 
@@ -123,30 +121,6 @@ class DecisionResult:
     request: StoredRequest | None = None
 
 
-class EmailOutcome(StrEnum):
-    """What happened to an e-mail binding step."""
-
-    SENT = "sent"
-    CONFIRMED = "confirmed"
-    WRONG = "wrong"
-    EXPIRED = "expired"
-    LOCKED = "locked"
-    NOT_ALLOWED = "not_allowed"
-    NOT_CONFIGURED = "not_configured"
-    FAILED = "failed"
-    NO_REQUEST = "no_request"
-    TOO_MANY = "too_many"
-
-
-@dataclass(frozen=True)
-class EmailResult:
-    """An e-mail step's outcome and the member-facing message."""
-
-    outcome: EmailOutcome
-    message: str
-    request: StoredRequest | None = None
-
-
 @dataclass(frozen=True)
 class RecheckFinding:
     """A verified member whose NPI no longer qualifies (reported to moderators once)."""
@@ -194,6 +168,7 @@ class VerificationService:
         self._clock = clock
         self._events = events
         self.server_names = server_names if server_names is not None else {}
+        self.email = EmailBinding(repo, mail, clock, events, self.server_names)
         self.waiting = RegistryWait(repo, registry, clock, actions or ScheduledActionRepository(repo.database),
                                     self._conclude_waiting, delays_s=registry_retry_s)
 
@@ -356,71 +331,14 @@ class VerificationService:
         """The request a review card belongs to."""
         return await self.repo.by_review_message(guild_id, message_id)
 
-    # --- e-mail binding --------------------------------------------------------------------------
+    # --- e-mail binding (primum.services.verification_email) -------------------------------------
     async def send_code(self, guild_id: int, user_id: int, address: str) -> EmailResult:
         """Send a six-digit code to an allow-listed institutional address."""
-        now = self._clock.now()
-        config = await self.repo.config(guild_id)
-        request = await self.repo.latest_for_member(guild_id, user_id, [RequestStatus.AWAITING_CODE])
-        if request is None:
-            return EmailResult(EmailOutcome.NO_REQUEST, "There is no verification request waiting for a code; "
-                                                        "press Verify to start.")
-        domain = email_domain(address)
-        if domain is None or not domain_allowed(address, config.email_domains):
-            allowed = ", ".join(config.email_domains) or "none configured yet"
-            return EmailResult(EmailOutcome.NOT_ALLOWED, "That address is not on this server's list of "
-                                                         f"institutional domains ({allowed}).", request)
-        if not self._mail.configured:
-            log.warning("guild %s uses e-mail binding but SMTP is not configured", guild_id)
-            return EmailResult(EmailOutcome.NOT_CONFIGURED, "E-mail codes are not set up on this server yet; "
-                                                            "a moderator will review your request instead.", request)
-        if request.code_sends >= MAX_CODE_SENDS:
-            return EmailResult(EmailOutcome.TOO_MANY, "Too many codes were sent for this request; please ask a "
-                                                      "moderator for help.", request)
-        code = generate_code()
-        state = CodeState(code_digest(code, secrets.token_hex(8)), now + timedelta(minutes=config.code_minutes))
-        await self.repo.set_code(request.id, state, now, email_domain=domain, sent=True)
-        try:
-            await self._mail.send(CodeMail(address.strip(), code, self.server_names.get(guild_id, "the server"),
-                                           config.code_minutes))
-        except EmailError as error:
-            await self.repo.set_code(request.id, None, now)
-            return EmailResult(EmailOutcome.FAILED, f"I could not send the code: {error}. Please try again later.",
-                               request)
-        self._events.emit("verification_code_sent", guild_id=guild_id, user_id=user_id, request_id=request.id,
-                          domain=domain)
-        return EmailResult(EmailOutcome.SENT, f"I sent a six-digit code to your address at {domain}. It expires "
-                                              f"in {config.code_minutes} minutes; press **Enter code**.", request)
+        return await self.email.send_code(guild_id, user_id, address)
 
     async def confirm_code(self, guild_id: int, user_id: int, typed: str) -> EmailResult:
         """Check a typed code; the right one moves the request into the review queue."""
-        now = self._clock.now()
-        config = await self.repo.config(guild_id)
-        request = await self.repo.latest_for_member(guild_id, user_id, [RequestStatus.AWAITING_CODE])
-        if request is None:
-            return EmailResult(EmailOutcome.NO_REQUEST, "There is no verification request waiting for a code.")
-        checked = check_code(request.code, typed, now, config.code_attempts)
-        messages = {
-            CodeOutcome.NONE: (EmailOutcome.NO_REQUEST, "No code was sent yet; press **Email me a code** first."),
-            CodeOutcome.EXPIRED: (EmailOutcome.EXPIRED, "That code has expired; press **Email me a code** for a "
-                                                        "new one."),
-            CodeOutcome.LOCKED: (EmailOutcome.LOCKED, "Too many wrong codes. Press **Email me a code** for a new "
-                                                      "one, or ask a moderator."),
-            CodeOutcome.WRONG: (EmailOutcome.WRONG, f"That code is not right; {checked.remaining} tries left."),
-        }
-        if checked.outcome is CodeOutcome.OK:
-            confirmed = await self.repo.confirm_email(request.id, now)
-            outcome = EmailOutcome.CONFIRMED if confirmed else EmailOutcome.NO_REQUEST
-            message = ("Your e-mail address is confirmed. Your request is now with the moderators; you will hear "
-                       "from me by DM when they have decided.") if confirmed else "This request was already closed."
-        else:
-            if checked.outcome in {CodeOutcome.WRONG, CodeOutcome.EXPIRED, CodeOutcome.LOCKED} and \
-                    checked.state != request.code:
-                await self.repo.set_code(request.id, checked.state, now)
-            outcome, message = messages[checked.outcome]
-        self._events.emit("verification_code_checked", guild_id=guild_id, user_id=user_id, request_id=request.id,
-                          outcome=outcome.value)
-        return EmailResult(outcome, message, await self.repo.get(request.id))
+        return await self.email.confirm_code(guild_id, user_id, typed)
 
     # --- moderator decisions ---------------------------------------------------------------------
     async def decide(self, request_id: int, action: ReviewAction, reviewer_id: int, reason: str = "") -> DecisionResult:

@@ -15,7 +15,8 @@ from primum.domain.verification import RequestStatus, ResidentPolicy, ReviewActi
 from primum.email_code import SmtpCodeSender
 from primum.events import EventSink
 from primum.nppes import NppesClient
-from primum.services.verification import EmailOutcome, Submission, SubmitOutcome, VerificationService
+from primum.services.verification import Submission, SubmitOutcome, VerificationService
+from primum.services.verification_email import EmailOutcome
 from primum.settings import SmtpSettings
 from primum.storage import Database
 from primum.storage.verification import VerificationRepository
@@ -224,7 +225,7 @@ async def test_email_code_expiry_and_lockout(world) -> None:
 
 async def test_smtp_down_is_reported(world, tmp_path: Path) -> None:
     service, *_ = world
-    service._mail = SmtpCodeSender(SmtpSettings(host="127.0.0.1", port=_free_port(), sender="p@example.org",
+    service.email._mail = SmtpCodeSender(SmtpSettings(host="127.0.0.1", port=_free_port(), sender="p@example.org",
                                                 starttls=False), timeout_s=1.0)
     await service.update_config(GUILD, by=9, email_binding=True, email_domains=["mountsinai.org"])
     await service.submit(_form())
