@@ -429,3 +429,23 @@ async def test_email_binding_after_a_registry_wait_continues_from_the_dm(clocked
     assert "sent a six-digit code" in sent.content
     confirmed = await h.submit(await h.click(user, dm.id, CODE_ID), {"code": h.inbox.last_code()})
     assert "confirmed" in confirmed.content
+
+
+def test_demo_scenario_shows_an_outage_waited_out(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    events_file = tmp_path / "events.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "primum.cli", "demo", "--scenario", "verification", "--model", "fake", "--events",
+         str(events_file)], cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=240,
+        check=False)
+    assert result.returncode == 0, result.stderr
+    assert "waiting for the registry" in result.stdout and "The registry comes back" in result.stdout
+    events = [json.loads(line) for line in events_file.read_text(encoding="utf-8").splitlines()]
+    outcomes = [e["outcome"] for e in events if e["type"] == "verification_submitted"]
+    assert outcomes == ["queued", "invalid_npi", "awaiting_registry"]
+    answered = next(e for e in events if e["type"] == "verification_registry_answered")
+    notified = next(e for e in events if e["type"] == "verification_registry_notified")
+    assert answered["outcome"] == "queued" and notified["notified"] == "dm"
