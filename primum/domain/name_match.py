@@ -13,7 +13,8 @@ looks like an identical name:
 * ``other_name``: exact or variant against another name on the record (a former surname), and the
   result says which one;
 * ``close``: similar but different, e.g. ``Michael`` against ``MICHELLE``, ``Daniel`` against
-  ``DANIELA``, a surname one typo away, or no given name typed: never shown as a match;
+  ``DANIELA``, ``Andrea`` against ``ANDREW`` (even where the nickname table links two spellings of
+  about the same length), a surname one typo away, or no given name typed: never shown as a match;
 * ``none``: the surname does not fit, or it fits and the given name is a different one.
 
 Similarity is rapidfuzz's normalised Indel ratio (``fuzz.ratio``).
@@ -141,6 +142,17 @@ def _close(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= FUZZY_MIN_LENGTH and fuzz.ratio(a, b) >= CLOSE_RATIO
 
 
+def _close_given(a: str, b: str) -> bool:
+    return _close(a, b) or (min(len(a), len(b)) >= 3 and _near_spelling(a, b))
+
+
+def _near_spelling(a: str, b: str) -> bool:
+    """Two similar spellings of about the same length (ANDREA/ANDREW, JON/JOHN, DANIEL/DANIELA): the
+    nickname table links some of them, but such pairs are as often two people, so they count as close,
+    not as a variant. A real shortening (TONY/ANTHONY, ALEX/ALEXANDRA) is at least 3 letters shorter."""
+    return fuzz.ratio(a, b) >= CLOSE_RATIO and abs(len(a) - len(b)) <= 2
+
+
 @dataclass(frozen=True)
 class _Fit:
     grade: NameGrade  # EXACT, VARIANT or CLOSE
@@ -186,7 +198,7 @@ def _given_fit(first: str, middle: str, free: Sequence[str]) -> _Fit | None:
         for name in firsts:
             if token == name:
                 return _Fit(NameGrade.VARIANT, frozenset(), "goes by a second given name")
-            if is_nickname(token, name):
+            if is_nickname(token, name) and not _near_spelling(token, name):
                 return _Fit(NameGrade.VARIANT, frozenset(), f"'{token}' taken as a nickname for {name.upper()}")
         if len(token) > 1 and token in middles:
             best = best or _Fit(NameGrade.VARIANT, frozenset(), "goes by the middle name")
@@ -196,7 +208,7 @@ def _given_fit(first: str, middle: str, free: Sequence[str]) -> _Fit | None:
         return _Fit(NameGrade.VARIANT, frozenset(), "given name typed only as an initial")
     for token in free:
         for name in firsts:
-            if _close(token, name):
+            if _close_given(token, name):
                 return _Fit(NameGrade.CLOSE, frozenset(),
                             f"given name '{token.capitalize()}' is close to but not {name.upper()}")
     return None

@@ -49,6 +49,10 @@ MICHAEL = RegistryName(first="MICHAEL", last="GRANT")
         ("Michael Grant", MICHELLE, NameGrade.CLOSE),
         ("Daniel Rossi", DANIELA, NameGrade.CLOSE),
         ("Christine Weber", CHRISTINA, NameGrade.CLOSE),
+        ("Andrea Grant", RegistryName(first="ANDREW", last="GRANT"), NameGrade.CLOSE),  # linked in the table
+        ("Jon Grant", RegistryName(first="JOHN", last="GRANT"), NameGrade.CLOSE),
+        ("Chris Weber", CHRISTINA, NameGrade.VARIANT),  # a shortening is a nickname
+        ("Tony Grant", RegistryName(first="ANTHONY", last="GRANT"), NameGrade.VARIANT),
         ("Amir Stienberg", STEINBERG, NameGrade.CLOSE),  # a surname one transposition away
         ("Steinberg", STEINBERG, NameGrade.CLOSE),  # no given name typed
         # no match
