@@ -415,7 +415,8 @@ class VerificationService:
             status = _registry_status(assess(lookup, config.residents), lookup)
             previous = await self.repo.mark_checked(request.id, status, now)
             report.checked += 1
-            if status != "active" and previous != status:
+            overridden = previous == "overridden" and status == "ineligible"  # a moderator approved it as such
+            if status != "active" and previous != status and not overridden:
                 log.info("verified member %s in guild %s: registry now says %s", request.user_id,
                          request.guild_id, status)
                 self._events.emit("verification_recheck", guild_id=request.guild_id, user_id=request.user_id,

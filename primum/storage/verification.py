@@ -266,7 +266,9 @@ class VerificationRepository:
             sql += ", decided_at = ?"
             params.append(to_iso(now))
         if to is RequestStatus.APPROVED:
-            sql += ", last_checked_at = ?, registry_status = 'active'"
+            # A moderator who approves a request the registry check refused overrides the registry knowingly.
+            sql += (", last_checked_at = ?, registry_status = CASE WHEN eligibility = 'ineligible' THEN 'overridden' "
+                    "ELSE 'active' END")
             params.append(to_iso(now))
         sql += f" WHERE id = ? AND status IN ({marks})"
         params += [request_id, *values]

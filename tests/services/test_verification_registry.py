@@ -285,3 +285,18 @@ async def test_a_crash_between_storing_the_wait_and_scheduling_it_is_repaired_on
         assert stored is not None and stored.status is RequestStatus.PENDING
     finally:
         await _close(second)
+
+
+async def test_a_human_override_is_not_reported_by_the_recheck_as_a_change(world: World) -> None:
+    refused = await world.service.submit(_form(npi=NURSE, name="Lena Park"))
+    assert refused.request is not None
+    await world.service.request_review(GUILD, 1, "Out-of-date specialty; I am a physician.")
+    assert (await world.service.decide(refused.request.id, ReviewAction.APPROVE, 50)).ok
+    stored = await world.service.repo.get(refused.request.id)
+    assert stored is not None and stored.registry_status == "overridden"
+    world.clock.advance(days=31)
+    report = await world.service.recheck()
+    assert report.checked == 1 and report.findings == []  # still not an MD/DO taxonomy: what the moderator saw
+    world.clock.advance(days=31)
+    world.registry.deactivate(NURSE)
+    assert [f.registry_status for f in (await world.service.recheck()).findings] == ["deactivated"]
