@@ -135,7 +135,10 @@ class Verification(commands.Cog):
         await self.bot.wait_until_ready()
         for guild in self.bot.guilds:
             self.service.server_names[guild.id] = guild.name
-        await self.service.start()  # requests waiting for the registry: past-due retries run now
+        try:
+            await self.service.start()  # requests waiting for the registry: past-due retries run now
+        except Exception:  # the rows stay; the next start picks them up, and the upkeep below must run
+            log.exception("could not start the background registry retries")
         for guild in self.bot.guilds:
             await self.ensure_verify_message(guild)
         while True:  # restart-safe: what is due comes from last_checked_at in the database

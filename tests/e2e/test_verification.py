@@ -26,12 +26,13 @@ from aiosmtpd.controller import Controller
 from cogs._verification_views import APPROVE_ID, ASK_ID, CODE_ID, DENY_ID, EMAIL_ID, START_ID
 from primum.clock import Clock, FakeClock
 from primum.demo.stack import Stack, settings_for
+from primum.domain.npi import make_npi
 from primum.events import EventSink
 from primum.inference.fake import FakeScorer
 from primum.localdiscord import Interaction, LocalDiscord, Message, PhysicianServer
 from primum.localdiscord.client import DiscordErrorGuard
 from primum.settings import SmtpSettings
-from primum.testing_nppes import DEMO_PHYSICIAN, NppesStandIn, demo_registry
+from primum.testing_nppes import DEMO_PHYSICIAN, NppesStandIn, demo_registry, physician
 
 pytestmark = pytest.mark.e2e
 
@@ -449,3 +450,18 @@ def test_demo_scenario_shows_an_outage_waited_out(tmp_path: Path) -> None:
     answered = next(e for e in events if e["type"] == "verification_registry_answered")
     notified = next(e for e in events if e["type"] == "verification_registry_notified")
     assert answered["outcome"] == "queued" and notified["notified"] == "dm"
+
+
+async def test_near_miss_name_and_other_state_are_cautions_on_the_card(harness: Harness) -> None:
+    h = harness
+    npi = make_npi("176543210")
+    h.registry.add(physician(npi, "Michelle", "Grant", state="NY"))
+    user = await h.newcomer("michael.grant", "Michael Grant")
+    answer = await h.submit_form(user, {"full_name": "Michael Grant", "npi": npi, "specialty": "Internal Medicine",
+                                        "state": "NJ"})
+    assert "checks out" not in answer.content and "does not match" in answer.content
+    card = await h.wait_for(lambda: next(iter(h.cards()), None), what="review card")
+    fields = _fields(card)
+    assert fields["Name match"].startswith("Close but different") and "MICHELLE GRANT" in fields["Name match"]
+    assert "likely another person" in fields["⚠ Caution"] and "Typed state NJ" in fields["⚠ Caution"]
+    assert (await h.event("verification_submitted", user_id=user))["name_match"] == "close"
