@@ -108,7 +108,8 @@ class Verification(commands.Cog):
         self.bot = bot
         self.recheck_every_s = recheck_every_s
         self.recheck_passes = 0  # completed periodic passes (tests wait for the first after a restart)
-        self.nppes = NppesClient(bot.settings.nppes_base_url, clock=bot.clock)
+        self.nppes = NppesClient(bot.settings.nppes_base_url, clock=bot.clock,
+                                 quick_timeout_s=bot.settings.nppes_quick_timeout_s)
         self.service = VerificationService(
             VerificationRepository(bot.db, bot.guild_settings), self.nppes, SmtpCodeSender(bot.settings.smtp),
             bot.clock, bot.events,

@@ -148,7 +148,6 @@ class NppesClient:
         self.base_url = base_url
         self._clock = clock or SystemClock()
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self._quick_timeout = aiohttp.ClientTimeout(total=quick_timeout_s)
         self.quick_timeout_s = quick_timeout_s
         self._attempts = max(1, attempts)
         self._backoff_s = backoff_s
@@ -212,7 +211,8 @@ class NppesClient:
         attempts = 1 if quick else self._attempts
         for attempt in range(1, attempts + 1):
             try:
-                result = await self._get(npi, self._quick_timeout if quick else self._timeout)
+                limit = aiohttp.ClientTimeout(total=self.quick_timeout_s) if quick else self._timeout
+                result = await self._get(npi, limit)
                 if result.status is not LookupStatus.UNAVAILABLE or result.detail.startswith("HTTP 4"):
                     return result  # a definite answer, or a 4xx that asking again at once will not fix
                 detail, delay = result.detail, None  # an Errors answer or a malformed body: try again

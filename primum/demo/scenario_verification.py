@@ -35,6 +35,7 @@ NEWCOMER = "Alex Kim"
 WAITER_NPI = make_npi("167543210")
 #: Seconds between background lookups in the demo (a real server waits 30 s, then longer).
 DEMO_RETRY_S = (1.5,)
+DEMO_QUICK_TIMEOUT_S = 15.0
 
 
 def _bot_messages_with(demo: Any, channel: str, custom_id: str) -> list[Any]:
@@ -54,8 +55,11 @@ async def play(demo: Any) -> None:
     async with demo_registry() as registry:
         demo.narrate("Primum looks NPIs up in a local stand-in of the NPPES NPI Registry (no internet needed); "
                      "it serves the registry's real response shapes.")
-        demo.stack.settings = replace(demo.stack.settings, nppes_base_url=registry.url)
+        # The local stand-in is healthy until the outage below; a busy demo machine must not look like one.
+        demo.stack.settings = replace(demo.stack.settings, nppes_base_url=registry.url,
+                                      nppes_quick_timeout_s=DEMO_QUICK_TIMEOUT_S)
         demo.bot.get_cog("Verification").nppes.base_url = registry.url
+        demo.bot.get_cog("Verification").nppes.quick_timeout_s = DEMO_QUICK_TIMEOUT_S
 
         demo.narrate("A physician joins the server. Until verified she sees only #verify.")
         user = demo.server.create_user("amara.okafor.reyes", global_name="Amara Okafor-Reyes")

@@ -180,7 +180,9 @@ async def _harness(tmp_path: Path, smtp: tuple[Inbox, SmtpSettings], clock: Cloc
     with DiscordErrorGuard() as guard:
         async with demo_registry() as registry:
             db_path = tmp_path / "v.sqlite3"
+            # A loaded test machine must not turn the local registry's answers into "waiting for the registry".
             settings = replace(settings_for(db_path, backend="fake"), nppes_base_url=registry.url,
+                               nppes_quick_timeout_s=15.0,
                                smtp=smtp_settings)
             stack = Stack(db_path=db_path, settings=settings, events=EventSink(), scorer_factory=FakeScorer,
                           extensions=EXTENSIONS, clock=clock)
