@@ -131,13 +131,13 @@ async def test_nothing_but_the_allowed_facts_is_stored(repo: VerificationReposit
     assert not columns & {"name", "full_name", "email", "address", "document", "code", "specialty", "state"}
 
 
-async def test_migration_0006_keeps_requests_and_adds_the_waiting_states(tmp_path: Path) -> None:
+async def test_migration_0007_keeps_requests_and_adds_the_waiting_states(tmp_path: Path) -> None:
     from primum.storage import discover_migrations
     from primum.storage.verification import Typed
 
     db = await Database.open(tmp_path / "old.sqlite3", migrate=False)
     steps = discover_migrations()
-    version = next(m.version for m in steps if m.name.startswith("0006"))
+    version = next(m.version for m in steps if m.name.startswith("0007"))
     await db.migrate(steps[:version - 1])
     await db.execute(
         "INSERT INTO verification_requests (guild_id, user_id, npi, taxonomy_code, eligibility, name_match, binding, "

@@ -1,4 +1,4 @@
--- 0006 verification: requests wait for the NPI Registry instead of failing; refused ones can ask a human.
+-- 0007 verification: requests wait for the NPI Registry instead of failing; refused ones can ask a human.
 -- Revises: 0004 (verification_requests)
 -- Reason: issue 15. Two new statuses: 'awaiting_registry' (the registry could not answer; a
 --         scheduled action in scheduled_actions retries it in the background) and 'ineligible'
