@@ -86,6 +86,8 @@ class Settings:
     deescalation: DeescalationSettings = field(default_factory=DeescalationSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     nppes_base_url: str = "https://npiregistry.cms.hhs.gov/api/"
+    #: How long a member's form waits for the registry before the request waits in the background.
+    nppes_quick_timeout_s: float = 3.0
 
     @property
     def has_token(self) -> bool:
