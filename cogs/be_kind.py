@@ -22,6 +22,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._be_kind_views import BUTTONS, NudgeButton, custom_id, nudge_view
+from cogs._catch_up import CatchUp
 from cogs._channels import find_text_channel
 from cogs._checks import moderators_only, owners_only
 from primum.charts import render_async, stacked_bars
@@ -35,6 +36,7 @@ from primum.domain.policy import (
 )
 from primum.domain.templates import PLACEHOLDERS, TemplateError, category_label
 from primum.inference.protocol import Overloaded, ScorerState, ScorerUnavailable
+from primum.services.catch_up import CatchUpService
 from primum.services.kindness import (
     MODLOG_CHANNEL_KEY,
     DeliveryFailed,
@@ -46,6 +48,7 @@ from primum.services.kindness import (
     StatsView,
 )
 from primum.storage.kindness import KindnessRepository, NudgeRecord
+from primum.storage.scored_marks import ScoredMarksRepository
 from primum.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
@@ -272,6 +275,11 @@ class BeKind(commands.Cog):
         )
         self.service.port = DiscordKindnessPort(bot, self.service)
         self._tasks = BackgroundTasks("be-kind", log)
+        self.catch_up = CatchUp(bot, CatchUpService(
+            kindness=self.service, marks=ScoredMarksRepository(bot.db), settings=bot.settings.catch_up,
+            clock=bot.clock, events=bot.events,
+        ), self._facts)
+        self._ready_count = 0
 
     async def cog_load(self) -> None:
         """Register the persistent buttons; start the sweep and the health check once connected."""
@@ -329,7 +337,15 @@ class BeKind(commands.Cog):
         """Score every human guild message off the event loop and act on the policy."""
         facts = self._facts(message)
         if facts is not None:
-            await self.service.handle_message(facts, message.content)
+            handled = await self.service.handle_message(facts, message.content)
+            await self.catch_up.service.seen(facts, handled)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """A new gateway session (start, or a reset that could not be resumed): score what was missed."""
+        self._ready_count += 1
+        reason = "start" if self._ready_count == 1 else "session reset"
+        self._tasks.spawn(self.catch_up.run(reason), "be-kind-catch-up")
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:

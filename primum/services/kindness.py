@@ -386,8 +386,14 @@ class KindnessService:
         policy = await self.policy(facts.guild_id)
         return policy.exemptions.exempt_reason(facts.channel_chain, facts.role_ids)
 
-    async def handle_message(self, facts: MessageFacts, text: str, *, edited: bool = False) -> Handled:
-        """Score a new or edited message and act: nothing, a nudge, or hiding it."""
+    async def handle_message(
+        self, facts: MessageFacts, text: str, *, edited: bool = False, may_nudge: bool = True, may_heat: bool = True
+    ) -> Handled:
+        """Score a new or edited message and act: nothing, a nudge, or hiding it.
+
+        Catch-up passes ``may_nudge=False`` for a missed message too old to nudge about, and
+        ``may_heat=False`` for one too old to feed de-escalation.
+        """
         exempt = await self.exempt_reason(facts)
         if exempt is not None:
             return Handled(None, None, skipped=exempt.value)
@@ -419,7 +425,8 @@ class KindnessService:
                 recent_nudges=recent, now=now, nudge_window=policy.nudge_window, already_nudged=existing is not None,
             )
             nudge: NudgeRecord | None = None
-            if decision.action is Action.NUDGE and decision.category is not None and decision.threshold is not None:
+            if (decision.action is Action.NUDGE and may_nudge and decision.category is not None
+                    and decision.threshold is not None):
                 nudge = await self.repo.claim_nudge(
                     guild_id=facts.guild_id, channel_id=facts.channel_id, message_id=facts.message_id,
                     author_id=facts.author_id, category=decision.category, score=decision.score,
@@ -434,7 +441,7 @@ class KindnessService:
             mentioned_ids=facts.mentioned_ids, score=result.score, categories=dict(result.categories),
             nudged=nudge is not None, author_nudges_recent=decision.recent_nudges,
         )
-        if self.on_scored is not None:
+        if self.on_scored is not None and may_heat:
             self.on_scored(scored)
         if nudge is not None:
             self._wake.set()  # the sweep re-computes when the earliest deadline is

@@ -13,10 +13,12 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from primum.demo.stack import Stack, settings_for
+from primum.inference.fake import FakeScorer
 from primum.localdiscord.client import DiscordErrorGuard
 from primum.services.kindness import NUDGE_WINDOW_KEY
 from primum.storage import Database, GuildSettingsRepository
@@ -114,3 +116,68 @@ async def test_sigkill_during_a_burst_of_nudges_delivers_each_exactly_once(
     assert [nudge_id for nudge_id, n in counts.items() if n > 1] == [], "no nudge was sent twice"
     assert all(delivery == "dm" for _, delivery in rows)
     await stack.stop_bot_process()
+
+
+@pytest.fixture
+async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
+    """An in-process stack (FakeScorer), checked for ERROR logs and spec violations afterwards."""
+    guard = DiscordErrorGuard()
+    guard.install()
+    settings = settings_for(tmp_path / "primum.sqlite3")
+    the_stack = Stack(db_path=settings.database_path, settings=settings, scorer_factory=FakeScorer, validate=True)
+    try:
+        await the_stack.start()
+        yield the_stack
+    finally:
+        await the_stack.stop()
+        guard.uninstall()
+    guard.check()
+    the_stack.server.assert_clean()
+
+
+async def marked(stack: Stack) -> bool:
+    assert stack.db is not None
+    return await stack.db.fetch_one("SELECT 1 FROM scored_marks") is not None
+
+
+async def catch_up_event(stack: Stack, reason: str) -> dict[str, Any]:
+    async def done() -> bool:
+        return any(e["reason"] == reason for e in stack.events.of_type("catch_up"))
+
+    await wait_until(done, 20, f"a catch-up after {reason}")
+    return next(e for e in stack.events.of_type("catch_up") if e["reason"] == reason)
+
+
+async def test_messages_posted_while_primum_was_down_are_scored_after_the_restart(stack: Stack) -> None:
+    ids, server = stack.seeded, stack.server
+    calm, rude = ids.user("Dr. Mei-Lin Chen"), ids.user("Dr. Jonas Berg")
+    server.user_says(calm, ids.general, "Morning all, the new sepsis bundle is on the wiki.")
+
+    await wait_until(lambda: marked(stack), 10, "the first message marked as scored")
+    await stack.stop_bot()
+    server.user_says(calm, ids.general, "Anyone seen the updated heparin protocol?")
+    missed = server.user_says(rude, ids.general, "you idiot, read the protocol before posting")
+    await stack.start_bot()
+    event = await catch_up_event(stack, "start")
+    assert (event["scored"], event["nudged"]) == (2, 1)
+    dm = await server.wait_dm(rude, timeout=10)
+    assert any("primum:kind:" in str(row) for row in dm.components)
+    nudges = stack.events.of_type("nudge")
+    assert [n["message_id"] for n in nudges] == [missed.id]
+    assert stack.bot is not None and stack.bot.scorer.calls == 2  # type: ignore[attr-defined]
+
+
+async def test_messages_lost_in_a_non_resumable_session_reset_are_scored_once(stack: Stack) -> None:
+    ids, server = stack.seeded, stack.server
+    rude = ids.user("Dr. Fatima Al-Rashid")
+    server.user_says(ids.user("Dr. Grace Mensah"), ids.general, "Journal club moved to Thursday.")
+    await wait_until(lambda: marked(stack), 10, "the live message marked as scored")
+    server.gateway.pause()
+    await server.invalidate_session(resumable=False)
+    missed = server.user_says(rude, ids.general, "what a moron take on the journal club")
+    server.gateway.unpause()
+    event = await catch_up_event(stack, "session reset")
+    assert (event["scored"], event["nudged"]) == (1, 1)
+    await server.wait_dm(rude, timeout=10)
+    assert [n["message_id"] for n in stack.events.of_type("nudge")] == [missed.id]
+    assert len(nudge_dms(stack)) == 1
