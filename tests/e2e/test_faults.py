@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from primum.inference.fake import FakeScorer
 from primum.localdiscord.client import DiscordErrorGuard
 from primum.services.kindness import NUDGE_WINDOW_KEY
 from primum.storage import Database, GuildSettingsRepository
+from tests.storage.test_database_busy import hold_write_lock
 
 pytestmark = pytest.mark.e2e
 
@@ -181,3 +183,68 @@ async def test_messages_lost_in_a_non_resumable_session_reset_are_scored_once(st
     await server.wait_dm(rude, timeout=10)
     assert [n["message_id"] for n in stack.events.of_type("nudge")] == [missed.id]
     assert len(nudge_dms(stack)) == 1
+
+
+# --- commands answer under Discord 429/5xx and a locked database ---------------------------------
+
+MODERATOR, MEMBER = "Dr. Nadia Haddad", "Dr. Amara Okafor"
+
+
+async def deferred_answer(stack: Stack, rec: Any, timeout: float = 30.0) -> str:  # noqa: ASYNC109
+    """The interaction must be acknowledged (deferred) within Discord's 3 s; return the follow-up."""
+    server = stack.server
+    await server.wait_interaction_response(rec, timeout=2.5)
+    assert rec.response_type == 5, "acknowledged by deferring, before the slow part"
+
+    def found() -> Any:
+        for message_id in [*rec.followup_ids, rec.original_message_id]:
+            message = server.world.messages.get(message_id) if message_id else None
+            if message is not None and message.content:
+                return message
+        return None
+
+    return str((await server.wait_for(found, timeout, what=f"the answer to {rec.id}")).content)
+
+
+async def test_cooldown_under_a_429_then_a_502_is_acknowledged_at_once_and_done(stack: Stack) -> None:
+    ids, server = stack.seeded, stack.server
+    member = ids.user(MEMBER)
+    route = rf"^/guilds/{ids.guild_id}/members/{member}$"
+    server.fail_next("PATCH", route, 429, retry_after=3.5)
+    server.fail_next("PATCH", route, 502)
+    rec = server.invoke_slash(ids.user(MODERATOR), "cooldown member",
+                              {"member": member, "reason": "repeated insults", "minutes": 1}, channel_id=ids.general)
+    text = await deferred_answer(stack, rec)
+    assert "cooling down until" in text and server.timeout_until(member) is not None
+
+
+async def test_a_cooldown_discord_refuses_after_a_long_429_says_it_failed(stack: Stack) -> None:
+    ids, server = stack.seeded, stack.server
+    member = ids.user(MEMBER)
+    route = rf"^/guilds/{ids.guild_id}/members/{member}$"
+    server.fail_next("PATCH", route, 429, retry_after=3.5)
+    server.fail_next("PATCH", route, 403, 50013, message="Missing Permissions")
+    rec = server.invoke_slash(ids.user(MODERATOR), "cooldown member",
+                              {"member": member, "reason": "repeated insults", "minutes": 1}, channel_id=ids.general)
+    text = await deferred_answer(stack, rec)
+    assert "cannot be timed out" in text and server.timeout_until(member) is None
+
+
+async def test_commands_answer_while_another_process_holds_the_write_lock(stack: Stack) -> None:
+    ids, server = stack.seeded, stack.server
+    held = threading.Event()
+    holder = hold_write_lock(stack.db_path, 4.0, held)
+    await asyncio.to_thread(held.wait, 5)
+    slowmode = server.invoke_slash(ids.user(MODERATOR), "cooldown channel", {"reason": "heated thread", "minutes": 1},
+                                   channel_id=ids.general)
+    note = server.invoke_slash(ids.user(MODERATOR), "mod note", {"member": ids.user(MEMBER), "reason": "a note"},
+                               channel_id=ids.general)
+    standing = server.invoke_slash(ids.user(MEMBER), "standing", {}, channel_id=ids.general)
+    # Reading needs no write lock: /standing answers while the lock is still held.
+    assert "Your standing" in await deferred_answer(stack, standing, timeout=2.0)
+    assert holder.is_alive()
+    # Writes wait for the lock and then land; both moderators got an acknowledgement at once.
+    assert "Slowmode" in await deferred_answer(stack, slowmode)
+    assert "Done: case #" in await deferred_answer(stack, note)
+    await asyncio.to_thread(holder.join, 10)
+    assert server.slowmode(ids.general) > 0
