@@ -12,10 +12,11 @@ was busy for a few seconds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,30 +181,38 @@ class Database:
         )
 
     async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
-        """Run one statement and commit (retrying while the database is busy); return the last row id."""
-        async with self._write_lock:
-            async for attempt in self._retrying():
-                with attempt:
-                    try:
-                        cursor = await self._conn.execute(sql, params)
-                        await self._conn.commit()
-                    except sqlite3.OperationalError:
-                        await self._conn.rollback()
-                        raise
-            return int(cursor.lastrowid or 0)
+        """Run one statement and commit (retrying while the database is busy); return the last row id.
+
+        Shielded: a caller cancelled mid-write (a shutdown, an abandoned timer) does not leave an
+        uncommitted transaction holding the write lock; the statement commits or rolls back.
+        """
+        return await asyncio.shield(self._write(lambda: self._conn.execute(sql, params)))
 
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement for many parameter rows in a single transaction (retried while busy)."""
         batch = [tuple(row) for row in rows]
+        await asyncio.shield(self._write(lambda: self._conn.executemany(sql, batch)))
+
+    async def _write(self, statement: Callable[[], Awaitable[aiosqlite.Cursor]]) -> int:
         async with self._write_lock:
-            async for attempt in self._retrying():
+            try:
+                return await self._commit(statement)
+            except sqlite3.OperationalError as error:
+                if not is_busy(error) or self.write_retry_s <= 0:
+                    raise
+            async for attempt in self._retrying():  # busy beyond busy_timeout: back off and retry
                 with attempt:
-                    try:
-                        await self._conn.executemany(sql, batch)
-                        await self._conn.commit()
-                    except sqlite3.OperationalError:
-                        await self._conn.rollback()
-                        raise
+                    return await self._commit(statement)
+            raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+
+    async def _commit(self, statement: Callable[[], Awaitable[aiosqlite.Cursor]]) -> int:
+        try:
+            cursor = await statement()
+            await self._conn.commit()
+        except sqlite3.OperationalError:
+            await self._conn.rollback()
+            raise
+        return int(cursor.lastrowid or 0)
 
     async def fetch_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
         """Return the first row or None (on the reader: never waits behind a write)."""
@@ -223,15 +232,32 @@ class Database:
         the database is busy, so the statements inside never meet a busy database.
         """
         async with self._write_lock:
-            async for attempt in self._retrying():
-                with attempt:
-                    await self._conn.execute("BEGIN IMMEDIATE")
+            begin = asyncio.ensure_future(self._begin_immediate())
+            try:
+                await asyncio.shield(begin)
+            except asyncio.CancelledError:
+                # The BEGIN may still succeed in the worker thread: never leave it holding the lock.
+                with contextlib.suppress(Exception):
+                    await begin
+                    await self._conn.rollback()
+                raise
             try:
                 yield self._conn
             except BaseException:
-                await self._conn.rollback()
+                await asyncio.shield(self._conn.rollback())
                 raise
-            await self._conn.commit()
+            await asyncio.shield(self._conn.commit())
+
+    async def _begin_immediate(self) -> None:
+        try:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if not is_busy(error) or self.write_retry_s <= 0:
+                raise
+        async for attempt in self._retrying():  # busy beyond busy_timeout: back off and retry
+            with attempt:
+                await self._conn.execute("BEGIN IMMEDIATE")
 
     async def backup(self, target: Path | str) -> Path:
         """Copy the live database to ``target`` with SQLite's online backup API (safe while running)."""

@@ -112,3 +112,33 @@ async def test_the_reader_cannot_write(tmp_path: Path) -> None:
             await db.fetch_one("DELETE FROM guild_settings RETURNING key")
     finally:
         await db.close()
+
+
+async def test_a_write_cancelled_midway_never_leaves_the_write_lock_held(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    db = await Database.open(path)
+    try:
+        insert = ("INSERT INTO guild_settings (guild_id, scope, key, value, updated_at) "
+                  "VALUES (1, '', ?, '1', '2026-01-01T00:00:00+00:00')")
+
+        async def in_transaction(key: str) -> None:
+            async with db.transaction() as conn:
+                await conn.execute(insert, (key,))
+                await asyncio.sleep(0)
+
+        for n in range(40):  # cancel plain writes and transactions at different points
+            write = db.execute(insert, (f"k{n}",)) if n % 2 else in_transaction(f"k{n}")
+            task = asyncio.create_task(write)
+            for _ in range(n % 7):
+                await asyncio.sleep(0)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await asyncio.sleep(0.05)  # the shielded write finishes in the background
+            other = sqlite3.connect(str(path), timeout=0.2, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")  # would fail if a transaction had been left open
+                other.execute("ROLLBACK")
+            finally:
+                other.close()
+    finally:
+        await db.close()
