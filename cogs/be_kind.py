@@ -9,8 +9,10 @@ moderators) and ``/kind-settings`` (owners; hidden from others by default_member
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,7 +21,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._be_kind_views import NudgeButton, nudge_view
+from cogs._be_kind_views import BUTTONS, NudgeButton, custom_id, nudge_view
+from cogs._catch_up import CatchUp
 from cogs._channels import find_text_channel
 from cogs._checks import moderators_only, owners_only
 from cogs._ranks import refuse_target
@@ -35,6 +38,7 @@ from primum.domain.policy import (
 )
 from primum.domain.templates import PLACEHOLDERS, TemplateError, category_label
 from primum.inference.protocol import Overloaded, ScorerState, ScorerUnavailable
+from primum.services.catch_up import CatchUpService
 from primum.services.kindness import (
     MODLOG_CHANNEL_KEY,
     DeliveryFailed,
@@ -46,6 +50,7 @@ from primum.services.kindness import (
     StatsView,
 )
 from primum.storage.kindness import KindnessRepository, NudgeRecord
+from primum.storage.scored_marks import ScoredMarksRepository
 from primum.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
@@ -58,6 +63,8 @@ MODERATORS_ONLY = "Only moderators can use this command."
 SCORED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 DM_CLOSED_CODE = 50007
 MODLOG_NAMES = ("mod-log", "mod_log", "modlog")
+#: How many recent messages to look through for an already-sent nudge before sending it again.
+NUDGE_LOOKBACK = 50
 
 
 def _transient(error: BaseException) -> bool:
@@ -128,6 +135,24 @@ class DiscordKindnessPort:
                          allowed_mentions=discord.AllowedMentions.none(), view=nudge_view(nudge.id)),
         )
 
+    async def find_sent_nudge(self, nudge: NudgeRecord) -> str | None:
+        """Look for this nudge's buttons among Primum's recent DMs to the author, then in its channel."""
+        me = self.bot.user
+        if me is None:
+            raise DeliveryFailed("not connected")
+        user = await self._call("fetch user", self._user(nudge.author_id))
+        dm = user.dm_channel or await self._call("open DM", user.create_dm())
+        if await self._call("DM history", _has_nudge(dm.history(limit=NUDGE_LOOKBACK), me.id, nudge.id)):
+            return "dm"
+        channel = self.bot.get_channel(nudge.channel_id)
+        if isinstance(channel, discord.abc.Messageable):
+            after = discord.Object(nudge.message_id)
+            history = channel.history(limit=NUDGE_LOOKBACK, after=after, oldest_first=True)
+            with contextlib.suppress(DeliveryRefused):  # no history permission: nothing to find there
+                if await self._call("channel history", _has_nudge(history, me.id, nudge.id)):
+                    return "channel"
+        return None
+
     async def delete_message(self, channel_id: int, message_id: int) -> bool:
         """Delete a message; False if it is already gone."""
         channel = self.bot.get_channel(channel_id)
@@ -175,6 +200,19 @@ class DiscordKindnessPort:
         channel = self.bot.get_channel(channel_id)
         if isinstance(channel, discord.TextChannel):
             await self._call("mod-log edit", channel.get_partial_message(message_id).edit(content=content))
+
+
+async def _has_nudge(history: AsyncIterator[discord.Message], bot_id: int, nudge_id: int) -> bool:
+    """Whether one of these messages is Primum's nudge ``nudge_id`` (its buttons carry the id)."""
+    wanted = {custom_id(response, nudge_id) for response in BUTTONS}
+    async for message in history:
+        if message.author.id != bot_id:
+            continue
+        for row in message.components:
+            children = getattr(row, "children", [row])
+            if any(getattr(child, "custom_id", None) in wanted for child in children):
+                return True
+    return False
 
 
 async def _complete(current: str, options: list[str]) -> list[app_commands.Choice[str]]:
@@ -239,6 +277,11 @@ class BeKind(commands.Cog):
         )
         self.service.port = DiscordKindnessPort(bot, self.service)
         self._tasks = BackgroundTasks("be-kind", log)
+        self.catch_up = CatchUp(bot, CatchUpService(
+            kindness=self.service, marks=ScoredMarksRepository(bot.db), settings=bot.settings.catch_up,
+            clock=bot.clock, events=bot.events,
+        ), self._facts)
+        self._ready_count = 0
 
     async def cog_load(self) -> None:
         """Register the persistent buttons; start the sweep and the health check once connected."""
@@ -296,7 +339,15 @@ class BeKind(commands.Cog):
         """Score every human guild message off the event loop and act on the policy."""
         facts = self._facts(message)
         if facts is not None:
-            await self.service.handle_message(facts, message.content)
+            handled = await self.service.handle_message(facts, message.content)
+            await self.catch_up.service.seen(facts, handled)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """A new gateway session (start, or a reset that could not be resumed): score what was missed."""
+        self._ready_count += 1
+        reason = "start" if self._ready_count == 1 else "session reset"
+        self._tasks.spawn(self.catch_up.run(reason), "be-kind-catch-up")
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:

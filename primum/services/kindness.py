@@ -5,9 +5,12 @@ few Discord side effects this feature needs); everything else happens here, so t
 is testable with a fake port, a temp database, a fake clock and the ``FakeScorer``.
 
 Order of work for a nudge: decide -> claim the nudge row (UNIQUE message id: never twice) ->
-deliver (DM, else a short channel note) with retries -> mark delivered. A nudge that could not be
-delivered stays ``pending`` and the sweep retries it, so a 429 or a dropped connection loses
-nothing. Outcomes are stored with their deadline; the sweep classifies due ones as kept, on
+count the attempt (the intent) -> deliver (DM, else a short channel note) with retries -> mark
+delivered. A nudge that could not be delivered stays ``pending`` and the sweep retries it, so a
+429 or a dropped connection loses nothing; before any retry of a nudge that was attempted before
+(maybe by a process killed mid-send, or a reply lost on the way), the port looks in the author's
+DMs and the channel for it (its buttons carry the nudge id) and marks it delivered instead of
+sending it twice. Outcomes are stored with their deadline; the sweep classifies due ones as kept, on
 start-up and periodically, so a restart loses none.
 """
 
@@ -111,6 +114,11 @@ class KindnessPort(Protocol):
 
     async def send_nudge_note(self, nudge: NudgeRecord, content: str) -> None:
         """Reply in the channel without mentioning anyone, deleting itself after a minute."""
+        ...
+
+    async def find_sent_nudge(self, nudge: NudgeRecord) -> str | None:
+        """Look for this nudge among Primum's recent DMs to the author ('dm') or its channel notes
+        ('channel'); None when it is in neither. Raise DeliveryFailed when Discord cannot be asked."""
         ...
 
     async def delete_message(self, channel_id: int, message_id: int) -> bool:
@@ -380,8 +388,14 @@ class KindnessService:
         policy = await self.policy(facts.guild_id)
         return policy.exemptions.exempt_reason(facts.channel_chain, facts.role_ids)
 
-    async def handle_message(self, facts: MessageFacts, text: str, *, edited: bool = False) -> Handled:
-        """Score a new or edited message and act: nothing, a nudge, or hiding it."""
+    async def handle_message(
+        self, facts: MessageFacts, text: str, *, edited: bool = False, may_nudge: bool = True, may_heat: bool = True
+    ) -> Handled:
+        """Score a new or edited message and act: nothing, a nudge, or hiding it.
+
+        Catch-up passes ``may_nudge=False`` for a missed message too old to nudge about, and
+        ``may_heat=False`` for one too old to feed de-escalation.
+        """
         exempt = await self.exempt_reason(facts)
         if exempt is not None:
             return Handled(None, None, skipped=exempt.value)
@@ -413,7 +427,8 @@ class KindnessService:
                 recent_nudges=recent, now=now, nudge_window=policy.nudge_window, already_nudged=existing is not None,
             )
             nudge: NudgeRecord | None = None
-            if decision.action is Action.NUDGE and decision.category is not None and decision.threshold is not None:
+            if (decision.action is Action.NUDGE and may_nudge and decision.category is not None
+                    and decision.threshold is not None):
                 nudge = await self.repo.claim_nudge(
                     guild_id=facts.guild_id, channel_id=facts.channel_id, message_id=facts.message_id,
                     author_id=facts.author_id, category=decision.category, score=decision.score,
@@ -428,7 +443,7 @@ class KindnessService:
             mentioned_ids=facts.mentioned_ids, score=result.score, categories=dict(result.categories),
             nudged=nudge is not None, author_nudges_recent=decision.recent_nudges,
         )
-        if self.on_scored is not None:
+        if self.on_scored is not None and may_heat:
             self.on_scored(scored)
         if nudge is not None:
             self._wake.set()  # the sweep re-computes when the earliest deadline is
@@ -500,8 +515,21 @@ class KindnessService:
             "category": category_label(nudge.category), "jump_url": place.jump_url, "channel": place.channel_name,
             "guild": place.guild_name, "window": format_duration(nudge.deadline - nudge.created_at),
         }
+        attempts = nudge.attempts
+        sent_before = attempts > 0  # an earlier attempt (maybe in a killed process) may have landed
         for delay in (*self.retry_delays_s, None):
             try:
+                if sent_before:
+                    found = await self._port().find_sent_nudge(nudge)
+                    if found is not None:
+                        log.info("nudge %d was already delivered (%s) before a restart or lost reply", nudge.id, found)
+                        await self.repo.mark_delivered(nudge.id, found, self.clock.now())
+                        self.events.emit("nudge_delivery", nudge_id=nudge.id, via=found,
+                                         message_id=nudge.message_id, reconciled=True)
+                        return found
+                # Intent first: a crash after this point makes the next attempt look before it sends.
+                attempts = await self.repo.note_attempt(nudge.id)
+                sent_before = True
                 try:
                     await self._port().send_nudge_dm(nudge, policy.templates.render("nudge_dm", **values))
                     via = "dm"
@@ -515,7 +543,6 @@ class KindnessService:
                 self.events.emit("nudge_delivery", nudge_id=nudge.id, via="failed", reason=str(error))
                 return "failed"
             except DeliveryFailed as error:
-                attempts = await self.repo.note_attempt(nudge.id)
                 if attempts >= MAX_DELIVERY_ATTEMPTS:
                     await self.repo.mark_delivered(nudge.id, "failed", self.clock.now())
                     log.warning("nudge %d: gave up after %d attempts (%s)", nudge.id, attempts, error)
