@@ -58,6 +58,7 @@ class DeescalationSettings:
     slowmode_seconds: int = 30
     slowmode_minutes: int = 10
     cooldown_minutes: int = 10
+    grace_minutes: int = 5  # time to read and act on a nudge before a cooldown can count
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ class Settings:
     kindness: KindnessSettings = field(default_factory=KindnessSettings)
     deescalation: DeescalationSettings = field(default_factory=DeescalationSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    #: New servers start in observe mode for this many days (0: never).
+    observe_new_server_days: int = 7
     nppes_base_url: str = "https://npiregistry.cms.hhs.gov/api/"
 
     @property
@@ -129,7 +132,8 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "bot": {"database_path", "log_level", "sync_commands"},
     "model": {"backend", "runtime", "model_path", "label_map", "max_batch", "max_queue", "threads"},
     "kindness": {"nudge_threshold", "hide_threshold", "nudge_window_minutes", "outcome_window_minutes"},
-    "deescalation": {"slowmode_seconds", "slowmode_minutes", "cooldown_minutes"},
+    "deescalation": {"slowmode_seconds", "slowmode_minutes", "cooldown_minutes", "grace_minutes"},
+    "observe": {"new_server_days"},
     "verification": {"nppes_base_url"},
 }
 
@@ -210,7 +214,9 @@ def parse_settings(data: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
             slowmode_seconds=_int(deesc, "slowmode_seconds", 30, "deescalation", 1, 21_600),
             slowmode_minutes=_int(deesc, "slowmode_minutes", 10, "deescalation", 1, 1_440),
             cooldown_minutes=_int(deesc, "cooldown_minutes", 10, "deescalation", 1, 40_320),
+            grace_minutes=_int(deesc, "grace_minutes", 5, "deescalation", 1, 120),
         ),
+        observe_new_server_days=_int(_section(data, "observe"), "new_server_days", 7, "observe", 0, 365),
         smtp=SmtpSettings(
             host=env.get("SMTP_HOST", ""),
             port=int(smtp_port),
