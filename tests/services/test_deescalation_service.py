@@ -9,9 +9,9 @@ import pytest
 from primum.clock import FakeClock, SystemClock
 from primum.domain.ladder import LadderConfigError
 from primum.domain.scored import ScoredMessage
+from primum.domain.templates import TemplateSet
 from primum.events import EventSink
 from primum.scheduler import ActionStatus
-from primum.domain.templates import TemplateSet
 from primum.services.deescalation import (
     ActionRefused,
     DeescalationService,
@@ -395,3 +395,48 @@ async def test_restart_with_20_pending_expiries_real_time(tmp_path: Path):
     finally:
         await first.db.close()
         await second.db.close()
+
+
+async def test_one_alert_per_incident_even_across_a_restart(tmp_path: Path):
+    from primum.domain.ladder import ModAlert
+
+    clock = FakeClock()
+    first = await build(tmp_path / "i.sqlite3", clock)
+    alert = ModAlert("heat", (1, 2), (ALICE, BOB), 6.5, "heat:100:1")
+    await first.service._mod_alert(GUILD, CHANNEL, alert, None)
+    await first.service._mod_alert(GUILD, CHANNEL, ModAlert("cooldown", (2,), (ALICE,), 6.5, "heat:100:1"), None)
+    await first.service.stop()
+    await first.db.close()
+    again = await build(tmp_path / "i.sqlite3", clock, port=first.port)
+    await again.service._mod_alert(GUILD, CHANNEL, alert, None)
+    assert len(first.port.alerts) == 1
+    assert [e["type"] for e in first.events.events + again.events.events].count("mod_alert_suppressed") == 2
+    await again.service.stop()
+    await again.db.close()
+
+
+async def test_observe_mode_reports_the_steps_and_touches_nothing(world):
+    from primum.services.observe import ObserveService
+    from primum.storage.policy import PolicyRepository
+
+    reports = []
+
+    class ObservePort:
+        async def post_report(self, guild_id, content, report_id):
+            reports.append(content)
+            return 99, report_id
+
+        async def tell_owner(self, guild_id, content):
+            return True
+
+    world.service.observe = ObserveService(world.service.guild_settings, PolicyRepository(world.db), world.clock,
+                                           world.events, port=ObservePort())
+    for i in range(4):
+        author, other = (ALICE, BOB) if i % 2 == 0 else (BOB, ALICE)
+        world.next_message += 1
+        scored = ScoredMessage(GUILD, CHANNEL, world.next_message, author, world.clock.now(), other, (), 0.86,
+                               {"insult": 0.86}, False, 0, flagged=True, threshold=0.7, observe=True)
+        await world.service.on_scored(scored)
+        world.clock.advance(20)
+    assert world.port.posts == [] and world.port.slowmode_calls == []  # nothing happened in the channel
+    assert any("a calm notice" in text for text in reports) and any("a slowmode" in text for text in reports)
