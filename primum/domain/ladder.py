@@ -154,7 +154,7 @@ CONFIG_KEYS: dict[str, str] = {
     "member_heat_for_cooldown": "a member's own heat needed for a cooldown",
     "notice_repeat_minutes": "at most one notice per channel per this many minutes",
     "alert_repeat_minutes": "at most one heat alert per channel per this many minutes",
-    "grace_minutes": "time to read and act on a nudge before more messages count toward a cooldown, 0.5-120",
+    "grace_minutes": "time to read and act on a nudge before more messages count toward a cooldown, 0.05-120",
     "flag_window_minutes": "window in which flagged messages count together, 1-120 minutes",
     "notice_min_flags": "flagged messages in the window before the calm notice, 1-20",
     "escalate_min_members": "distinct flagged members before anything beyond the notice, 2-20",
@@ -213,7 +213,7 @@ def validate(config: LadderConfig) -> list[str]:
     within("member_heat_for_cooldown", 0.0, 100.0)
     within("notice_repeat_minutes", 0, 1_440)
     within("alert_repeat_minutes", 0, 1_440)
-    within("grace_minutes", 0.5, 120)
+    within("grace_minutes", 0.05, 120)
     within("flag_window_minutes", 1, 120)
     within("notice_min_flags", 1, 20)
     within("escalate_min_members", 2, 20)
