@@ -450,6 +450,7 @@ class BeKind(commands.Cog):
             + (f"on, kept {policy.modlog_text_days} day(s)" if policy.modlog_text_days else "off"),
             f"Mod-log: {f'<#{policy.modlog_channel_id}>' if policy.modlog_channel_id else '#mod-log (by name)'}",
             f"Model: {self.bot.scorer.version} ({self.bot.scorer.state})",
+            await self._observe_line(interaction.guild.id),
         ]
         await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
 
@@ -586,6 +587,15 @@ class BeKind(commands.Cog):
             await self.service.set_modlog_text(interaction.guild.id, text_days, actor_id=interaction.user.id)
             notes.append(f"text in the mod-log: {f'on, kept {text_days} day(s)' if text_days else 'off'}")
         await interaction.response.send_message("; ".join(notes) or "Nothing changed.", ephemeral=True)
+
+    async def _observe_line(self, guild_id: int) -> str:
+        current = await self.bot.observe.settings(guild_id)
+        server = {True: "on", False: "off", None: "default"}[current.mode]
+        trial = f", new-server trial until <t:{int(current.until.timestamp())}:f>" if current.until else ""
+        channels = ", ".join(f"<#{cid}> {'on' if mode else 'off'}" for cid, mode in current.channels.items()
+                             if mode is not None)
+        return (f"Observe mode: server {server}{trial}" + (f"; channels: {channels}" if channels else "")
+                + f"; text with reports: {'kept' if current.keep_text else 'not kept'}")
 
     @settings_group.command(name="observe", description="Observe mode: decide as usual, only report to the mod-log")
     @app_commands.describe(mode="on: only report what Primum would do; off: act; default: inherit",

@@ -55,6 +55,8 @@ SLOWMODE = "slowmode"
 COOLDOWN = "cooldown"
 ALERT_CHANNEL_KEY = "deescalation_alert_channel"
 
+#: How long an incident key is remembered (one alert per incident, across restarts).
+INCIDENT_MEMORY = timedelta(days=30)
 #: Observe mode's name for each step.
 WOULD = {Notice: "notice", Slowmode: "slowmode", SuggestThread: "thread", Cooldown: "cooldown", ModAlert: "alert"}
 LEVEL_NAMES = ("calm", "warm", "hot", "heated", "boiling")
@@ -366,6 +368,7 @@ class DeescalationService:
             self.events.emit("mod_alert_suppressed", guild_id=guild_id, channel_id=channel_id,
                              reason=step.reason, incident=step.incident)
             return
+        await self.policy_repo.prune_alerts(self.clock.now() - INCIDENT_MEMORY)
         links = [jump_link(guild_id, channel_id, message_id) for message_id in step.message_ids]
         members = ", ".join(f"<@{member}>" for member in step.member_ids) or "several members"
         if step.reason == "cooldown":

@@ -462,7 +462,7 @@ class KindnessService:
             await conversation.alert_threat(
                 guild_id=facts.guild_id, channel_id=facts.channel_id, message_id=facts.message_id,
                 author_id=facts.author_id, flag=flag, score=result.score,
-                hidden=decision.action is Action.HIDE and not observing, observing=observing,
+                hidden=decision.action is Action.HIDE, observing=observing,  # a (would-be) hide reports itself
                 templates=policy.templates, channel_name=place.channel_name, jump_url=place.jump_url,
                 post=self._port().post_modlog, now=now,
             )
