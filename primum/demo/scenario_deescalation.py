@@ -47,6 +47,7 @@ HEATED = [
     (ALICE, "{bob} honestly, you're an idiot if you believe that."),
     (BOB, "{alice} only a moron would cite that study."),
     (ALICE, "{bob} you idiot, did you even read the methods?"),
+    (BOB, "{alice} moron. Read it yourself."),
 ]
 
 
@@ -75,7 +76,8 @@ async def play(demo: Any) -> None:
     demo.narrate(f"Heat {notice['heat']:.2f}, two members flagged: Primum posts a calm notice "
                  "(\"Let's take a breath…\").")
     slowmode = await demo.wait_event("slowmode", 10)
-    demo.narrate(f"Heat keeps rising: {slowmode['seconds']} s slowmode until {slowmode['expires_at']}.")
+    demo.narrate(f"Both keep going after the notice: {slowmode['seconds']} s slowmode until "
+                 f"{slowmode['expires_at']}.")
     lifted = await demo.wait_event("slowmode_lifted", 30)
     demo.narrate(f"The slowmode lifts itself ({lifted['outcome']}, {lifted['late_s']:.2f} s after its time).")
 

@@ -31,7 +31,6 @@ from typing import Any
 
 from primum.domain.heat import HeatReading, next_level
 from primum.domain.incidents import (
-    Flag,
     FlagWindow,
     Guards,
     cooldown_allowed,
@@ -290,6 +289,7 @@ class ChannelLadder:
     flags: FlagWindow = field(default_factory=FlagWindow)
     episode_started: datetime | None = None
     alerted: bool = False  # this episode's one alert was sent
+    notice_seq: int | None = None  # the message at which this episode reached the notice rung
 
     def end_episode(self) -> None:
         """Back to calm: the next episode starts with a notice again."""
@@ -297,6 +297,7 @@ class ChannelLadder:
         self.notice_posted_at = None
         self.episode_started = None
         self.alerted = False
+        self.notice_seq = None
 
     @property
     def idle(self) -> bool:
@@ -335,17 +336,17 @@ def decide(
     guards = config.guards
     flagged = is_flag(scored, config.uncivil_score)
     state.flags.prune(now, guards.window)
-    if flagged:
-        state.flags.add(Flag(now, scored.author_id, scored.message_id))
+    seq = state.flags.observe(now, scored.author_id, scored.message_id, flagged)
     state.level = next_level(reading.channel_heat, state.level, config.thresholds, config.exit_ratio)
     if state.level == 0 and state.rung > 0:
         state.end_episode()
 
     steps: list[Step] = []
-    allowed = min(state.level, highest_channel_rung(state.flags, guards))
+    allowed = min(state.level, highest_channel_rung(state.flags, guards, state.notice_seq))
     if state.rung < allowed:
         if state.rung == 0:
             state.episode_started = now
+            state.notice_seq = seq
         state.rung += 1
         step = _channel_step(CHANNEL_RUNGS[state.rung - 1], state, config, scored, reading, now, slowmode_active)
         if step is not None:
@@ -361,11 +362,17 @@ def decide(
             if scored.nudge_seen_at is not None else 0
         steps.append(Cooldown(scored.author_id, timedelta(minutes=config.cooldown_minutes), strikes))
         if config.allows(Rung.ALERT):
-            steps = [step for step in steps if not isinstance(step, ModAlert)]  # one alert: the cooldown's
-            alert = _alert(state, scored.channel_id, now, "cooldown", state.flags.message_ids(scored.author_id),
-                           (scored.author_id,), reading.channel_heat)
-            if alert is not None:
-                steps.append(alert)
+            evidence = state.flags.message_ids(scored.author_id)
+            heat_alert = next((step for step in steps if isinstance(step, ModAlert)), None)
+            if heat_alert is not None:  # one alert for the incident: the cooldown's replaces the heat one
+                steps.remove(heat_alert)
+                steps.append(ModAlert("cooldown", evidence, (scored.author_id,), reading.channel_heat,
+                                      heat_alert.incident))
+            else:
+                alert = _alert(state, scored.channel_id, now, "cooldown", evidence, (scored.author_id,),
+                               reading.channel_heat)
+                if alert is not None:
+                    steps.append(alert)
     return steps
 
 

@@ -86,23 +86,26 @@ def test_cooldown_only_after_the_grace_period_and_more_unkind_messages():
 
 
 @pytest.mark.parametrize(
-    ("flags", "expected"),
+    ("messages", "notice_at", "expected"),
     [
-        ([], 0),
-        ([A], 0),
-        ([A, A], 1),
-        ([A, A, A, A], 1),  # one member: a notice at most
-        ([A, B], 1),  # two members, two flags: still a notice at most
-        ([A, B, A], 4),
+        # (author, flagged) in order; notice_at: the message (1-based) at which the notice rung was reached
+        ([], None, 0),
+        ([(A, True)], None, 0),
+        ([(A, True), (A, True)], None, 1),
+        ([(A, True)] * 4, 2, 1),  # one member: a notice at most
+        ([(A, True), (B, True)], None, 1),  # two members, two flags: still a notice at most
+        ([(A, True), (C, False), (C, False), (C, False), (C, False), (C, False), (B, True)], None, 0),  # scattered
+        ([(A, True), (B, True), (A, True)], 2, 1),  # only one flag after the notice
+        ([(A, True), (B, True), (A, True), (B, True)], 2, 4),  # both went on after the notice
+        ([(A, True), (B, True), (A, True), (A, True)], 2, 1),  # only A went on
+        ([(A, True), (B, True), (A, True), (C, False), (C, False), (C, False), (C, False), (B, True)], 2, 1),
     ],
 )
-def test_highest_channel_rung(flags, expected):
+def test_highest_channel_rung(messages, notice_at, expected):
     window = FlagWindow()
-    from primum.domain.incidents import Flag
-
-    for i, author in enumerate(flags):
-        window.add(Flag(T0, author, i))
-    assert highest_channel_rung(window, Guards()) == expected
+    for i, (author, flagged) in enumerate(messages):
+        window.observe(T0, author, i + 1, flagged)
+    assert highest_channel_rung(window, Guards(), notice_at) == expected
 
 
 @pytest.mark.parametrize(

@@ -229,6 +229,7 @@ async def test_a_combatants_counterspeech_still_counts(world):
     await world.say(ALICE, 0.86, to=BOB)
     await world.say(BOB, 0.86, to=ALICE)
     await world.say(ALICE, 0.9, to=BOB, counterspeech=True)  # "please stop, you idiot" from a flagged member
+    await world.say(BOB, 0.86, to=ALICE)
     assert "slowmode" in world.types()
 
 
