@@ -189,7 +189,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         from primum.training.train import dev_rows_for_eval
 
         public = Path(args.public_dir) if args.public_dir else DEFAULT_PUBLIC_DIR
-        rows = dev_rows_for_eval(public)
+        rows = dev_rows_for_eval(public, calib=bool(args.recalibrate))
         if args.recalibrate:
             from primum.inference.engine import MODEL_DIR, read_card
             from primum.training.train import calibrate_and_report
