@@ -20,7 +20,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from primum.domain.heat import HeatTracker
-from primum.domain.ladder import ChannelLadder, Cooldown, LadderConfig, ModAlert, Notice, Slowmode, SuggestThread, decide
+from primum.domain.ladder import (
+    ChannelLadder,
+    Cooldown,
+    LadderConfig,
+    ModAlert,
+    Notice,
+    Slowmode,
+    SuggestThread,
+    decide,
+)
 from primum.domain.scored import ScoredMessage
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

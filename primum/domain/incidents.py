@@ -30,7 +30,6 @@ from datetime import datetime, timedelta
 
 from primum.domain.scored import ScoredMessage
 
-
 #: The notice needs two flagged messages among the channel's last this many messages.
 DENSE_MESSAGES = 6
 #: Beyond the notice, this many of the channel's last ``DENSE_MESSAGES`` messages must be flagged.
