@@ -25,9 +25,11 @@ from cogs._be_kind_views import BUTTONS, NudgeButton, custom_id, nudge_view
 from cogs._catch_up import CatchUp
 from cogs._channels import find_text_channel
 from cogs._checks import moderators_only, owners_only
+from cogs._observe import mentions_moderators
 from cogs._ranks import refuse_target
 from primum.charts import render_async, stacked_bars
 from primum.domain.cases import ActionRecord
+from primum.domain.observe import parse_mode
 from primum.domain.policy import (
     ACTIONABLE,
     ThresholdError,
@@ -39,6 +41,7 @@ from primum.domain.policy import (
 from primum.domain.templates import PLACEHOLDERS, TemplateError, category_label
 from primum.inference.protocol import Overloaded, ScorerState, ScorerUnavailable
 from primum.services.catch_up import CatchUpService
+from primum.services.conversation import ConversationPolicy
 from primum.services.kindness import (
     MODLOG_CHANNEL_KEY,
     DeliveryFailed,
@@ -50,6 +53,7 @@ from primum.services.kindness import (
     StatsView,
 )
 from primum.storage.kindness import KindnessRepository, NudgeRecord
+from primum.storage.policy import PolicyRepository
 from primum.storage.scored_marks import ScoredMarksRepository
 from primum.tasks import BackgroundTasks
 
@@ -276,6 +280,7 @@ class BeKind(commands.Cog):
             on_scored=lambda scored: bot.dispatch("message_scored", scored),
         )
         self.service.port = DiscordKindnessPort(bot, self.service)
+        self.service.conversation = ConversationPolicy(PolicyRepository(bot.db), bot.events, bot.observe)
         self._tasks = BackgroundTasks("be-kind", log)
         self.catch_up = CatchUp(bot, CatchUpService(
             kindness=self.service, marks=ScoredMarksRepository(bot.db), settings=bot.settings.catch_up,
@@ -332,6 +337,7 @@ class BeKind(commands.Cog):
             guild_id=message.guild.id, channel_id=channel.id, message_id=message.id, author_id=author.id,
             created_at=created, parent_ids=tuple(parents), role_ids=roles, reply_to_author_id=reply_to,
             mentioned_ids=tuple(u.id for u in message.mentions if not u.bot and u.id != author.id),
+            mentions_moderators=mentions_moderators(message),
         )
 
     @commands.Cog.listener()
@@ -513,6 +519,7 @@ class BeKind(commands.Cog):
             + (f"on, kept {policy.modlog_text_days} day(s)" if policy.modlog_text_days else "off"),
             f"Mod-log: {f'<#{policy.modlog_channel_id}>' if policy.modlog_channel_id else '#mod-log (by name)'}",
             f"Model: {self.bot.scorer.version} ({self.bot.scorer.state})",
+            await self._observe_line(interaction.guild.id),
         ]
         await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
 
@@ -649,6 +656,38 @@ class BeKind(commands.Cog):
             await self.service.set_modlog_text(interaction.guild.id, text_days, actor_id=interaction.user.id)
             notes.append(f"text in the mod-log: {f'on, kept {text_days} day(s)' if text_days else 'off'}")
         await interaction.response.send_message("; ".join(notes) or "Nothing changed.", ephemeral=True)
+
+    async def _observe_line(self, guild_id: int) -> str:
+        current = await self.bot.observe.settings(guild_id)
+        server = {True: "on", False: "off", None: "default"}[current.mode]
+        trial = f", new-server trial until <t:{int(current.until.timestamp())}:f>" if current.until else ""
+        channels = ", ".join(f"<#{cid}> {'on' if mode else 'off'}" for cid, mode in current.channels.items()
+                             if mode is not None)
+        return (f"Observe mode: server {server}{trial}" + (f"; channels: {channels}" if channels else "")
+                + f"; text with reports: {'kept' if current.keep_text else 'not kept'}")
+
+    @settings_group.command(name="observe", description="Observe mode: decide as usual, only report to the mod-log")
+    @app_commands.describe(mode="on: only report what Primum would do; off: act; default: inherit",
+                           channel="Only this channel (and its threads)",
+                           keep_text="Keep message text with observe reports (off by default)")
+    @owners_only(OWNERS_ONLY)
+    async def observe(self, interaction: discord.Interaction[PrimumBot], mode: Literal["on", "off", "default"],
+                      channel: discord.TextChannel | discord.CategoryChannel | None = None,
+                      keep_text: bool | None = None) -> None:
+        """Switch observe mode for the server or one channel; reports carry Correct / Wrong buttons."""
+        assert interaction.guild is not None
+        value = parse_mode(mode)
+        await self.bot.observe.set_mode(interaction.guild.id, value, actor_id=interaction.user.id,
+                                        channel_id=channel.id if channel is not None else None)
+        if keep_text is not None:
+            await self.bot.observe.set_keep_text(interaction.guild.id, keep_text, actor_id=interaction.user.id)
+        where = channel.mention if channel is not None else "this server"
+        shown = {True: "on: Primum only reports to the mod-log", False: "off: Primum acts",
+                 None: "back to the default"}[value]
+        text = f"Observe mode for {where}: **{shown}**."
+        if keep_text is not None:
+            text += f" Message text with reports: **{'kept' if keep_text else 'not kept'}**."
+        await interaction.response.send_message(text, ephemeral=True)
 
     @settings_group.command(name="reports", description="Nudges members reported as mistakes")
     @app_commands.describe(mark_reviewed="Mark the listed reports as reviewed")

@@ -191,7 +191,7 @@ class Deescalation(commands.Cog):
         self.bot = bot
         self.service = DeescalationService(
             db=bot.db, guild_settings=bot.guild_settings, events=bot.events, clock=bot.clock,
-            defaults=bot.settings.deescalation,
+            defaults=bot.settings.deescalation, observe=bot.observe,
         )
         self.service.port = DiscordDeescalationPort(bot)
         self._tasks = BackgroundTasks("de-escalation", log)

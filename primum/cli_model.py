@@ -55,7 +55,13 @@ def register(subparsers: Any) -> None:
     evaluate.set_defaults(func=_evaluate)
 
     calibrate = subparsers.add_parser("calibrate", help="threshold meeting a target false-positive rate")
-    calibrate.add_argument("file", help="CSV with text,label (label 1 = unkind)")
+    calibrate.add_argument("file", nargs="?", help="CSV with text,label (label 1 = unkind)")
+    calibrate.add_argument(
+        "--from-db", nargs="?", const="", metavar="DATABASE",
+        help="use moderators' Correct/Wrong verdicts from observe mode instead of a CSV "
+             "(default database: bot.database_path); their stored scores are used, no text needed",
+    )
+    calibrate.add_argument("--guild", type=int, help="with --from-db: only this server's verdicts")
     calibrate.add_argument("--target-fpr", type=float, default=0.02)
     calibrate.add_argument("--plot", help="write precision/recall/FPR vs threshold to this PNG")
     _model_args(calibrate)
@@ -230,6 +236,11 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from primum.training.metrics import at_threshold, threshold_for_fpr
 
+    if args.from_db is not None:
+        return _calibrate_from_db(args)
+    if not args.file:
+        print("primum: calibrate needs a CSV file or --from-db", file=sys.stderr)
+        return 2
     texts, labels, _ = _labelled(args.file)
     negatives = sum(1 for y in labels if y == 0)
     if not negatives:
@@ -242,6 +253,46 @@ def _calibrate(args: argparse.Namespace) -> int:
     print(json.dumps({
         "target_fpr": args.target_fpr, "threshold": round(cut, 6), "fpr": m.fpr, "recall": m.recall,
         "precision": m.precision, "n_pos": m.n_pos, "n_neg": m.n_neg, "model_version": card["version"],
+    }))
+    if args.plot:
+        _plot(labels, scores, cut, args.target_fpr, args.plot)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    return 0
+
+
+def _calibrate_from_db(args: argparse.Namespace) -> int:
+    """Calibrate on observe mode's labelled examples: the stored score, 1 = "Correct" (unkind), 0 = "Wrong"."""
+    import asyncio
+
+    from primum.cli_calibrate_db import load_examples
+    from primum.training.metrics import at_threshold, threshold_for_fpr
+
+    path = args.from_db
+    if not path:
+        from primum.settings import load_settings
+
+        path = str(load_settings().database_path)
+    if not Path(path).exists():
+        print(f"primum: no database at {path}", file=sys.stderr)
+        return 2
+    try:
+        rows = asyncio.run(load_examples(Path(path), args.guild))
+    except RuntimeError as error:
+        print(f"primum: {error}", file=sys.stderr)
+        return 2
+    labels = [row.label for row in rows]
+    scores = [row.score for row in rows]
+    if not any(y == 0 for y in labels):
+        print(f"primum: calibration needs verdicts of 'Wrong' (civil); {len(rows)} labelled example(s) so far",
+              file=sys.stderr)
+        return 2
+    cut = threshold_for_fpr([s for s, y in zip(scores, labels, strict=True) if y == 0], args.target_fpr)
+    m = at_threshold(labels, scores, cut)
+    print(json.dumps({
+        "source": "observe-mode verdicts", "target_fpr": args.target_fpr, "threshold": round(cut, 6),
+        "fpr": m.fpr, "recall": m.recall, "precision": m.precision, "n_pos": m.n_pos, "n_neg": m.n_neg,
+        "model_versions": sorted({row.model_version for row in rows}),
+        "note": "only messages Primum would have acted on are labelled: rates are among those",
     }))
     if args.plot:
         _plot(labels, scores, cut, args.target_fpr, args.plot)

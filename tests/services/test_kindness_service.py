@@ -134,7 +134,8 @@ async def test_unkind_message_is_nudged_by_dm_once_then_revised_by_an_edit(env) 
     handled = await service.handle_message(msg, UNKIND)
     assert handled.nudge is not None and handled.scored.nudged
     assert len(port.dms) == 1 and "belittling" in port.dms[0][1] and str(msg.message_id) in port.dms[0][1]
-    assert "It's OK to disagree" in port.dms[0][1]
+    assert "Debate is welcome" in port.dms[0][1] and "act maliciously" not in port.dms[0][1]
+    assert "it stays up and nothing happens to you for it" in port.dms[0][1]  # what keeping it means
     # an edit that is still unkind: no second nudge, outcome still open
     clock.advance(30)
     again = await service.handle_message(msg, UNKIND + " Seriously.", edited=True)
@@ -161,12 +162,13 @@ async def test_one_nudge_per_author_per_window(env) -> None:
     assert third.nudge is not None
 
 
-async def test_dm_closed_falls_back_to_a_channel_note(env) -> None:
+async def test_dm_closed_stays_private_no_channel_note(env) -> None:
     service, port, clock = env
     port.dm_closed.add(A)
     handled = await service.handle_message(facts(clock), UNKIND)
-    assert port.dms == [] and len(port.notes) == 1 and "<@" not in port.notes[0][1]
-    assert (await service.repo.nudge(handled.nudge.id)).delivery == "channel"
+    assert port.dms == [] and port.notes == []  # nothing public points at the member's message
+    assert (await service.repo.nudge(handled.nudge.id)).delivery == "failed"  # kept on their /standing
+    assert service.events.of_type("nudge_delivery")[0]["via"] == "dm_closed"
 
 
 async def test_a_429_during_a_nudge_is_retried_not_lost(env) -> None:
