@@ -25,8 +25,19 @@ def doctors(stack: Stack) -> tuple[int, int]:
 
 
 async def slash(stack: Stack, user_id: int, command: str, **options: Any) -> str:
+    """Run a slash command; the text of the bot's answer (its follow-up when it deferred first)."""
     record = stack.server.invoke_slash(user_id, command, options, channel_id=stack.seeded.general)
     await stack.server.wait_interaction_response(record)
+    if record.response_type == 5:
+
+        def answer() -> str | None:
+            for message_id in [*record.followup_ids, record.original_message_id]:
+                message = stack.server.world.messages.get(message_id) if message_id else None
+                if message is not None and message.content:
+                    return message.content
+            return None
+
+        return await stack.server.wait_for(answer, 5.0, what=f"the answer to interaction {record.id}")
     assert record.response is not None
     return str(record.response.data.get("content", ""))
 
