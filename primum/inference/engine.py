@@ -140,6 +140,7 @@ class Engine:
         stride: int = 32,
         overall: Callable[[dict[str, float]], float] | None = None,
         long_penalty: float = 1.0,
+        segment_chars: int = SEGMENT_CHARS,
     ) -> None:
         self.tokenizer = tokenizer
         self.known_words = known_words(tokenizer)
@@ -149,6 +150,7 @@ class Engine:
         self.stride = stride
         self._overall = overall
         self.long_penalty = long_penalty
+        self.segment_chars = segment_chars
 
     @classmethod
     def from_model_dir(
@@ -166,7 +168,10 @@ class Engine:
         window = int(card.get("max_length", 128))
         stride = int(card.get("stride", 32))
         penalty = float(card.get("long_penalty", 0.0))
-        return cls(tokenizer, net, card["labels"], max_length=window, stride=stride, long_penalty=penalty), card
+        segment = int(card.get("segment_chars", SEGMENT_CHARS))
+        engine = cls(tokenizer, net, card["labels"], max_length=window, stride=stride, long_penalty=penalty,
+                     segment_chars=segment)
+        return engine, card
 
     @classmethod
     def from_hf(cls, model_path: str, label_map: dict[str, str], threads: int = 1) -> Engine:
@@ -204,7 +209,7 @@ class Engine:
         todo: list[int] = []
         segments: list[str] = []
         for i, text in enumerate(clean):
-            for segment in ([text, *split_long(text)] if text else []):
+            for segment in ([text, *split_long(text, self.segment_chars)] if text else []):
                 todo.append(i)
                 segments.append(segment)
         if not todo:

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from primum.inference.engine import MODEL_DIR, Engine, read_card
+from primum.inference.engine import MODEL_DIR, SEGMENT_CHARS, Engine, read_card
 
 log = logging.getLogger(__name__)
 
@@ -97,5 +97,6 @@ def load_onnx_engine(
     engine = Engine(
         tokenizer, forward, card["labels"], max_length=int(card.get("max_length", 128)),
         stride=int(card.get("stride", 32)), long_penalty=float(card.get("long_penalty", 0.0)),
+        segment_chars=int(card.get("segment_chars", SEGMENT_CHARS)),
     )
     return engine, card
