@@ -22,6 +22,8 @@ from discord.ext import commands
 from cogs._be_kind_views import NudgeButton, nudge_view
 from cogs._channels import find_text_channel
 from cogs._checks import moderators_only, owners_only
+from cogs._embeds import settings_embed
+from primum import display
 from primum.charts import render_async, stacked_bars
 from primum.domain.policy import (
     ACTIONABLE,
@@ -328,16 +330,16 @@ class BeKind(commands.Cog):
         lines = [f"**What Primum holds about you here**: {len(data.nudges)} nudge(s), {len(data.hides)} hidden "
                  f"message(s), {data.reports} mistake report(s). No message text unless listed below."]
         for nudge in data.nudges[-10:]:
-            lines.append(f"• {nudge.created_at:%Y-%m-%d %H:%M} UTC nudge in <#{nudge.channel_id}>: "
+            lines.append(f"• {display.timestamp(nudge.created_at)} nudge in <#{nudge.channel_id}>: "
                          f"{category_label(nudge.category)} ({nudge.score:.2f}), outcome {nudge.outcome or 'open'}")
         for hide in data.hides[-5:]:
-            lines.append(f"• {hide.created_at:%Y-%m-%d %H:%M} UTC hidden in <#{hide.channel_id}>: "
+            lines.append(f"• {display.timestamp(hide.created_at)} hidden in <#{hide.channel_id}>: "
                          f"{category_label(hide.category)}; returned by DM: {'yes' if hide.returned else 'no'}")
         attachment = None
         returned = [t for t in data.texts if t.purpose == "return"]
         if returned:
             lines.append(f"Primum kept {len(returned)} hidden message(s) it could not DM you (attached; deleted "
-                         f"automatically on {returned[-1].expires_at:%Y-%m-%d}).")
+                         f"automatically on {display.timestamp(returned[-1].expires_at, 'D')}).")
             body = "\n\n---\n\n".join(t.text for t in returned)
             attachment = discord.File(io.BytesIO(body.encode("utf-8")), "your-hidden-messages.txt")
         lines.append("`/kind forgetme` deletes all of it.")
@@ -423,29 +425,36 @@ class BeKind(commands.Cog):
         """Everything an owner can change, with where each value comes from."""
         assert interaction.guild is not None
         policy = await self.service.policy(interaction.guild.id)
+        await interaction.response.send_message(embed=self._settings_embed(policy), ephemeral=True)
+
+    def _settings_embed(self, policy: Any) -> discord.Embed:
         base = policy.thresholds_for([])
         o = policy.overrides
-        lines = ["**Be-kind settings**"]
-        for name in ACTIONABLE:
-            cut = base[name]
-            lines.append(f"• {name}: nudge {cut.nudge if cut.nudge is not None else 'off'}, "
-                         f"hide {cut.hide if cut.hide is not None else 'off'}")
-        for cid, level in {**o.channel_nudge}.items():
-            lines.append(f"• <#{cid}> nudge override: {'off' if level.off else level.value}")
-        for cid, level in {**o.channel_hide}.items():
-            lines.append(f"• <#{cid}> hide override: {'off' if level.off else level.value}")
-        exempt_c = ", ".join(f"<#{c}>" for c in sorted(policy.exemptions.channel_ids)) or "none"
-        exempt_r = ", ".join(f"<@&{r}>" for r in sorted(policy.exemptions.role_ids)) or "none"
-        lines += [
-            f"Exempt channels: {exempt_c}", f"Exempt roles: {exempt_r}",
-            f"One nudge per author per {format_duration(policy.nudge_window)}; outcomes counted for "
-            f"{format_duration(policy.outcome_window)}.",
-            "Text in the mod-log: "
-            + (f"on, kept {policy.modlog_text_days} day(s)" if policy.modlog_text_days else "off"),
-            f"Mod-log: {f'<#{policy.modlog_channel_id}>' if policy.modlog_channel_id else '#mod-log (by name)'}",
-            f"Model: {self.bot.scorer.version} ({self.bot.scorer.state})",
+
+        def cut(value: float | None) -> str:
+            return "off" if value is None else f"{value:.2f}"
+
+        rows = [(name.replace("_", " ").capitalize(), f"nudge {cut(base[name].nudge)} · hide {cut(base[name].hide)}")
+                for name in ACTIONABLE]
+        overrides = [f"{display.channel(cid)} nudge {'off' if level.off else f'{level.value:.2f}'}"
+                     for cid, level in o.channel_nudge.items()]
+        overrides += [f"{display.channel(cid)} hide {'off' if level.off else f'{level.value:.2f}'}"
+                      for cid, level in o.channel_hide.items()]
+        rows += [
+            ("Channel overrides", display.bullet_lines(overrides)),
+            ("Exempt channels", ", ".join(display.channel(c) for c in sorted(policy.exemptions.channel_ids))
+             or "none"),
+            ("Exempt roles", ", ".join(display.role(r) for r in sorted(policy.exemptions.role_ids)) or "none"),
+            ("Nudge window", f"one nudge per author per {display.duration_words(policy.nudge_window)}"),
+            ("Outcome window", f"an edit counts for {display.duration_words(policy.outcome_window)}"),
+            ("Mod-log", display.channel(policy.modlog_channel_id) if policy.modlog_channel_id
+             else "#mod-log (found by name)"),
+            ("Text in the mod-log", f"on, kept {display.duration_words(timedelta(days=policy.modlog_text_days))}"
+             if policy.modlog_text_days else "off"),
+            ("Model", f"{self.bot.scorer.version} ({self.bot.scorer.state})"),
         ]
-        await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
+        return settings_embed("Be-kind settings", rows, footer="Change with /kind-settings threshold, exempt, "
+                              "window, template or modlog")
 
     @settings_group.command(name="threshold",
                             description="Set the nudge or hide threshold (server, channel, category)")
@@ -596,7 +605,7 @@ class BeKind(commands.Cog):
             nudge = await self.service.repo.nudge(report.nudge_id)
             link = (f"https://discord.com/channels/{report.guild_id}/{report.channel_id}/{nudge.message_id}"
                     if nudge is not None else "")
-            lines.append(f"• #{report.id} {report.created_at:%Y-%m-%d} <#{report.channel_id}> "
+            lines.append(f"• #{report.id} {display.timestamp(report.created_at, 'd')} <#{report.channel_id}> "
                          f"{report.category} {report.score:.2f} {link}")
             if mark_reviewed:
                 await self.service.repo.mark_reviewed(report.id, interaction.user.id, self.bot.clock.now())

@@ -28,6 +28,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs._embeds import settings_embed
 from cogs._moderation_views import (
     AppealButton,
     ConfirmButton,
@@ -36,6 +37,7 @@ from cogs._moderation_views import (
     appeal_view,
     confirmation_view,
 )
+from primum import display
 from primum.clock import from_iso, to_iso
 from primum.domain.cases import (
     ActionRecord,
@@ -775,8 +777,9 @@ class Moderation(commands.Cog):
     async def settings_show(self, interaction: Interaction) -> None:
         """Owners see every setting and its value."""
         _, policy, _ = await self._context(interaction, Rank.OWNER)
-        lines = [f"`{name}` = {value}" for name, value in vars(policy).items()]
-        await self._answer(interaction, "\n".join(lines))
+        rows = display.setting_rows(vars(policy), defaults=vars(ModerationPolicy()))
+        embed = settings_embed("Moderation settings", rows, footer="Change with /mod-settings set or unset")
+        await self._answer(interaction, "", embed=embed)
 
     @settings_group.command(name="set", description="Change moderation settings (leave an option out to keep it)")
     @app_commands.describe(

@@ -48,4 +48,5 @@ def test_discord_timestamps_read_as_times() -> None:
 def test_kept_databases_are_one_file_or_one_per_scenario(tmp_path: Path) -> None:
     assert kept_db_targets(["kindness"], tmp_path / "demo.sqlite3") == {"kindness": tmp_path / "demo.sqlite3"}
     both = kept_db_targets(["kindness", "restart"], tmp_path / "demo")
-    assert both == {"kindness": tmp_path / "demo" / "kindness.sqlite3", "restart": tmp_path / "demo" / "restart.sqlite3"}
+    folder = tmp_path / "demo"
+    assert both == {"kindness": folder / "kindness.sqlite3", "restart": folder / "restart.sqlite3"}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from primum import display
 from primum.clock import Clock, to_iso
 from primum.domain.heat import HeatConfig, HeatReading, HeatTracker
 from primum.domain.ladder import (
@@ -403,7 +404,8 @@ class DeescalationService:
                          expires_at=to_iso(until), action_id=action.id, actor_id=actor_id,
                          by="moderator" if actor_id else "ladder", reason=reason,
                          duration_s=int(duration.total_seconds()))
-        return ActionResult(True, f"Slowmode {seconds} s until {to_iso(until)}.", action.id, until)
+        shown = f"Slowmode of {display.duration_words(seconds)} per message until {display.when_and_relative(until)}."
+        return ActionResult(True, shown, action.id, until)
 
     async def lift_channel(self, guild_id: int, channel_id: int, *, reason: str, actor_id: int) -> ActionResult:
         """A moderator lifts Primum's slowmode early."""
@@ -506,7 +508,8 @@ class DeescalationService:
                          expires_at=to_iso(until), action_id=action.id, actor_id=actor_id,
                          by="moderator" if actor_id else "ladder", reapplied=False, reason=reason,
                          duration_s=int((until - now).total_seconds()))
-        return ActionResult(True, f"<@{user_id}> is cooling down until {to_iso(until)}.", action.id, until)
+        shown = f"<@{user_id}> is cooling down until {display.when_and_relative(until)}."
+        return ActionResult(True, shown, action.id, until)
 
     async def _cooldown_refused(
         self, guild_id: int, user_id: int, channel_id: int | None, why: str, actor_id: int | None, reason: str
@@ -624,7 +627,7 @@ def describe(view: HeatView, names: Mapping[int, str] | None = None) -> str:
         hottest = ", ".join(f"{names.get(member, f'<@{member}>')} {heat:.2f}" for member, heat in view.members)
         lines.append(f"Hottest: {hottest}")
     if view.slowmode_until is not None:
-        lines.append(f"Primum's slowmode lifts at {to_iso(view.slowmode_until)}")
+        lines.append(f"Primum's slowmode lifts {display.when_and_relative(view.slowmode_until)}")
     return "\n".join(lines)
 
 
