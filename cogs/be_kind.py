@@ -590,27 +590,15 @@ class BeKind(commands.Cog):
             notes.append(f"text in the mod-log: {f'on, kept {text_days} day(s)' if text_days else 'off'}")
         await interaction.response.send_message("; ".join(notes) or "Nothing changed.", ephemeral=True)
 
-    @settings_group.command(name="reports", description="Nudges members reported as mistakes")
-    @app_commands.describe(mark_reviewed="Mark the listed reports as reviewed")
+    @settings_group.command(name="reports", description="Nudges members reported as mistakes (/kind-reports list)")
     @owners_only(OWNERS_ONLY)
-    async def reports(self, interaction: discord.Interaction[PrimumBot], mark_reviewed: bool = False) -> None:
-        """False positives for the owners to review (ids, category and score; no text)."""
-        assert interaction.guild is not None
-        open_reports = await self.service.repo.open_reports(interaction.guild.id)
-        if not open_reports:
-            await interaction.response.send_message("No reports awaiting review.", ephemeral=True)
+    async def reports(self, interaction: discord.Interaction[PrimumBot]) -> None:
+        """The same pages as ``/kind-reports list``: one verdict per report (cogs/report_review.py)."""
+        review = self.bot.get_cog("ReportReview")
+        if review is None:
+            await interaction.response.send_message("Report review is not running.", ephemeral=True)
             return
-        lines = []
-        for report in open_reports:
-            nudge = await self.service.repo.nudge(report.nudge_id)
-            link = (f"https://discord.com/channels/{report.guild_id}/{report.channel_id}/{nudge.message_id}"
-                    if nudge is not None else "")
-            lines.append(f"• #{report.id} {display.timestamp(report.created_at, 'd')} <#{report.channel_id}> "
-                         f"{report.category} {report.score:.2f} {link}")
-            if mark_reviewed:
-                await self.service.repo.mark_reviewed(report.id, interaction.user.id, self.bot.clock.now())
-        suffix = "\n(marked reviewed)" if mark_reviewed else ""
-        await interaction.response.send_message(("\n".join(lines) + suffix)[:2000], ephemeral=True)
+        await review.show_page(interaction, 0)  # type: ignore[attr-defined]
 
     async def sweep_now(self) -> None:
         """Run the outcome/retry sweep immediately (tests and the demo after moving a clock)."""

@@ -49,6 +49,7 @@ labels: {LABELS_HELP}"""
 CALIBRATE_EPILOG = f"""examples:
   primum calibrate labelled.csv --target-fpr 0.02
   primum calibrate labelled.csv --plot calibration.png
+  primum calibrate --from-db data/primum.sqlite3   # your moderators' verdicts on "This was a mistake"
 
 labels: {LABELS_HELP}
 The output names the threshold; apply it in a server with
@@ -95,7 +96,16 @@ def register(subparsers: Any) -> None:
         "calibrate", help="threshold meeting a target false-positive rate",
         epilog=CALIBRATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    calibrate.add_argument("file", help=f"CSV with text,label columns; labels: {LABELS_HELP}")
+    calibrate.add_argument("file", nargs="?",
+                           help=f"CSV with text,label (or score,label) columns; labels: {LABELS_HELP}")
+    calibrate.add_argument(
+        "--from-db", nargs="?", const="", metavar="DATABASE",
+        help="use the moderators' verdicts stored in a Primum database (default: bot.database_path) instead "
+             "of a CSV: their stored scores and labels, no text",
+    )
+    calibrate.add_argument("--guild", type=int, help="with --from-db: only this server's verdicts")
+    calibrate.add_argument("--any-version", action="store_true",
+                           help="with --from-db: include verdicts on scores from other model versions")
     calibrate.add_argument("--target-fpr", type=float, default=0.02)
     calibrate.add_argument("--plot", help="write precision/recall/FPR vs threshold to this PNG")
     _model_args(calibrate)
@@ -136,6 +146,13 @@ def _load_engine(model_dir: str, threads: int, runtime: str = "torch") -> tuple[
 
 
 def _read_csv(path: str) -> list[dict[str, str]]:
+    rows = _read_csv_any(path)
+    if rows and "text" not in rows[0]:
+        raise SystemExit(f"primum: {path} has no 'text' column")
+    return rows
+
+
+def _read_csv_any(path: str) -> list[dict[str, str]]:
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
@@ -145,8 +162,6 @@ def _read_csv(path: str) -> list[dict[str, str]]:
         raise SystemExit(f"primum: {path} is a folder, not a CSV file") from None
     except (UnicodeDecodeError, csv.Error) as error:
         raise SystemExit(f"primum: {path} is not a UTF-8 CSV file ({error})") from None
-    if rows and "text" not in rows[0]:
-        raise SystemExit(f"primum: {path} has no 'text' column")
     return rows
 
 
@@ -349,14 +364,21 @@ def _calibrate(args: argparse.Namespace) -> int:
     from primum.inference.engine import card_thresholds
     from primum.training.metrics import at_threshold, threshold_for_fpr
 
-    texts, labels, _ = _labelled(args.file)
-    negatives = sum(1 for y in labels if y == 0)
-    if not negatives:
-        print(f"primum: calibration needs kind rows (label 0) in {args.file}; labels: {LABELS_HELP}",
-              file=sys.stderr)
+    from_db = args.from_db is not None
+    if bool(args.file) == from_db:
+        print("primum: calibrate needs a CSV file or --from-db [DATABASE] (one of them)", file=sys.stderr)
         return 2
-    engine, card = _engine(args)
-    scores = [r.score for r in engine.predict_many(texts)]
+    if from_db:
+        loaded = _db_examples(args)
+        if loaded is None:
+            return 2
+        labels, scores, card, source = loaded
+    else:
+        labels, scores, card = _csv_examples(args)
+        source = args.file
+    if not any(y == 0 for y in labels):
+        print(f"primum: calibration needs kind rows (label 0) in {source}; labels: {LABELS_HELP}", file=sys.stderr)
+        return 2
     cut = threshold_for_fpr([s for s, y in zip(scores, labels, strict=True) if y == 0], args.target_fpr)
     m = at_threshold(labels, scores, cut)
     shipped = card_thresholds(card).nudge
@@ -371,6 +393,67 @@ def _calibrate(args: argparse.Namespace) -> int:
         print(f"wrote {args.plot}", file=sys.stderr)
     print(f"to use this threshold: {apply}", file=sys.stderr)
     return 0
+
+
+def _csv_examples(args: argparse.Namespace) -> tuple[list[int], list[float], dict[str, Any]]:
+    """Labels and scores from a CSV: its ``score`` column when it has no ``text``, else the model's scores."""
+    rows = _read_csv_any(args.file)
+    if rows and "text" not in rows[0] and "score" in rows[0]:
+        from primum.inference.engine import read_card
+
+        pairs: list[tuple[int, float]] = []
+        for number, row in enumerate(rows, start=2):
+            label = parse_label(row.get("label"))
+            if label is None or not (row.get("score") or "").strip():
+                continue
+            try:
+                pairs.append((label, float(row["score"])))
+            except ValueError:
+                raise SystemExit(f"primum: {args.file} line {number}: score {row['score']!r} is not a number") from None
+        return [label for label, _ in pairs], [score for _, score in pairs], read_card(_model_dir(args))
+    texts, labels, _ = _labelled(args.file)
+    engine, card = _engine(args)
+    return labels, [r.score for r in engine.predict_many(texts)], card
+
+
+def _db_examples(args: argparse.Namespace) -> tuple[list[int], list[float], dict[str, Any], str] | None:
+    """Labels and scores from the labelled examples in a Primum database (read only, not migrated)."""
+    import asyncio
+
+    from primum.calibration_db import load_labelled
+    from primum.inference.engine import read_card
+    from primum.storage import DatabaseError
+
+    if args.from_db:
+        path = Path(args.from_db)
+    else:
+        from primum.settings import load_settings
+
+        path = load_settings().database_path
+    if not path.is_file():
+        print(f"primum: database {path} does not exist", file=sys.stderr)
+        return None
+    try:
+        examples, sources = asyncio.run(load_labelled(path, args.guild))
+    except (DatabaseError, RuntimeError) as error:
+        print(f"primum: {error}", file=sys.stderr)
+        return None
+    card = read_card(_model_dir(args))
+    version = str(card["version"])
+    kept = examples if args.any_version else [e for e in examples if e.model_version.startswith(version)]
+    if len(kept) < len(examples):
+        print(f"primum: left out {len(examples) - len(kept)} verdict(s) on scores from other model versions "
+              "(--any-version includes them)", file=sys.stderr)
+    if not kept:
+        print(f"primum: {path} holds no verdicts for model {version} yet ({', '.join(sources)})", file=sys.stderr)
+        return None
+    return [e.label for e in kept], [e.score for e in kept], card, f"{path} ({', '.join(sources)})"
+
+
+def _model_dir(args: argparse.Namespace) -> Path:
+    from primum.inference.engine import MODEL_DIR
+
+    return Path(args.model_dir) if getattr(args, "model_dir", None) else MODEL_DIR
 
 
 def apply_command(cut: float) -> str:
