@@ -16,8 +16,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs._checks import is_moderator
 from primum import display
-from primum.domain.cases import CaseKind, InvalidInput, Rank, check_action, needs_second_moderator, validate_reason
+from primum.domain.cases import (
+    CaseKind,
+    InvalidInput,
+    Rank,
+    check_action,
+    kind_label,
+    needs_second_moderator,
+    validate_reason,
+)
 from primum.domain.policy import ThresholdError, parse_duration
 from primum.scheduler import NewAction, RetryLater, ScheduledAction, Scheduler, Why
 from primum.storage.deescalation import ScheduledActionRepository
@@ -55,7 +64,47 @@ class ModerationTools(commands.Cog):
             group.add_command(command)
             self._moved.append(command)
         self.__cog_app_commands__ = [c for c in self.__cog_app_commands__ if c not in mine]
+        self._add_case_autocomplete()
         self._tasks.spawn(self._start(), "moderation-tools-start")
+
+    def _add_case_autocomplete(self) -> None:
+        """Case numbers to pick from in ``/appeal`` (your own cases) and ``/case show|amend`` (the server's)."""
+        tree = self.bot.tree
+        appeal = tree.get_command("appeal")
+        if isinstance(appeal, app_commands.Command):
+            appeal.autocomplete("case")(self._own_cases)
+        case = tree.get_command("case")
+        if isinstance(case, app_commands.Group):
+            for name in ("show", "amend"):
+                sub = case.get_command(name)
+                if isinstance(sub, app_commands.Command):
+                    sub.autocomplete("case")(self._server_cases)
+
+    async def _case_choices(self, interaction: Interaction, current: str, *,
+                            target_id: int | None) -> list[app_commands.Choice[int]]:
+        moderation = self.bot.get_cog("Moderation")
+        if moderation is None or interaction.guild is None:
+            return []
+        found = await moderation.service.cases.search(  # type: ignore[attr-defined]
+            interaction.guild.id, target_id=target_id, limit=100)
+        typed = current.strip().lstrip("#")
+        choices = []
+        for history in found:
+            if typed and not str(history.number).startswith(typed):
+                continue
+            original = history.original
+            label = (f"#{history.number} {kind_label(original.kind)} · {original.created_at:%d %b %Y} · "
+                     f"{original.reason}")
+            choices.append(app_commands.Choice(name=label[:100], value=history.number))
+        return choices[:25]
+
+    async def _own_cases(self, interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
+        return await self._case_choices(interaction, current, target_id=interaction.user.id)
+
+    async def _server_cases(self, interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
+        if not is_moderator(interaction):
+            return []
+        return await self._case_choices(interaction, current, target_id=None)
 
     async def cog_unload(self) -> None:
         """Undo cog_load; pending timed bans stay in the database."""

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from primum.demo.stack import Stack
+from primum.localdiscord.errors import ControlError
 
 pytestmark = pytest.mark.e2e
 
@@ -84,3 +85,23 @@ async def test_purge_deletes_one_members_burst_and_records_a_case(stack: Stack) 
     assert left == ["buy my course 0", "a kind clinical question"]
     purge = stack.events.of_type("purge")[-1]
     assert purge["count"] == 3 and stack.events.of_type("case")[-1]["kind"] == "hide"
+
+
+async def test_case_numbers_autocomplete_for_members_and_moderators(stack: Stack) -> None:
+    server, ids = stack.server, stack.seeded
+    member, other = ids.physician_ids[0], ids.physician_ids[1]
+    await run(stack, NADIA, "mod warn", member=member, reason="Personal attacks in #general")
+    await run(stack, NADIA, "mod warn", member=other, reason="Off-topic politics again")
+
+    async def choices(user: int, command: str, typed: str) -> list[dict[str, Any]]:
+        record = server.autocomplete(user, command, {"case": typed}, "case", channel_id=ids.general)
+        await server.wait_interaction_response(record, 10)
+        return list(record.response.data["choices"])
+
+    own = await choices(member, "appeal", "")
+    assert [c["value"] for c in own] == [1] and own[0]["name"].startswith("#1 Note")  # only their own case
+    everyone = await choices(ids.user(NADIA), "case show", "")
+    assert [c["value"] for c in everyone] == [2, 1]
+    assert [c["value"] for c in await choices(ids.user(NADIA), "case show", "#2")] == [2]
+    with pytest.raises(ControlError):  # members cannot open /case at all
+        await choices(other, "case show", "")
