@@ -49,6 +49,10 @@ from primum.storage.guild_settings import GuildSettingsRepository
 
 log = logging.getLogger(__name__)
 
+#: De-escalation log actions shown as markers on the /heat chart, as ladder steps.
+STEP_MARKERS = {"heat_notice": "notice", "slowmode": "slowmode", "thread_suggested": "thread",
+                "cooldown": "cooldown", "mod_alert": "alert"}
+
 SLOWMODE = "slowmode"
 COOLDOWN = "cooldown"
 ALERT_CHANNEL_KEY = "deescalation_alert_channel"
@@ -136,6 +140,8 @@ class HeatView:
     members: list[tuple[int, float]]
     curve: list[tuple[datetime, float]]
     slowmode_until: datetime | None
+    #: Ladder steps taken in the window, oldest first: (when, "notice" | "slowmode" | ...), for chart markers.
+    steps: list[tuple[datetime, str]] = field(default_factory=list)
 
     @property
     def level_name(self) -> str:
@@ -605,6 +611,9 @@ class DeescalationService:
         config = await self.config_for(guild_id, channel_id)
         ladder = self._ladders.get(channel_id)
         pending = await self.actions.pending_for(guild_id, SLOWMODE, channel_id=channel_id)
+        since = now - timedelta(minutes=minutes)
+        steps = [(entry.at, STEP_MARKERS[entry.action]) for entry in await self.record.for_guild(guild_id, limit=200)
+                 if entry.channel_id == channel_id and entry.action in STEP_MARKERS and entry.at >= since]
         return HeatView(
             guild_id=guild_id,
             channel_id=channel_id,
@@ -614,6 +623,7 @@ class DeescalationService:
             members=self.heat.members(channel_id, now),
             curve=self.heat.curve(channel_id, now - timedelta(minutes=minutes), now, points),
             slowmode_until=pending[-1].expires_at if pending else None,
+            steps=sorted(steps),
         )
 
 
@@ -633,32 +643,7 @@ def describe(view: HeatView, names: Mapping[int, str] | None = None) -> str:
 
 def render_chart(view: HeatView) -> bytes:
     """A small PNG of the heat curve with the thresholds (CPU work: call it in a thread)."""
-    from primum.charts import DRAWING_LOCK  # matplotlib loads only when a chart is asked for
+    from primum.charts import heat_curve  # matplotlib loads only when a chart is asked for
 
-    with DRAWING_LOCK:
-        return _draw_heat(view)
-
-
-def _draw_heat(view: HeatView) -> bytes:
-    from matplotlib.figure import Figure
-
-    from primum.charts import png
-
-    figure = Figure(figsize=(6, 2.4), dpi=100)
-    axes = figure.add_subplot(1, 1, 1)
-    if view.curve:
-        start = view.curve[0][0]
-        xs = [(moment - start).total_seconds() / 60 - (view.curve[-1][0] - start).total_seconds() / 60
-              for moment, _ in view.curve]
-        ys = [value for _, value in view.curve]
-        axes.plot(xs, ys, color="#c0392b", linewidth=1.8)
-        axes.fill_between(xs, ys, color="#c0392b", alpha=0.15)
-    for threshold, label in zip(view.thresholds, ("notice", "slowmode", "thread", "alert"), strict=False):
-        axes.axhline(threshold, color="#7f8c8d", linewidth=0.6, linestyle="--")
-        axes.text(0, threshold, f" {label}", fontsize=7, va="bottom", ha="right", color="#7f8c8d")
-    axes.set_xlabel("minutes ago")
-    axes.set_ylabel("heat")
-    top = max([value for _, value in view.curve] + [view.thresholds[0] if view.thresholds else 1.0])
-    axes.set_ylim(0, top * 1.15)
-    axes.set_title(f"Channel heat: {view.heat:.2f} ({view.level_name})", fontsize=9)
-    return png(figure, bbox_inches="tight")
+    return heat_curve(view.curve, view.thresholds, view.steps, title=f"Channel heat: {view.heat:.2f} "
+                      f"({view.level_name})")
