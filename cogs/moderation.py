@@ -37,6 +37,7 @@ from cogs._moderation_views import (
     appeal_view,
     confirmation_view,
 )
+from cogs._pages import send_pages
 from primum import display
 from primum.clock import from_iso, to_iso
 from primum.domain.cases import (
@@ -335,7 +336,7 @@ class Moderation(commands.Cog):
         else:
             lines.append("No moderation cases about you.")
         self.bot.events.emit("command", name="standing", user_id=interaction.user.id)
-        await self._answer(interaction, "\n".join(lines)[:1990])
+        await send_pages(interaction, lines)
 
     def _member_case_line(self, history: CaseHistory, appeal: Appeal | None, policy: ModerationPolicy,
                           guild: discord.Guild) -> str:

@@ -105,3 +105,20 @@ async def test_case_numbers_autocomplete_for_members_and_moderators(stack: Stack
     assert [c["value"] for c in await choices(ids.user(NADIA), "case show", "#2")] == [2]
     with pytest.raises(ControlError):  # members cannot open /case at all
         await choices(other, "case show", "")
+
+
+async def test_a_long_standing_comes_in_pages(stack: Stack) -> None:
+    server, ids = stack.server, stack.seeded
+    member = ids.physician_ids[0]
+    moderation = stack.bot.get_cog("Moderation")
+    for n in range(40):
+        await moderation.case_log.record(ids.guild_id, "note", member, ids.user(NADIA),
+                                         f"note number {n}: " + "a reason long enough to fill the page quickly " * 7)
+    record = server.invoke_slash(member, "standing", {}, channel_id=ids.general)
+    await server.wait_interaction_response(record, 10)
+    first = record.response
+    assert first.ephemeral and "page 1 of" in first.content and len(first.content) <= 2000
+    later = next(c["custom_id"] for row in first.components for c in row["components"] if "Later" in c["label"])
+    turned = server.click_button(member, record.original_message_id, later)
+    await server.wait_interaction_response(turned, 10)
+    assert "page 2 of" in turned.response.content
