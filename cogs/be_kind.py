@@ -186,7 +186,7 @@ def _summary(view: StatsView, names: dict[int, str]) -> str:
     total = view.stats.total
     rate = f"{total.revision_rate:.0%}" if total.revision_rate is not None else "n/a"
     lines = [
-        f"**Be-kind since {view.since:%Y-%m-%d}**: {total.nudges} nudge(s); revised {total.revised}, "
+        f"**Be-kind since {display.timestamp(view.since, 'D')}**: {total.nudges} nudge(s); revised {total.revised}, "
         f"withdrawn {total.withdrawn}, kept {total.kept}, open {total.open}; revision rate {rate}; "
         f"{total.reports} reported as a mistake ({view.open_reports} awaiting review); {view.hides} hidden.",
     ]
