@@ -29,7 +29,6 @@ from primum.domain.policy import (
     ACTIONABLE,
     ThresholdError,
     decide,
-    format_duration,
     parse_duration,
     parse_threshold,
 )
@@ -541,7 +540,7 @@ class BeKind(commands.Cog):
             await interaction.response.send_message(f"Not changed: {error}", ephemeral=True)
             return
         await self.service.set_window(interaction.guild.id, which, parsed, actor_id=interaction.user.id)
-        shown = format_duration(parsed) if parsed is not None else "default"
+        shown = display.duration_words(parsed) if parsed is not None else "default"
         await interaction.response.send_message(f"{which.capitalize()} window: **{shown}**.", ephemeral=True)
 
     @window.autocomplete("duration")

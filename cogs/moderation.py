@@ -54,7 +54,6 @@ from primum.domain.cases import (
     Rank,
     action_from_event,
     check_action,
-    format_duration,
     interactions_from_message,
     kind_label,
     needs_second_moderator,
@@ -346,7 +345,7 @@ class Moderation(commands.Cog):
         bits = [f"• **#{history.number}** {kind_label(history.original.kind)} {_when(history.original)} by {who}",
                 f"reason: {current.reason}"]
         if current.duration_s:
-            bits.append(f"for {format_duration(current.duration_s)}")
+            bits.append(f"for {display.duration_words(current.duration_s)}")
         if current.status is not CaseStatus.ACTIVE:
             bits.append(f"now **{current.status.value}**")
         if appeal is not None:
@@ -483,7 +482,7 @@ class Moderation(commands.Cog):
             label = "original" if not row.is_amendment else f"amendment (row {row.id})"
             line = f"• {label} {_when(row)} by {self._name(guild, row.actor_id)}: {row.reason}"
             if row.duration_s:
-                line += f" · {format_duration(row.duration_s)}"
+                line += f" · {display.duration_words(row.duration_s)}"
             if row.evidence_url:
                 line += f" · evidence: <{row.evidence_url}>"
             if row.conflict:
