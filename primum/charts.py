@@ -69,7 +69,10 @@ def stacked_bars(
             heights = [float(v) for v in values]
             axes.bar(positions, heights, bottom=bottom, label=name, color=PALETTE[index % len(PALETTE)], width=0.7)
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-        axes.set_xticks(positions, list(labels), rotation=30 if len(labels) > 6 else 0, fontsize=8)
+        # The total under each label: a rate over one nudge must not read as a trend, and no line covers it.
+        shown = [f"{label}\nn = {total:g}" for label, total in zip(labels, bottom, strict=True)]
+        axes.set_ylim(0, max(bottom, default=0) * 1.2 + 1)
+        axes.set_xticks(positions, shown, rotation=30 if len(labels) > 6 else 0, fontsize=8)
         axes.set_ylabel(ylabel)
         axes.spines[["top", "right"]].set_visible(False)
         handles, names = axes.get_legend_handles_labels()
@@ -78,13 +81,16 @@ def stacked_bars(
             points = [(p, v * 100) for p, v in zip(positions, line[1], strict=True) if v is not None]
             if points:
                 xs, ys = zip(*points, strict=True)
-                twin.plot(xs, ys, color="#D55E00", marker="o", linewidth=1.8, label=line[0])
-            twin.set_ylim(0, 100)
+                twin.plot(xs, ys, color="#D55E00", marker="o", linewidth=1.8, label=f"{line[0]} (line, right axis)")
+            twin.set_ylim(0, 115)
+            twin.set_yticks([0, 25, 50, 75, 100])
             twin.set_ylabel(line_label or line[0])
             twin.spines[["top"]].set_visible(False)
             more_handles, more_names = twin.get_legend_handles_labels()
             handles, names = handles + more_handles, names + more_names
-        axes.legend(handles, names, fontsize=8, frameon=False, loc="upper left")
+        # Below the plot, so it never covers a bar or the line.
+        axes.legend(handles, names, fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14),
+                    ncol=min(5, len(names)))
         return _png(figure)
 
 
