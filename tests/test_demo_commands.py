@@ -42,7 +42,9 @@ def test_long_bot_messages_are_cut_at_a_word_with_an_ellipsis() -> None:
 def test_discord_timestamps_read_as_times() -> None:
     moment = int(datetime(2026, 12, 6, 3, 4, 5, tzinfo=UTC).timestamp())
     assert readable_timestamps(f"until <t:{moment}:f>.") == "until 03:04:05 UTC."
-    assert "03:04:05 UTC" in readable_timestamps(f"ends <t:{moment}:R>")
+    now = datetime(2026, 12, 6, 3, 4, 0, tzinfo=UTC)
+    assert readable_timestamps(f"ends <t:{moment}:R>", now) == "ends in 5 s"
+    assert readable_timestamps(f"began <t:{moment}:R>", now.replace(minute=5)) == "began 55 s ago"
 
 
 def test_kept_databases_are_one_file_or_one_per_scenario(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ Play = Callable[["Demo"], Awaitable[None]]
 SCENARIO_PREFIX = "scenario_"
 #: The longest bot message the transcript shows before it shortens it (at a word, with "…").
 MESSAGE_WIDTH = 400
+_MENTION = re.compile(r"<(#|@&|@!?)(\d{5,20})>")
 _DISCORD_TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
 
 
@@ -196,8 +197,7 @@ class Transcript:
             return "pinned a message"
         return None
 
-    @staticmethod
-    def _message_text(body: Mapping[str, Any], record: RequestRecord) -> str:
+    def _message_text(self, body: Mapping[str, Any], record: RequestRecord) -> str:
         text = str(body.get("content") or "").replace("\n", " ⏎ ")
         embeds = body.get("embeds") or []
         for embed in embeds:
@@ -213,7 +213,22 @@ class Transcript:
         files = [str(upload.filename) for upload in record.files]
         if files:
             text += "  files: " + ", ".join(files)
-        return shorten(readable_timestamps(text.strip()))
+        return shorten(self.readable(readable_timestamps(text.strip())))
+
+    def readable(self, text: str) -> str:
+        """``<#id>``, ``<@id>`` and ``<@&id>`` as the names a Discord client shows."""
+        def show(match: re.Match[str]) -> str:
+            kind, raw = match.group(1), int(match.group(2))
+            if kind == "#":
+                return self.where(raw)
+            if kind == "@&":
+                for guild in self._stack.server.world.guilds.values():
+                    if raw in guild.roles:
+                        return f"@{guild.roles[raw].name}"
+                return match.group(0)
+            return f"@{self.name(raw)}"
+
+        return _MENTION.sub(show, text)
 
 
 def shorten(text: str, width: int = MESSAGE_WIDTH) -> str:
@@ -223,11 +238,14 @@ def shorten(text: str, width: int = MESSAGE_WIDTH) -> str:
     return textwrap.shorten(text, width=width, placeholder=" …", break_long_words=False) or text[: width - 1] + "…"
 
 
-def readable_timestamps(text: str) -> str:
-    """Discord's ``<t:UNIX:STYLE>`` markup as a person's client would show it (UTC, to the second)."""
+def readable_timestamps(text: str, now: datetime | None = None) -> str:
+    """Discord's ``<t:UNIX:STYLE>`` markup as a person's client would show it (UTC, to the second; "R": "in 15 s")."""
     def show(match: re.Match[str]) -> str:
         when = datetime.fromtimestamp(int(match.group(1)), UTC)
-        return f"{when:%H:%M:%S} UTC" if match.group(2) != "R" else f"(relative to {when:%H:%M:%S} UTC)"
+        if match.group(2) != "R":
+            return f"{when:%H:%M:%S} UTC"
+        seconds = round((when - (now or datetime.now(UTC))).total_seconds())
+        return f"in {seconds} s" if seconds >= 0 else f"{-seconds} s ago"
 
     return _DISCORD_TIMESTAMP.sub(show, text)
 
@@ -322,7 +340,9 @@ class Demo:
 
     async def slash(self, who: str | int, where: str | int, command: str, /, **options: Any) -> Interaction:
         """A member runs a slash command; waits for the bot's answer."""
-        shown = " ".join(f"{k}:{v}" for k, v in options.items())
+        users = self.server.world.users
+        shown = " ".join(f"{k}:{self.transcript.name(v) if isinstance(v, int) and v in users else v}"
+                         for k, v in options.items())
         self.transcript.line(f"{self.transcript.where(self.channel(where))}  "
                              f"{self.transcript.name(self.member(who))} ran /{command} {shown}".rstrip())
         record: Interaction = self.server.invoke_slash(self.member(who), command, options,
