@@ -77,3 +77,12 @@ def test_a_bot_that_cannot_reach_discord_ends_in_one_clear_line(tmp_path: Path, 
     err = capsys.readouterr().err
     assert err.splitlines()[-1].startswith("primum: could not reach Discord (")
     assert "Traceback" not in err and "not-a-real-token" not in err
+
+
+def test_help_teaches_with_examples() -> None:
+    choices = build_parser()._subparsers._group_actions[0].choices
+    for name in ("run", "demo", "report", "score", "evaluate", "calibrate"):
+        text = choices[name].format_help()
+        assert "examples:" in text, name
+        assert f"primum {name}" in text, name
+    assert "primum <command> --help" in build_parser().format_help()
