@@ -23,6 +23,7 @@ from cogs._be_kind_views import NudgeButton, nudge_view
 from cogs._channels import find_text_channel
 from cogs._checks import moderators_only, owners_only
 from cogs._embeds import settings_embed
+from cogs._pages import send_pages
 from primum import display
 from primum.charts import render_async, stacked_bars
 from primum.domain.policy import (
@@ -342,11 +343,10 @@ class BeKind(commands.Cog):
             body = "\n\n---\n\n".join(t.text for t in returned)
             attachment = discord.File(io.BytesIO(body.encode("utf-8")), "your-hidden-messages.txt")
         lines.append("`/kind forgetme` deletes all of it.")
-        content = "\n".join(lines)[:2000]
         if attachment is not None:
-            await interaction.response.send_message(content, ephemeral=True, file=attachment)
+            await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True, file=attachment)
         else:
-            await interaction.response.send_message(content, ephemeral=True)
+            await send_pages(interaction, lines)
 
     @kind.command(name="forgetme", description="Delete everything Primum's be-kind feature holds about you")
     async def forgetme(self, interaction: discord.Interaction[PrimumBot]) -> None:

@@ -493,7 +493,7 @@ class Moderation(commands.Cog):
         if appeal is not None:
             lines.append(f"Appeal #{appeal.id}: {appeal.status.value}"
                          + (f" by {self._name(guild, appeal.decided_by)}" if appeal.decided_by else ""))
-        await self._answer(interaction, "\n".join(lines)[:1990])
+        await send_pages(interaction, lines)
 
     def _target(self, case: Case) -> str:
         if case.target_id is None:
@@ -522,7 +522,7 @@ class Moderation(commands.Cog):
             lines.append(f"**#{history.number}** {kind_label(history.original.kind)} · {self._target(history.original)}"
                          f" · by {self._name(guild, history.original.actor_id)} · {_when(history.original)} · "
                          f"{current.status.value}{flag}")
-        await self._answer(interaction, "\n".join(lines)[:1990])
+        await send_pages(interaction, lines)
 
     @case_group.command(name="amend", description="Add an amendment to a case (the original stays on record)")
     @app_commands.describe(case="The case number", reason="Why you amend it (kept on record)",
