@@ -311,9 +311,9 @@ def _evaluate(args: argparse.Namespace) -> int:
         from primum.training.report import dev_report, format_report
         from primum.training.train import dev_rows_for_eval
 
-        print(f"reading the dev split from {public} …", file=sys.stderr)
+        print(f"reading the {'calibration' if args.recalibrate else 'dev'} split from {public} …", file=sys.stderr)
         try:
-            rows = dev_rows_for_eval(public)
+            rows = dev_rows_for_eval(public, calib=bool(args.recalibrate))
         except (FileNotFoundError, KeyError, ValueError) as error:
             print(f"primum: could not read the public datasets under {public}: {error}", file=sys.stderr)
             return 2

@@ -58,6 +58,39 @@ class LoRALinear(nn.Module):
         return (self.lora_b @ self.lora_a) * self.scale
 
 
+class MessageLengths:
+    """How many real (unpadded) tokens each row of the current batch has; set by ``KindnessNet``."""
+
+    def __init__(self) -> None:
+        self.value: list[int] = []
+
+
+class PerMessageLinear(nn.Module):
+    """A dynamic-int8 linear layer that quantises each message on its own real tokens.
+
+    Why: dynamic int8 picks one activation scale per call, so with a whole batch in one call a
+    message's score moved with its batch-mates ("😂😂😂" scored 0.46, 0.53 or 0.65 around a 0.567
+    threshold). Quantising each message's unpadded rows alone makes its score the same in any
+    batch; int8 arithmetic is exact, so only float rounding (~1e-6) can differ.
+    """
+
+    def __init__(self, inner: nn.Module, lengths: MessageLengths) -> None:
+        super().__init__()
+        self.inner = inner
+        self.lengths = lengths
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply ``inner`` per message (rows past a message's length stay zero: they are padding)."""
+        lengths = self.lengths.value
+        if x.dim() != 3 or len(lengths) != x.shape[0]:
+            return self.inner(x)  # type: ignore[no-any-return]
+        parts = [self.inner(x[b, :n]) for b, n in enumerate(lengths)]
+        out = x.new_zeros(x.shape[0], x.shape[1], parts[0].shape[-1])
+        for b, (n, part) in enumerate(zip(lengths, parts, strict=True)):
+            out[b, :n] = part
+        return out
+
+
 class KindnessNet(nn.Module):
     """Encoder + mean pooling + one logit per label."""
 
@@ -67,9 +100,11 @@ class KindnessNet(nn.Module):
         hidden = int(encoder.config.hidden_size)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, n_labels)
+        self.lengths = MessageLengths()
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """Logits, shape (batch, n_labels)."""
+        self.lengths.value = [int(n) for n in attention_mask.sum(1).tolist()]
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
@@ -139,6 +174,21 @@ def adapter_state(net: KindnessNet) -> dict[str, torch.Tensor]:
     return state
 
 
+def full_state(net: KindnessNet) -> dict[str, torch.Tensor]:
+    """What to ship after a full fine-tune: every trained encoder weight (fp16) and the head (fp32).
+
+    The frozen word embeddings are left out (they come from the base package), which keeps the
+    file at about 30 MB.
+    """
+    state: dict[str, torch.Tensor] = {}
+    for name, param in net.encoder.named_parameters():
+        if param.requires_grad:
+            state[f"encoder.{name}"] = param.detach().to(torch.float16).contiguous()
+    state["head.weight"] = net.head.weight.detach().float().contiguous()
+    state["head.bias"] = net.head.bias.detach().float().contiguous()
+    return state
+
+
 def quantize_int8(net: KindnessNet) -> KindnessNet:
     """Dynamic int8 for the encoder's linear layers (weights int8 per output channel, activations per batch).
 
@@ -156,13 +206,18 @@ def quantize_int8(net: KindnessNet) -> KindnessNet:
 
         spec = {nn.Linear: per_channel_dynamic_qconfig}
         quantize_dynamic(net.encoder, spec, dtype=torch.qint8, inplace=True)  # type: ignore[no-untyped-call]
+    quantized = [name for name, module in net.encoder.named_modules() if type(module).__name__ == "Linear"
+                 and type(module).__module__.startswith("torch.ao.nn.quantized")]
+    for name in quantized:
+        _set(net.encoder, name, PerMessageLinear(_get(net.encoder, name), net.lengths))
     return net
 
 
 def build_inference_net(
     model_dir: Path, base_dir: Path | None = None, *, quantize: bool = False
 ) -> tuple[Any, KindnessNet, dict[str, Any]]:
-    """Load base encoder + shipped adapter, merge LoRA into plain weights (no runtime overhead).
+    """Load base encoder + shipped weights: a LoRA adapter merged into plain weights (no runtime
+    overhead), or the full fine-tuned encoder weights (``"finetune": "full"`` in the card).
 
     ``quantize=True`` then turns the encoder's linear layers into dynamic int8 (the default runtime).
     """
@@ -173,7 +228,8 @@ def build_inference_net(
     labels = card["labels"]
     net = KindnessNet(encoder, len(labels))
     state = load_file(str(model_dir / card.get("weights", "adapter.safetensors")))
-    scale = float(card["lora"]["alpha"]) / float(card["lora"]["rank"])
+    lora = card.get("lora")
+    scale = float(lora["alpha"]) / float(lora["rank"]) if lora else 0.0
     params = dict(net.encoder.named_parameters())
     with torch.no_grad():
         for key, tensor in state.items():
@@ -184,7 +240,7 @@ def build_inference_net(
                 assert isinstance(linear, nn.Linear)
                 linear.weight += (b @ tensor.float()) * scale
             elif key.startswith("encoder."):
-                params[key[len("encoder."):]].copy_(tensor)
+                params[key[len("encoder."):]].copy_(tensor.float())
         net.head.weight.copy_(state["head.weight"])
         net.head.bias.copy_(state["head.bias"])
     net.eval()

@@ -96,6 +96,6 @@ def load_onnx_engine(
 
     engine = Engine(
         tokenizer, forward, card["labels"], max_length=int(card.get("max_length", 128)),
-        stride=int(card.get("stride", 32)),
+        stride=int(card.get("stride", 32)), long_penalty=float(card.get("long_penalty", 0.0)),
     )
     return engine, card

@@ -21,25 +21,45 @@ _INVISIBLE = {
     0xFFA0,
 }
 
-#: Cyrillic, Greek and other look-alikes of Latin letters (lower- and upper-case).
-CONFUSABLES: dict[str, str] = {
-    # Cyrillic
-    "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "ё": "e", "һ": "h", "і": "i", "ї": "i", "ј": "j",
-    "к": "k", "ӏ": "l", "м": "m", "н": "h", "о": "o", "р": "p", "ԛ": "q", "г": "r", "ѕ": "s", "т": "t",
-    "у": "y", "ѵ": "v", "ԝ": "w", "х": "x", "ү": "y", "ь": "b", "п": "n", "ո": "n", "ս": "u",
-    "А": "A", "В": "B", "С": "C", "Е": "E", "Ё": "E", "Н": "H", "І": "I", "Ї": "I", "Ј": "J", "К": "K",
-    "М": "M", "О": "O", "Р": "P", "Ѕ": "S", "Т": "T", "У": "Y", "Х": "X", "Ү": "Y", "Ԁ": "D", "Ԍ": "G",
-    "Ԛ": "Q", "Ԝ": "W", "Ӏ": "I",
-    # Greek
-    "α": "a", "β": "b", "γ": "y", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
-    "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ς": "s", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H",
-    "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
-    # Latin look-alikes outside ASCII that NFKC keeps
-    "ı": "i", "ȷ": "j", "ɑ": "a", "ɡ": "g", "ɩ": "i", "ɪ": "i", "ʀ": "r", "ʏ": "y", "ᴀ": "a", "ʙ": "b",
-    "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ɢ": "g", "ʜ": "h", "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n",
-    "ᴏ": "o", "ᴘ": "p", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ᴢ": "z", "ø": "o", "Ø": "O",
-    "ł": "l", "đ": "d", "ħ": "h",
+#: Look-alikes that Unicode's confusables list (TR39) does not map to a Latin letter but that people
+#: use as one: small capitals and the Cyrillic/Greek lower-case letters shaped like them.
+_EXTRA_CONFUSABLES: dict[str, str] = {
+    "в": "b", "к": "k", "м": "m", "н": "h", "т": "t", "ь": "b", "п": "n", "ӏ": "l", "ё": "e", "ї": "i",
+    "Ё": "E", "Ї": "I", "Ԁ": "D", "Ԛ": "Q", "β": "b", "ε": "e", "η": "n", "κ": "k", "τ": "t", "χ": "x",
+    "ω": "w", "ς": "s", "ȷ": "j", "ʀ": "r", "ᴀ": "a", "ʙ": "b", "ᴅ": "d", "ᴇ": "e", "ɢ": "g", "ʜ": "h",
+    "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴘ": "p", "ᴛ": "t", "ø": "o", "Ø": "O", "ł": "l",
+    "đ": "d", "ħ": "h",
 }
+
+
+def _tr39_confusables() -> dict[str, str]:
+    """Non-ASCII characters that Unicode TR39 lists as confusable with one ASCII letter or digit.
+
+    The data ships with the ``confusable-homoglyphs`` package (Unicode's confusables.txt). TR39's
+    prototype for every I-shaped letter is "l"; an upper-case one is read as "I" instead, since a
+    disguised word is meant to be read, not merely to look alike.
+    """
+    import json
+    from importlib import resources
+
+    data = json.loads(resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8"))
+    table: dict[str, str] = {}
+    for ch, glyphs in data.items():
+        if len(ch) != 1 or ch.isascii():
+            continue
+        for glyph in glyphs:
+            target = glyph.get("c", "")
+            if len(target) == 1 and target.isascii() and target.isalpha():
+                if target == "l" and ch.isupper():
+                    target = "I"
+                table[ch] = target
+                break
+    return table
+
+
+#: Look-alikes of Latin letters (Cyrillic, Greek, Armenian, Cherokee, mathematical ...): TR39 plus a
+#: short supplement.
+CONFUSABLES: dict[str, str] = {**_tr39_confusables(), **_EXTRA_CONFUSABLES}
 
 #: Leetspeak symbols, applied only inside tokens that are mostly letters.
 LEET: dict[str, str] = {
@@ -77,6 +97,24 @@ _DOUBLE_OK = set("eolstfprmncdgbz")
 _WORD = re.compile(r"[A-Za-z]+")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+#: Explicit bidi embeddings, overrides and isolates: with them, what Discord displays is not the
+#: order the characters are stored in (U+202E shows "toidi" as "idiot").
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def display_order(text: str) -> str:
+    """The text as a reader sees it, when it carries explicit bidi controls (else unchanged).
+
+    Uses the Unicode Bidirectional Algorithm (``python-bidi``) line by line; text without the
+    controls, including ordinary Hebrew or Arabic, keeps its logical order.
+    """
+    if not any(ch in _BIDI_CONTROLS for ch in text):
+        return text
+    from bidi import get_display
+
+    return "\n".join(str(get_display(line, base_dir="L")) for line in text.split("\n"))
 
 
 def strip_invisible(text: str) -> str:
@@ -271,12 +309,27 @@ def squeeze_repeats(text: str, known: Container[str] | None = None) -> str:
     return _WORD.sub(word, text)
 
 
+#: Passes of ``_normalize_once`` at most: one undone disguise can reveal another ("||idiot").
+_MAX_PASSES = 4
+
+
 def normalize(text: str, known: Container[str] | None = None) -> str:
     """Canonical text for the model: the author's own words, undisguised, markup removed.
 
     ``known``: lower-case words used to read leetspeak and undo stretched letters (see
-    ``undo_leet`` and ``squeeze_repeats``).
+    ``undo_leet`` and ``squeeze_repeats``). Idempotent: the steps repeat until the text stops
+    changing, so normalising canonical text again changes nothing.
     """
+    for _ in range(_MAX_PASSES):
+        again = _normalize_once(text, known)
+        if again == text:
+            break
+        text = again
+    return text
+
+
+def _normalize_once(text: str, known: Container[str] | None) -> str:
+    text = display_order(text)
     text = unicodedata.normalize("NFKC", text)
     text = strip_invisible(text)
     text = _CODE_BLOCK.sub(" ", text)  # before quotes: a code block may contain '>' lines

@@ -10,6 +10,8 @@ from primum.inference.protocol import ACTIONABLE_CATEGORIES
 from primum.training.augment import VARIANTS, evasion_variants
 from primum.training.data import LABELS, Example
 from primum.training.metrics import at_threshold, flag_rate, roc_auc, threshold_for_fpr
+from primum.training.real_data import REAL_SOURCE_NAMES
+from primum.training.real_report import format_real, real_report, real_targets_met
 
 Predict = Callable[[Sequence[str]], list[float]]
 
@@ -51,11 +53,17 @@ RECALL_TARGET = 0.85
 ALL_BENIGN_FPR = 0.02
 
 
-def choose_thresholds(groups: dict[str, list[float]], margin: float = 0.75) -> dict[str, float]:
+def choose_thresholds(
+    groups: dict[str, list[float]], margin: float = 0.75, extra_targets: dict[str, float] | None = None
+) -> dict[str, float]:
     """Nudge: the lowest threshold keeping every targeted group under ``margin`` x its FPR target
-    and our benign rows overall under ``ALL_BENIGN_FPR``. Hide: far stricter, ~0 FPR on all benign text."""
+    and our benign rows overall under ``ALL_BENIGN_FPR``. Hide: far stricter, ~0 FPR on all benign text.
+
+    ``extra_targets``: more group names and their FPR ceilings (the real sources' calib rows).
+    """
+    targets = {**FPR_TARGETS, **(extra_targets or {})}
     candidates = [
-        threshold_for_fpr(groups[name], target * margin) for name, target in FPR_TARGETS.items() if name in groups
+        threshold_for_fpr(groups[name], target * margin) for name, target in targets.items() if name in groups
     ]
     if "own_all_benign" in groups:
         candidates.append(threshold_for_fpr(groups["own_all_benign"], ALL_BENIGN_FPR))
@@ -115,7 +123,9 @@ def dev_report(
         evasion["gap_points"] = 100 * (evasion["plain_recall"] - evasion["all_variants"])
         evasion["worst_gap_points"] = 100 * (evasion["plain_recall"] - min(flag_rate(s, nudge) for s in per.values()))
     report["evasion"] = evasion
-    report["targets_met"] = _targets_met(report)
+    real = [(r, s) for r, s in zip(dev, dev_scores, strict=True) if r.source in REAL_SOURCE_NAMES]
+    report["real"] = real_report([r for r, _ in real], [s for _, s in real], nudge)
+    report["targets_met"] = {**_targets_met(report), **real_targets_met(report["real"])}
     return report
 
 
@@ -190,6 +200,8 @@ def format_report(report: dict[str, Any]) -> str:
                 f"public {source:<10} AUC {v['auc']:.4f} recall {100 * v['recall']:.1f}% FPR {100 * v['fpr']:.1f}%"
                 f" (n={v['n']})"
             )
+    if "real" in report:
+        lines.extend(format_real(report["real"]))
     lines.append("targets:")
     for name, passed in report["targets_met"].items():
         lines.append(f"  [{'x' if passed else ' '}] {name}")

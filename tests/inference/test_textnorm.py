@@ -1,6 +1,8 @@
 """Text normalisation tables: every disguise undone, clinical text left alone."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from primum.inference import textnorm
 from primum.inference.textnorm import normalize
@@ -141,3 +143,58 @@ def test_known_words_read_leetspeak(raw: str, expected: str) -> None:
 def test_leetspeak_reading_is_bounded() -> None:
     token = "1" * 12 + "x"  # 2**12 readings if unbounded: left to the plain rules
     assert normalize(token, LEET_KNOWN) == normalize(token)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("\u202etoidi na era uoy", "you are an idiot"),  # right-to-left override: shown reversed
+        ("you are \u202etoidi na\u202c ok", "you are an idiot ok"),
+        ("\u202dyou are kind\u202c", "you are kind"),  # left-to-right override changes nothing here
+        ("שלום עליכם", "שלום עליכם"),  # Hebrew without controls keeps its logical order
+    ],
+)
+def test_text_is_read_in_display_order(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("yօu are an іdiօt", "you are an idiot"),  # Armenian o, Cyrillic i
+        ("ѕtսpid հack", "stupid hack"),  # Cyrillic s, Armenian u and h
+        ("Іdiot", "Idiot"),  # TR39's I-prototype is "l"; an upper-case one reads as I
+        ("𝐢𝐝𝐢𝐨𝐭", "idiot"),  # mathematical bold (NFKC)
+    ],
+)
+def test_confusables_from_unicode_tr39(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_confusables_table_comes_from_tr39() -> None:
+    assert len(textnorm.CONFUSABLES) > 1000
+    assert textnorm.CONFUSABLES["օ"] == "o"  # ARMENIAN SMALL LETTER OH, not in the old hand table
+
+
+def test_pipe_spoiler_fragment_is_stable() -> None:
+    once = normalize("||idiot")
+    assert once == "idiot"
+    assert normalize(once) == once
+
+
+_ALPHABET = "abcdeiost ADIOT01345789@$!|+*_~`>#:-.\n\u200b\u202e\u202cіօѕ"
+
+
+@given(st.text(alphabet=_ALPHABET, max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_normalize_is_idempotent_on_any_text(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@given(st.text(alphabet=_ALPHABET, max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_normalize_with_a_vocabulary_is_idempotent(text: str) -> None:
+    known = frozenset({"idiot", "when", "that", "toast", "stoic", "test"})
+    once = normalize(text, known)
+    assert normalize(once, known) == once

@@ -69,8 +69,7 @@ def test_public_mapping_rules(tmp_path) -> None:
     rng = random.Random(0)
     dav = {r.text: dict(zip(LABELS, r.targets, strict=True)) for r in load_davidson(root, rng)}
     assert dav["hate tweet"]["identity_attack"] == 1.0
-    assert dav["offensive damn tweet"]["unkind"] is None  # offensive teaches profanity only
-    assert dav["offensive damn tweet"]["profanity"] == 1.0
+    assert "offensive damn tweet" not in dav  # v7: "offensive" taught tweet style, it is not trained on
     assert dav["nice tweet"]["unkind"] == 0.0
     conv = load_convabuse(root)
     assert {r.split for r in conv} == {"train", "dev"}

@@ -1,0 +1,75 @@
+"""Long messages: one unkind sentence still shows, but more pieces are not more chances to trip."""
+
+import math
+
+import pytest
+
+from primum.inference.engine import Engine, long_text_scores
+from primum.inference.protocol import CATEGORIES
+
+LABELS = ["unkind", *CATEGORIES]
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from primum.inference.net import load_tokenizer
+
+    return load_tokenizer()
+
+
+def _engine(tokenizer, penalty: float) -> Engine:
+    """A deterministic network: a row with "idiot" is clearly unkind, one with "whatever" borderline."""
+    import torch
+
+    idiot = tokenizer.convert_tokens_to_ids("idiot")
+    meh = tokenizer.convert_tokens_to_ids("whatever")
+
+    def forward(ids, mask):
+        rows = []
+        for row in ids.tolist():
+            logit = 6.0 if idiot in row else 1.0 if meh in row else -4.0
+            rows.append([logit] * len(LABELS))
+        return torch.tensor(rows)
+
+    return Engine(tokenizer, forward, LABELS, max_length=128, stride=32, long_penalty=penalty)
+
+
+SENTENCE = "The patient was discharged on day three with follow-up in clinic next week."
+
+
+def _long(extra: str, at_end: bool = True) -> str:
+    body = [SENTENCE] * 14
+    body.insert(len(body) if at_end else 0, extra)
+    return " ".join(body)
+
+
+def test_penalty_divides_odds_by_the_number_of_rows() -> None:
+    import torch
+
+    logits = torch.tensor([[2.0], [0.0], [-1.0], [-3.0]])
+    (score,) = long_text_scores(logits, 1.0).tolist()
+    assert math.isclose(score, 1 / (1 + math.exp(-(2.0 - math.log(4)))), rel_tol=1e-6)
+    (plain,) = long_text_scores(logits, 0.0).tolist()
+    assert math.isclose(plain, 1 / (1 + math.exp(-2.0)), rel_tol=1e-6)
+
+
+def test_a_borderline_sentence_deep_in_a_long_message_no_longer_trips(tokenizer) -> None:
+    text = _long("whatever, the plan was fine I guess.")
+    short = "whatever, the plan was fine I guess."
+    plain, fair = _engine(tokenizer, 0.0), _engine(tokenizer, 1.0)
+    assert plain.predict([text])[0].score > 0.7  # the old plain maximum: one more chance to trip
+    assert fair.predict([text])[0].score < 0.5
+    assert fair.predict([short])[0].score > 0.7  # said on its own, it is scored as before
+
+
+def test_one_clearly_unkind_sentence_in_a_long_message_is_still_caught(tokenizer) -> None:
+    fair = _engine(tokenizer, 1.0)
+    for at_end in (True, False):
+        assert fair.predict([_long("Honestly you are an idiot.", at_end)])[0].score > 0.95
+
+
+def test_short_messages_are_untouched_by_the_penalty(tokenizer) -> None:
+    texts = ["you idiot", "whatever", "thanks for covering"]
+    assert [s.score for s in _engine(tokenizer, 0.0).predict(texts)] == [
+        s.score for s in _engine(tokenizer, 1.0).predict(texts)
+    ]
