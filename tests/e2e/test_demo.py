@@ -89,3 +89,15 @@ def test_keep_db_leaves_a_database_that_primum_report_can_chart(tmp_path: Path) 
     assert (tmp_path / "report" / "nudges_by_week.png").stat().st_size > 1000
     again = _demo("--scenario", "basics", "--model", "fake", "--keep-db", str(kept))
     assert again.returncode == 2 and "would overwrite" in again.stderr
+
+
+def test_owners_scenario_reviews_a_mistake_and_lifts_a_timed_ban(tmp_path: Path) -> None:
+    events_file = tmp_path / "events.jsonl"
+    result = _demo("--scenario", "owners", "--model", "fake", "--events", str(events_file))
+    assert result.returncode == 0, result.stderr
+    types = [json.loads(line)["type"] for line in events_file.read_text(encoding="utf-8").splitlines()]
+    for kind in ("nudge_report", "report_digest", "report_verdict", "tempban", "tempban_lifted"):
+        assert kind in types, kind
+    assert "Primum → #mod-log: **1 nudge(s) reported as a mistake**" in result.stdout
+    assert "thinks the note was fair" in result.stdout
+    assert "ran /mod warn member:Dr. Rajesh Patel" in result.stdout
