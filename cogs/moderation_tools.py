@@ -296,7 +296,7 @@ class ModerationTools(commands.Cog):
 
         try:
             deleted = await channel.purge(limit=count if member is None else PURGE_SCAN, check=wanted,
-                                          before=interaction.created_at, reason=text[:500])
+                                          before=discord.Object(id=interaction.id), reason=text[:500])
         except discord.HTTPException as error:
             log.warning("purge in channel %d refused: %s", channel.id, error)
             await moderation._answer(interaction, f"Discord refused the purge ({error.status}); nothing recorded.")
