@@ -25,6 +25,7 @@ from primum.events import EventSink
 from primum.inference import Scorer
 from primum.settings import Settings, SettingsError, load_settings
 from primum.storage import Database, DatabaseError, GuildSettingsRepository
+from primum.storage.case_chain import seal as seal_case_chain
 
 log = logging.getLogger("primum.bot")
 
@@ -166,6 +167,7 @@ def make_scorer(settings: Settings) -> Scorer:
 async def run_bot(settings: Settings) -> None:
     """Connect to Discord with the real token until SIGINT/SIGTERM."""
     db = await Database.open(settings.database_path)
+    await seal_case_chain(db)
     bot = PrimumBot(settings=settings, db=db, scorer=make_scorer(settings))
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

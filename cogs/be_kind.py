@@ -24,8 +24,10 @@ from cogs._channels import find_text_channel
 from cogs._checks import moderators_only, owners_only
 from cogs._embeds import settings_embed
 from cogs._pages import send_pages
+from cogs._ranks import refuse_target
 from primum import display
 from primum.charts import render_async, stacked_bars
+from primum.domain.cases import ActionRecord
 from primum.domain.policy import (
     ACTIONABLE,
     ThresholdError,
@@ -353,18 +355,34 @@ class BeKind(commands.Cog):
         """Members may delete their own be-kind data at any time."""
         assert interaction.guild is not None
         removed = await self.service.forget(interaction.guild.id, interaction.user.id, actor_id=interaction.user.id)
+        self._forget_case(interaction.guild.id, interaction.user.id, interaction.user.id,
+                          "privacy: the member deleted their be-kind data (/kind forgetme)", removed)
         await interaction.response.send_message(f"Done: {removed} record(s) deleted.", ephemeral=True)
 
     @kind.command(name="forget", description="Moderators: delete a member's be-kind data")
-    @app_commands.describe(member="Whose data to delete")
+    @app_commands.describe(member="Whose data to delete", reason="Why (kept on the record as a case)")
     @moderators_only(MODERATORS_ONLY)
-    async def forget(self, interaction: discord.Interaction[PrimumBot], member: discord.Member) -> None:
+    async def forget(self, interaction: discord.Interaction[PrimumBot], member: discord.Member,
+                     reason: app_commands.Range[str, 3, 400]) -> None:
         """Delete a member's be-kind data on request (e.g. a privacy request made to the moderators)."""
         assert interaction.guild is not None
+        refusal = refuse_target(interaction, member)
+        if refusal is not None:
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return
         removed = await self.service.forget(interaction.guild.id, member.id, actor_id=interaction.user.id)
+        self._forget_case(interaction.guild.id, member.id, interaction.user.id, f"be-kind data deleted: {reason}",
+                          removed)
         await interaction.response.send_message(
             f"Deleted {removed} be-kind record(s) about {member.display_name}.", ephemeral=True
         )
+
+    def _forget_case(self, guild_id: int, member_id: int, actor_id: int, reason: str, removed: int) -> None:
+        """Every forget leaves a case with its reason (the moderation cog records it)."""
+        self.bot.dispatch("primum_action", ActionRecord(
+            guild_id=guild_id, kind="forget", target_id=member_id, actor_id=actor_id, reason=reason,
+            details={"scope": "be-kind", "rows": removed, "rule": "privacy"},
+        ))
 
     @kind.command(name="test", description="Moderators: how would Primum score this text here?")
     @app_commands.describe(text="The text to score (not stored)")

@@ -19,6 +19,7 @@ from discord.ext import commands
 from cogs._channels import find_text_channel
 from cogs._checks import has_any_permission, owners_only, require
 from cogs._embeds import settings_embed
+from cogs._ranks import refuse_target
 from primum import display
 from primum.charts import render_async
 from primum.domain.ladder import (
@@ -273,6 +274,10 @@ class Deescalation(commands.Cog):
     ) -> None:
         """A moderator cools one member down; owners and administrators cannot be, and we say so."""
         assert interaction.guild is not None
+        refusal = refuse_target(interaction, member)
+        if refusal is not None:
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return
         config = await self.service.config_for(interaction.guild.id, interaction.channel_id)
         result = await self.service.cooldown_member(
             interaction.guild.id, member.id, timedelta(minutes=minutes or config.cooldown_minutes), reason=reason,
@@ -290,6 +295,10 @@ class Deescalation(commands.Cog):
     ) -> None:
         """Lift early; the reason and who lifted it are recorded."""
         assert interaction.guild is not None
+        refusal = refuse_target(interaction, member) if member is not None else None
+        if refusal is not None:
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         if member is not None:
             result = await self.service.lift_member(interaction.guild.id, member.id, reason=reason,

@@ -41,6 +41,7 @@ from cogs._pages import send_pages
 from primum import display
 from primum.clock import from_iso, to_iso
 from primum.domain.cases import (
+    CHANNEL_KINDS,
     ActionRecord,
     AppealStatus,
     Case,
@@ -143,6 +144,7 @@ class Moderation(commands.Cog):
             await self._close_card(confirmation.review_channel_id, confirmation.review_message_id,
                                    f"Request #{confirmation.id} expired without a second moderator.")
         await self.service.prune_interactions()
+        await self.service.expire_statements()
         for guild in self.bot.guilds:
             await self._maybe_weekly_report(guild)
 
@@ -197,7 +199,8 @@ class Moderation(commands.Cog):
             is_owner=member.id == guild.owner_id,
             is_admin=perms.administrator,
             has_moderator_role=self._has_role(member, policy.moderator_role_id, MODERATOR_ROLE_NAMES),
-            can_moderate=perms.moderate_members or perms.manage_messages or perms.kick_members or perms.ban_members,
+            can_moderate=perms.moderate_members or perms.manage_messages or perms.kick_members or perms.ban_members
+            or perms.manage_guild,  # the same ranks as cogs._ranks.level_of
         )
         return Party(
             user_id=member.id, rank=rank if not member.bot else Rank.MEMBER, top_role_position=member.top_role.position,
@@ -219,6 +222,16 @@ class Moderation(commands.Cog):
 
     def _bot_party(self, guild: discord.Guild, policy: ModerationPolicy) -> Party:
         return self.party(guild.me, guild, policy)
+
+    def _member_party(self, guild: discord.Guild, policy: ModerationPolicy, user_id: int | None,
+                      kind: CaseKind | None = None) -> Party | None:
+        """The person a case or request is about, for the rank rule (None for a channel)."""
+        if user_id is None or kind in CHANNEL_KINDS:
+            return None
+        member = guild.get_member(user_id)
+        if member is not None:
+            return self.party(member, guild, policy)
+        return Party(user_id, Rank.MEMBER, 0, is_owner=user_id == guild.owner_id)
 
     def _review_channel(self, guild: discord.Guild, policy: ModerationPolicy) -> discord.TextChannel | None:
         if policy.review_channel_id is not None:
@@ -378,12 +391,14 @@ class Moderation(commands.Cog):
         candidates = [self.party(m, guild, policy) for m in guild.members if not m.bot]
         try:
             appeal = await self.service.file_appeal(guild.id, number, interaction.user.id, statement,
-                                                    [c for c in candidates if c.rank >= Rank.MODERATOR], policy)
+                                                    [c for c in candidates if c.rank >= Rank.MODERATOR], policy,
+                                                    self._member_party(guild, policy, interaction.user.id))
         except (Refused, InvalidInput) as error:
             log.info("appeal of case %d refused: %s", number, error)
             await self._answer(interaction, str(error))
             return
-        reviewer = f"<@{appeal.reviewer_id}>" if appeal.reviewer_id else "any moderator who took no part in it"
+        reviewer = (f"<@{appeal.reviewer_id}>" if appeal.reviewer_id
+                    else "any moderator who took no part in it or in the conversation behind it")
         card = await self._post(
             self._review_channel(guild, policy),
             f"**Appeal #{appeal.id}** of case #{number} ({kind_label(history.original.kind)}), for {reviewer}.\n"
@@ -414,13 +429,16 @@ class Moderation(commands.Cog):
     async def handle_decision(self, interaction: Interaction, appeal_id: int, outcome: str, reason: str) -> None:
         """An uninvolved moderator upholds or overturns; tell the member, amend the case, undo a ban."""
         try:
-            guild, _, reviewer = await self._context(interaction, Rank.MODERATOR)
+            guild, policy, reviewer = await self._context(interaction, Rank.MODERATOR)
         except Denied as error:
             await self._answer(interaction, str(error))
             return
         status = AppealStatus.OVERTURNED if outcome == "overturn" else AppealStatus.UPHELD
+        pending = await self.service.appeals.get(appeal_id)
+        appellant = self._member_party(guild, policy, pending.appellant_id) if pending is not None else None
         try:
-            appeal, case = await self.service.decide_appeal(appeal_id, guild.id, reviewer, status, reason)
+            appeal, case = await self.service.decide_appeal(appeal_id, guild.id, reviewer, status, reason,
+                                                            policy, appellant)
         except (Refused, InvalidInput) as error:
             log.info("appeal %d decision refused: %s", appeal_id, error)
             await self._answer(interaction, str(error))
@@ -505,7 +523,7 @@ class Moderation(commands.Cog):
     async def case_list(self, interaction: Interaction, member: discord.User | None = None,
                         moderator: discord.User | None = None,
                         kind: Literal["hide", "slowmode", "cooldown", "lift", "verification", "kick", "ban",
-                                      "unban", "note"] | None = None) -> None:
+                                      "unban", "note", "forget"] | None = None) -> None:
         """The newest 15 cases matching the filters."""
         guild, _, _ = await self._context(interaction, Rank.MODERATOR)
         found = await self.service.cases.search(
@@ -531,10 +549,13 @@ class Moderation(commands.Cog):
                          evidence: str | None = None,
                          duration_minutes: app_commands.Range[int, 0, 40_320] | None = None) -> None:
         """Nothing is overwritten: the amendment is a new row pointing to the old one."""
-        guild, _, actor = await self._context(interaction, Rank.MODERATOR)
+        guild, policy, actor = await self._context(interaction, Rank.MODERATOR)
+        history = await self.service.case_log.history(case, guild.id)
+        target = (self._member_party(guild, policy, history.original.target_id, history.original.kind)
+                  if history is not None else None)
         try:
             row = await self.service.amend(guild.id, case, actor, reason, evidence,
-                                           duration_minutes * 60 if duration_minutes is not None else None)
+                                           duration_minutes * 60 if duration_minutes is not None else None, target)
         except (Refused, InvalidInput) as error:
             log.info("amendment of case %d refused: %s", case, error)
             await self._answer(interaction, str(error))
@@ -732,8 +753,10 @@ class Moderation(commands.Cog):
     async def handle_confirmation(self, interaction: Interaction, request_id: int, confirm: bool) -> None:
         """A second moderator decides; on confirm, the removal happens and becomes a case."""
         try:
-            guild, _, confirmer = await self._context(interaction, Rank.MODERATOR)
-            closed = await self.service.claim_confirmation(request_id, guild.id, confirmer, confirm)
+            guild, policy, confirmer = await self._context(interaction, Rank.MODERATOR)
+            request = await self.service.confirmations.get(request_id)
+            target = self._member_party(guild, policy, request.target_id) if request is not None else None
+            closed = await self.service.claim_confirmation(request_id, guild.id, confirmer, confirm, target)
         except (Denied, Refused) as error:
             log.info("confirmation %d refused: %s", request_id, error)
             await self._answer(interaction, str(error))

@@ -19,6 +19,7 @@ from discord.ext import commands
 
 from cogs._channels import find_text_channel
 from cogs._checks import is_moderator, owners_only
+from cogs._ranks import refuse_target
 from cogs._verification_views import EmailView, ReasonModal, ReviewView, VerifyButtonView, VerifyModal
 from primum.domain.cases import ActionRecord
 from primum.domain.verification import (
@@ -350,6 +351,12 @@ class Verification(commands.Cog):
         if request is None:
             await interaction.response.send_message("I have no request for this card any more (its data may "
                                                     "have been deleted).", ephemeral=True)
+            return None
+        refusal = refuse_target(interaction, request.user_id)
+        if refusal is not None:
+            log.info("review button refused for %s: rank rule", interaction.user.id)
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return None
         return request
 
     async def handle_approve(self, interaction: discord.Interaction[Any]) -> None:
@@ -403,6 +410,10 @@ class Verification(commands.Cog):
                                                     ephemeral=True)
             return
         request = await self.service.request_for_card(guild.id, message_id)
+        refusal = refuse_target(interaction, request.user_id) if request is not None else None
+        if refusal is not None:
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         if request is None:
             await interaction.followup.send("I have no request for this card any more.", ephemeral=True)
@@ -631,11 +642,22 @@ class Verification(commands.Cog):
                                         ephemeral=True)
 
     @verification.command(name="forget", description="Delete everything verification stored about a member")
+    @app_commands.describe(user="Whose verification data to delete", reason="Why (kept on the record as a case)")
     @owners_only(OWNERS_ONLY)
-    async def forget(self, interaction: discord.Interaction[PrimumBot], user: discord.User) -> None:
-        """Per-user data deletion (their roles are left as they are)."""
+    async def forget(self, interaction: discord.Interaction[PrimumBot], user: discord.User,
+                     reason: app_commands.Range[str, 3, 400]) -> None:
+        """Per-user data deletion (their roles are left as they are); the forget becomes a case."""
         assert interaction.guild is not None
+        refusal = refuse_target(interaction, user)
+        if refusal is not None:
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return
         removed = await self.service.forget_user(interaction.guild.id, user.id)
+        self.bot.dispatch("primum_action", ActionRecord(
+            guild_id=interaction.guild.id, kind="forget", target_id=user.id, actor_id=interaction.user.id,
+            reason=f"verification data deleted: {reason}",
+            details={"scope": "verification", "rows": removed, "rule": "privacy"},
+        ))
         await interaction.response.send_message(f"Deleted {removed} verification record(s) of {user.mention}.",
                                                 ephemeral=True)
 

@@ -31,15 +31,19 @@ def _database_path(args: argparse.Namespace) -> Path:
 
 def _db_migrate(args: argparse.Namespace) -> int:
     from primum.storage import Database, DatabaseError
+    from primum.storage.case_chain import seal
 
     async def migrate() -> int:
         db = await Database.open(_database_path(args), migrate=False)
         try:
             before = await db.user_version()
             after = await db.migrate()
+            sealed = await seal(db)
         finally:
             await db.close()
         print(f"{db.path}: schema version {before} -> {after}")  # noqa: T201
+        if sealed:
+            print(f"sealed {sealed} earlier case row(s) into the hash chain")  # noqa: T201
         return 0
 
     try:
@@ -52,8 +56,14 @@ def _db_migrate(args: argparse.Namespace) -> int:
 def _db_backup(args: argparse.Namespace) -> int:
     from primum.storage import Database, DatabaseError
 
+    source = _database_path(args)
+    if not source.is_file():
+        message = f"no database at {source}: nothing to back up (check --db or bot.database_path); nothing was created"
+        print(f"primum: {message}", file=sys.stderr)  # noqa: T201
+        return 2
+
     async def backup() -> int:
-        db = await Database.open(_database_path(args), migrate=False)
+        db = await Database.open(source, migrate=False)
         try:
             target = await db.backup(Path(args.path))
         finally:
@@ -101,6 +111,34 @@ def version() -> str:
         return "unknown (not installed)"
 
 
+def _db_verify(args: argparse.Namespace) -> int:
+    from primum.storage import Database, DatabaseError
+    from primum.storage.case_chain import verify
+
+    source = _database_path(args)
+    if not source.is_file():
+        print(f"primum: no database at {source}", file=sys.stderr)  # noqa: T201
+        return 2
+
+    async def check() -> int:
+        db = await Database.open(source, migrate=False)
+        try:
+            report = await verify(db)
+        finally:
+            await db.close()
+        for problem in report.problems:
+            print(f"TAMPERED: {problem}")  # noqa: T201
+        verdict = "intact" if report.ok else f"{len(report.problems)} problem(s)"
+        print(f"{source}: case log {verdict}; {report.rows} row(s); newest hash {report.head}")  # noqa: T201
+        return 0 if report.ok else 1
+
+    try:
+        return asyncio.run(check())
+    except DatabaseError as error:
+        print(f"primum: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     """All subcommands, including those registered by feature modules."""
     parser = argparse.ArgumentParser(prog="primum", description="Primum: first, be kind.", epilog=MAIN_EPILOG,
@@ -122,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", help="where to write the copy (must not exist)")
     backup.add_argument("--db", help="database file (default: from config)")
     backup.set_defaults(func=_db_backup)
+    verify = db_sub.add_parser("verify", help="check the case log's hash chain (exit 1 when a row was tampered with)")
+    verify.add_argument("--db", help="database file (default: from config)")
+    verify.set_defaults(func=_db_verify)
 
     for module_name in PLUGIN_MODULES:
         try:

@@ -86,3 +86,38 @@ def test_help_teaches_with_examples() -> None:
         assert "examples:" in text, name
         assert f"primum {name}" in text, name
     assert "primum <command> --help" in build_parser().format_help()
+
+
+def test_db_backup_refuses_a_database_that_does_not_exist(tmp_path: Path, capsys) -> None:
+    missing = tmp_path / "typo" / "primum.sqlite3"
+    target = tmp_path / "backup.sqlite3"
+    assert main(["db", "backup", str(target), "--db", str(missing)]) == 2
+    assert f"no database at {missing}" in capsys.readouterr().err
+    assert not missing.exists() and not missing.parent.exists() and not target.exists()
+
+
+def test_db_verify_names_a_case_changed_outside_primum(tmp_path: Path, capsys) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from primum.domain.cases import CaseKind
+    from primum.storage import Database
+    from primum.storage.cases import CaseRepository, NewCase
+
+    path = tmp_path / "p.sqlite3"
+
+    async def write() -> None:
+        async with await Database.open(path) as db:
+            for reason in ("first reason", "second reason"):
+                await CaseRepository(db).add(NewCase(guild_id=1, kind=CaseKind.NOTE, target_id=2, actor_id=3,
+                                                     reason=reason), datetime(2026, 1, 1, tzinfo=UTC))
+
+    asyncio.run(write())
+    assert main(["db", "verify", "--db", str(path)]) == 0
+    assert "case log intact; 2 row(s)" in capsys.readouterr().out
+    with sqlite3.connect(path) as raw:
+        raw.execute("DROP TRIGGER cases_no_update")
+        raw.execute("UPDATE cases SET reason = 'rewritten' WHERE id = 2")
+    assert main(["db", "verify", "--db", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "TAMPERED: case row 2 (case #2) was changed after it was written" in out

@@ -5,8 +5,8 @@ that points to the one it replaces). This module holds the rules only; it takes 
 (ids, ranks, role positions, timestamps) and never touches Discord or SQL:
 
 * :func:`validate_reason` / :func:`validate_evidence_url`: moderators must say why, in words;
-* :func:`check_action`: members may not moderate; nobody acts on themselves, on the owner, on the
-  bot, or above their own (or the bot's) top role;
+* :func:`check_action`: the rank rule of :mod:`primum.domain.ranks` (nobody acts on themselves, a
+  peer, anyone higher, the owner or the bot), then nobody above their own (or the bot's) top role;
 * :func:`needs_second_moderator` / :func:`check_confirmation`: removing a verified physician needs a
   second moderator, never the one who asked;
 * :func:`detect_conflict`: "the moderator was arguing with the target in the same channel in the
@@ -23,6 +23,8 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 from typing import Any
+
+from primum.domain.ranks import Level, Person, rank_refusal
 
 REASON_MIN_CHARS = 3
 REASON_MAX_CHARS = 1000
@@ -42,6 +44,7 @@ class CaseKind(StrEnum):
     BAN = "ban"
     UNBAN = "unban"
     NOTE = "note"
+    FORGET = "forget"  # a member's data was deleted (a privacy request); ids and the reason only
 
 
 #: Kinds whose target is a channel, not a member.
@@ -377,6 +380,23 @@ def _refuse(code: str, message: str) -> Decision:
     return Decision(False, message, code)
 
 
+def person(party: Party) -> Person:
+    """The rank-rule view of a party: the owner, an administrator, a moderator or a member."""
+    if party.is_owner:
+        return Person(party.user_id, Level.OWNER)
+    level = {Rank.OWNER: Level.ADMIN, Rank.MODERATOR: Level.MODERATOR}.get(party.rank, Level.MEMBER)
+    return Person(party.user_id, level)
+
+
+def check_rank(actor: Party, target: Party | None, bot_id: int | None = None) -> Decision:
+    """The one rank rule (see :func:`primum.domain.ranks.rank_refusal`); no target: moderators only."""
+    if target is None:
+        return ALLOWED if actor.rank >= Rank.MODERATOR else _refuse(
+            "not_moderator", "Only moderators and owners can do that.")
+    refusal = rank_refusal(person(actor), person(target), bot_id)
+    return ALLOWED if refusal is None else _refuse(refusal.code, refusal.message)
+
+
 #: Kinds that do something to the member through Discord (role hierarchy applies).
 _HIERARCHY_KINDS = frozenset({CaseKind.KICK, CaseKind.BAN, CaseKind.COOLDOWN, CaseKind.HIDE})
 
@@ -386,14 +406,9 @@ def check_action(kind: CaseKind, actor: Party, target: Party, bot: Party) -> Dec
 
     Order matters only for the message: the first broken rule is named.
     """
-    if actor.rank < Rank.MODERATOR:
-        return _refuse("not_moderator", "Only moderators and owners can do that.")
-    if target.user_id == bot.user_id:
-        return _refuse("target_bot", "Primum won't act on itself.")
-    if target.user_id == actor.user_id:
-        return _refuse("target_self", "You can't moderate yourself; ask another moderator.")
-    if target.is_owner:
-        return _refuse("target_owner", "Primum won't act on the server owner.")
+    ranked = check_rank(actor, target, bot.user_id)
+    if not ranked:
+        return ranked
     if kind is CaseKind.NOTE:
         return ALLOWED
     if target.is_bot and kind in REMOVAL_KINDS:
@@ -415,24 +430,44 @@ def needs_second_moderator(kind: CaseKind, target: Party, policy: ModerationPoli
     return policy.two_moderator_rule and kind in REMOVAL_KINDS and target.is_verified_physician
 
 
-def check_confirmation(requester_id: int, target_id: int | None, confirmer: Party) -> Decision:
-    """May ``confirmer`` be the second moderator? Not the requester, not the target, not a member."""
+def check_confirmation(requester_id: int, target_id: int | None, confirmer: Party,
+                       target: Party | None = None) -> Decision:
+    """May ``confirmer`` be the second moderator? Not the requester, not the target, not a member,
+    and (when the target is known) only someone who outranks the target."""
     if confirmer.rank < Rank.MODERATOR:
         return _refuse("not_moderator", "Only moderators and owners can confirm a removal.")
     if confirmer.user_id == requester_id:
         return _refuse("same_moderator", "A second, different moderator has to confirm this.")
     if target_id is not None and confirmer.user_id == target_id:
         return _refuse("target_self", "You can't confirm an action against yourself.")
-    return ALLOWED
+    return check_rank(confirmer, target) if target is not None else ALLOWED
 
 
-def check_amend(history: CaseHistory, actor: Party) -> Decision:
-    """Moderators may amend a case, never one about themselves."""
+def check_amend(history: CaseHistory, actor: Party, target: Party | None = None) -> Decision:
+    """Moderators may amend a case, never one about themselves or (the rank rule) about a peer or higher."""
     if actor.rank < Rank.MODERATOR:
         return _refuse("not_moderator", "Only moderators and owners can amend a case.")
     if history.original.target_id == actor.user_id:
         return _refuse("target_self", "You can't amend a case about yourself.")
-    return ALLOWED
+    return check_rank(actor, target) if target is not None else ALLOWED
+
+
+def amended_status(history: CaseHistory) -> CaseStatus:
+    """The status a moderator's amendment leaves: an overturned case stays overturned.
+
+    Overturned on appeal is final unless a new appeal decides otherwise, so ``/case amend`` can add
+    a note or a correction to an overturned case but never turn it back.
+    """
+    return CaseStatus.OVERTURNED if history.current.status is CaseStatus.OVERTURNED else CaseStatus.AMENDED
+
+
+def appeal_still_decided(history: CaseHistory, last_decision_row: int | None) -> bool:
+    """Whether the case is as its last appeal left it (then a new appeal has nothing new to decide).
+
+    An amendment after the decision (a new reason, a longer duration) is a new state of the case
+    that the member may appeal again; the decision row itself or nothing since means "decided".
+    """
+    return last_decision_row is None or history.current.id <= last_decision_row
 
 
 def check_appeal(history: CaseHistory, appellant_id: int, *, already_appealed: bool) -> Decision:
@@ -449,28 +484,39 @@ def check_appeal(history: CaseHistory, appellant_id: int, *, already_appealed: b
     return ALLOWED
 
 
-def check_decide(reviewer: Party, history: CaseHistory, appellant_id: int) -> Decision:
-    """Only a moderator who took no part in the case may decide its appeal."""
+def check_decide(reviewer: Party, history: CaseHistory, appellant_id: int,
+                 conversation: Iterable[int] = (), appellant: Party | None = None) -> Decision:
+    """Only a moderator who took no part in the case, nor in the conversation behind it, decides.
+
+    ``conversation`` is everyone who replied to or mentioned the appellant (or was addressed by
+    them) around the case; ``appellant``, when known, also applies the rank rule.
+    """
     if reviewer.rank < Rank.MODERATOR:
         return _refuse("not_moderator", "Only moderators and owners can decide appeals.")
     if reviewer.user_id == appellant_id:
         return _refuse("appellant", "You can't decide your own appeal.")
     if reviewer.user_id in history.participants:
         return _refuse("involved", "You took part in this case; a moderator who didn't must decide the appeal.")
-    return ALLOWED
+    if reviewer.user_id in set(conversation):
+        return _refuse("in_conversation", "You were in the conversation behind this case; a moderator who "
+                                          "wasn't must decide the appeal.")
+    return check_rank(reviewer, appellant) if appellant is not None else ALLOWED
 
 
 def choose_reviewer(
-    candidates: Sequence[Party], involved: Iterable[int], open_load: Mapping[int, int] | None = None
+    candidates: Sequence[Party], involved: Iterable[int], open_load: Mapping[int, int] | None = None,
+    appellant: Party | None = None,
 ) -> int | None:
     """The uninvolved moderator with the fewest open appeals (moderators before owners, then by id).
 
-    ``involved`` is everyone who took part in the case plus the appellant. None when nobody is left;
+    ``involved`` is everyone who took part in the case or the conversation behind it, plus the
+    appellant; with ``appellant`` given, only someone who outranks them. None when nobody is left;
     the caller then posts the appeal to the review channel for any uninvolved moderator to take.
     """
     excluded = set(involved)
     load = open_load or {}
-    eligible = [p for p in candidates if p.rank >= Rank.MODERATOR and not p.is_bot and p.user_id not in excluded]
+    eligible = [p for p in candidates if p.rank >= Rank.MODERATOR and not p.is_bot and p.user_id not in excluded
+                and (appellant is None or check_rank(p, appellant))]
     if not eligible:
         return None
     best = min(eligible, key=lambda p: (load.get(p.user_id, 0), p.rank, p.user_id))
@@ -565,6 +611,7 @@ _KIND_LABEL = {
     CaseKind.BAN: "Ban",
     CaseKind.UNBAN: "Unban",
     CaseKind.NOTE: "Note",
+    CaseKind.FORGET: "Data forgotten",
 }
 
 

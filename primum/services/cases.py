@@ -33,6 +33,8 @@ from primum.domain.cases import (
     InvalidInput,
     ModerationPolicy,
     Party,
+    amended_status,
+    appeal_still_decided,
     bot_reason,
     check_amend,
     check_appeal,
@@ -46,6 +48,7 @@ from primum.domain.cases import (
     validate_reason,
     validate_statement,
 )
+from primum.domain.privacy import KEPT_TEXT_RETENTION
 from primum.events import EventSink
 from primum.storage.cases import (
     AlreadyAmended,
@@ -297,7 +300,7 @@ class ModerationService:
         return confirmation
 
     async def claim_confirmation(self, confirmation_id: int, guild_id: int, confirmer: Party,
-                                 confirm: bool) -> Confirmation:
+                                 confirm: bool, target: Party | None = None) -> Confirmation:
         """The second moderator confirms (or declines); raises Refused when they may not.
 
         On success the confirmation is closed (once) and returned; the caller then performs the
@@ -314,7 +317,7 @@ class ModerationService:
                                            now=self.clock.now())
             raise Refused(Decision(False, f"Request #{confirmation_id} expired; ask again if still needed.",
                                    "expired"))
-        decision = check_confirmation(confirmation.requester_id, confirmation.target_id, confirmer)
+        decision = check_confirmation(confirmation.requester_id, confirmation.target_id, confirmer, target)
         if not decision:
             raise Refused(decision)
         status = ConfirmationStatus.CONFIRMED if confirm else ConfirmationStatus.DECLINED
@@ -357,35 +360,56 @@ class ModerationService:
 
     # --- amendments ---------------------------------------------------------------------------
     async def amend(self, guild_id: int, number: int, actor: Party, reason: str,
-                    evidence_url: str | None = None, duration_s: int | None = None) -> Case:
-        """A moderator amends a case (a new row); raises Refused or InvalidInput."""
+                    evidence_url: str | None = None, duration_s: int | None = None,
+                    target: Party | None = None) -> Case:
+        """A moderator amends a case (a new row); raises Refused or InvalidInput.
+
+        An overturned case stays overturned (only a new appeal decides otherwise); ``target``,
+        when the case is about a member, applies the rank rule.
+        """
         history = await self.case_log.history(number, guild_id)
         if history is None:
             raise Refused(Decision(False, f"There is no case #{number} here.", "missing"))
-        decision = check_amend(history, actor)
+        decision = check_amend(history, actor, target)
         if not decision:
             raise Refused(decision)
         return await self.case_log.amend(history.number, actor_id=actor.user_id, reason=reason,
-                                         evidence_url=evidence_url, duration_s=duration_s)
+                                         status=amended_status(history), evidence_url=evidence_url,
+                                         duration_s=duration_s)
+
+    async def conversation(self, guild_id: int, member_id: int, history: CaseHistory,
+                           policy: ModerationPolicy) -> set[int]:
+        """Who was in the conversation behind a case: everyone who addressed the member or was
+        addressed by them within the conflict window around the case, or lately (ids only)."""
+        window = policy.conflict_window
+        around = history.original.created_at
+        now = self.clock.now()
+        people = await self.interactions.partners(guild_id, member_id, around - window, around + window)
+        people |= await self.interactions.partners(guild_id, member_id, now - window, now)
+        return people
 
     # --- appeals ------------------------------------------------------------------------------
     async def file_appeal(
         self, guild_id: int, number: int, appellant_id: int, statement: str, candidates: Sequence[Party],
-        policy: ModerationPolicy,
+        policy: ModerationPolicy, appellant: Party | None = None,
     ) -> Appeal:
-        """Store an appeal and route it to an uninvolved moderator; emits ``appeal``."""
+        """Store an appeal and route it to a moderator with no part in the case or the conversation
+        behind it (and, when ``appellant`` is given, who outranks them); emits ``appeal``."""
         text = validate_statement(statement)
         history = await self.case_log.history(number, guild_id)
         if history is None:
             raise Refused(Decision(False, f"There is no case #{number} here; /standing lists yours.", "missing"))
         existing = await self.appeals.for_case(history.number)
-        decision = check_appeal(history, appellant_id, already_appealed=existing is not None)
+        already = existing is not None and (
+            existing.status is AppealStatus.OPEN or appeal_still_decided(history, existing.decision_case_id))
+        decision = check_appeal(history, appellant_id, already_appealed=already)
         if not decision:
             raise Refused(decision)
-        involved = {*history.participants, appellant_id}
+        involved = {*history.participants, appellant_id,
+                    *await self.conversation(guild_id, appellant_id, history, policy)}
         if history.original.target_id is not None:
             involved.add(history.original.target_id)
-        reviewer = choose_reviewer(candidates, involved, await self.appeals.open_load(guild_id))
+        reviewer = choose_reviewer(candidates, involved, await self.appeals.open_load(guild_id), appellant)
         now = self.clock.now()
         appeal = await self.appeals.add(
             guild_id=guild_id, case_id=history.number, appellant_id=appellant_id, statement=text,
@@ -400,6 +424,7 @@ class ModerationService:
 
     async def decide_appeal(
         self, appeal_id: int, guild_id: int, reviewer: Party, outcome: AppealStatus, reason: str,
+        policy: ModerationPolicy | None = None, appellant: Party | None = None,
     ) -> tuple[Appeal, Case]:
         """An uninvolved moderator upholds or overturns; the decision becomes a case amendment.
 
@@ -414,7 +439,9 @@ class ModerationService:
                                    "closed"))
         history = await self.case_log.history(appeal.case_id, guild_id)
         assert history is not None
-        decision = check_decide(reviewer, history, appeal.appellant_id)
+        conversation = await self.conversation(guild_id, appeal.appellant_id, history,
+                                               policy or await self.policy(guild_id))
+        decision = check_decide(reviewer, history, appeal.appellant_id, conversation, appellant)
         if not decision:
             raise Refused(decision)
         if not await self.appeals.decide(appeal_id, status=outcome, decided_by=reviewer.user_id, reason=text,
@@ -449,7 +476,8 @@ class ModerationService:
     async def standing(self, guild_id: int, member_id: int) -> Standing:
         """A member's own record: nudges, active cooldowns, cases about them and their appeals."""
         cases = await self.cases.search(guild_id, target_id=member_id, limit=10)
-        appeals = {a.case_id: a for a in await self.appeals.for_member(guild_id, member_id, limit=25)}
+        newest_first = await self.appeals.for_member(guild_id, member_id, limit=25)
+        appeals = {a.case_id: a for a in reversed(newest_first)}  # a case's newest appeal wins
         return Standing(
             nudges=await member_nudges(self.db, guild_id, member_id, limit=5),
             cooldowns=await active_cooldowns(self.db, guild_id, member_id, self.clock.now()),
@@ -457,7 +485,12 @@ class ModerationService:
             appeals=appeals,
         )
 
-    async def prune_interactions(self, keep: timedelta = timedelta(days=1)) -> None:
-        """Forget who-addressed-whom records older than ``keep``."""
+    async def prune_interactions(self, keep: timedelta = timedelta(days=14)) -> None:
+        """Forget who-addressed-whom records older than ``keep`` (long enough to route an appeal
+        away from the conversation behind its case; ids and times only)."""
         await self.interactions.prune(self.clock.now() - keep)
+
+    async def expire_statements(self, keep: timedelta = KEPT_TEXT_RETENTION) -> int:
+        """Appeal statements are kept text: deleted ``keep`` after the appeal was decided."""
+        return await self.appeals.expire_statements(self.clock.now() - keep)
 

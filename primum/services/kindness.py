@@ -44,6 +44,7 @@ from primum.domain.policy import (
     resolve_thresholds,
     still_over,
 )
+from primum.domain.privacy import KEPT_TEXT_RETENTION
 from primum.domain.scored import ScoredMessage
 from primum.domain.templates import PLACEHOLDERS, TemplateSet, category_label, validate_template
 from primum.events import EventSink
@@ -62,8 +63,9 @@ MODLOG_TEXT_DAYS_KEY = "kindness.modlog_text_days"
 MODLOG_CHANNEL_KEY = "mod_log_channel_id"
 TEMPLATE_KEY_PREFIX = "kindness.template."
 
-#: A hidden text that could not be DMed back is kept this long for ``/kind mydata``.
-RETURN_TEXT_RETENTION = timedelta(days=7)
+#: A hidden text that could not be DMed back is kept this long for ``/kind mydata`` (the same
+#: retention as every kept text, appeal statements included).
+RETURN_TEXT_RETENTION = KEPT_TEXT_RETENTION
 #: Delivery retries inside one attempt (seconds between tries); the sweep retries after that.
 DELIVERY_RETRY_DELAYS_S: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
 #: After this many attempts in total a nudge is marked failed (and still counts for its outcome).

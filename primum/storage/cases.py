@@ -35,7 +35,12 @@ from primum.domain.cases import (
     ConfirmationStatus,
     Interaction,
 )
+from primum.storage.case_chain import last_hash, row_hash, seal_if_needed
 from primum.storage.database import Database
+
+#: What an appeal statement reads after it expired or was forgotten.
+EXPIRED_STATEMENT = "[statement deleted after the retention period]"
+FORGOTTEN_STATEMENT = "[statement deleted at the member's request]"
 
 
 class AppendOnlyError(RuntimeError):
@@ -145,13 +150,25 @@ class CaseRepository:
         conflict: bool, amends_id: int | None, root_id: int | None, now: datetime,
     ) -> int:
         try:
-            return await self._db.execute(
-                "INSERT INTO cases (guild_id, kind, target_id, actor_id, reason, evidence_url, duration_s, details, "
-                "status, conflict, amends_id, root_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, str(kind), target_id, actor_id, reason, evidence_url, duration_s,
-                 json.dumps(dict(details), sort_keys=True), str(status), int(conflict), amends_id, root_id,
-                 to_iso(now)),
-            )
+            async with self._db.transaction() as conn:
+                # The row and its place in the hash chain are written together (see case_chain).
+                await seal_if_needed(conn)
+                prev = await last_hash(conn)
+                cursor = await conn.execute(
+                    "INSERT INTO cases (guild_id, kind, target_id, actor_id, reason, evidence_url, duration_s, "
+                    "details, status, conflict, amends_id, root_id, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (guild_id, str(kind), target_id, actor_id, reason, evidence_url, duration_s,
+                     json.dumps(dict(details), sort_keys=True), str(status), int(conflict), amends_id, root_id,
+                     to_iso(now)),
+                )
+                case_id = int(cursor.lastrowid or 0)
+                async with conn.execute("SELECT * FROM cases WHERE id = ?", (case_id,)) as read:
+                    stored = await read.fetchone()
+                assert stored is not None
+                await conn.execute("UPDATE cases SET prev_hash = ?, row_hash = ? WHERE id = ?",
+                                   (prev, row_hash(stored, prev), case_id))
+                return case_id
         except sqlite3.IntegrityError as error:
             raise AppendOnlyError(str(error)) from error
 
@@ -250,7 +267,7 @@ class AppealRepository:
         self, *, guild_id: int, case_id: int, appellant_id: int, statement: str, reviewer_id: int | None,
         now: datetime, remind_at: datetime,
     ) -> Appeal | None:
-        """Store an appeal; None when the case was already appealed (one appeal per case)."""
+        """Store an appeal; None when the case already has an open one (one open appeal per case)."""
         try:
             appeal_id = await self._db.execute(
                 "INSERT INTO case_appeals (guild_id, case_id, appellant_id, statement, reviewer_id, created_at, "
@@ -267,8 +284,9 @@ class AppealRepository:
         return None if row is None else Appeal.from_row(row)
 
     async def for_case(self, case_id: int) -> Appeal | None:
-        """The appeal of a case, if any."""
-        row = await self._db.fetch_one("SELECT * FROM case_appeals WHERE case_id = ?", (case_id,))
+        """The newest appeal of a case, if any."""
+        row = await self._db.fetch_one("SELECT * FROM case_appeals WHERE case_id = ? ORDER BY id DESC LIMIT 1",
+                                       (case_id,))
         return None if row is None else Appeal.from_row(row)
 
     async def for_member(self, guild_id: int, appellant_id: int, limit: int = 10) -> list[Appeal]:
@@ -329,6 +347,29 @@ class AppealRepository:
         appeal = await self.get(appeal_id)
         return (appeal is not None and appeal.decided_by == decided_by and appeal.decided_at is not None
                 and to_iso(appeal.decided_at) == stamp and appeal.status is status)
+
+    async def expire_statements(self, decided_before: datetime) -> int:
+        """Replace the statements of appeals decided before ``decided_before`` (kept-text retention)."""
+        rows = await self._db.fetch_all(
+            "SELECT id, decided_at FROM case_appeals WHERE status != 'open' AND statement_expired = 0 "
+            "AND decided_at IS NOT NULL"
+        )
+        due = [(EXPIRED_STATEMENT, int(r["id"])) for r in rows if from_iso(r["decided_at"]) < decided_before]
+        if due:
+            await self._db.execute_many(
+                "UPDATE case_appeals SET statement = ?, statement_expired = 1 WHERE id = ?", due
+            )
+        return len(due)
+
+    async def forget_statements(self, guild_id: int, appellant_id: int) -> int:
+        """Replace a member's appeal statements (a privacy request); the appeals' ids and outcomes stay."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE case_appeals SET statement = ?, statement_expired = 1 WHERE guild_id = ? "
+                "AND appellant_id = ? AND statement_expired = 0",
+                (FORGOTTEN_STATEMENT, guild_id, appellant_id),
+            )
+            return max(cursor.rowcount, 0)
 
     async def link_decision_case(self, appeal_id: int, case_row_id: int) -> None:
         """Point the appeal at the case amendment that records its decision."""
@@ -477,6 +518,29 @@ class InteractionRepository:
         found = [Interaction(int(r["channel_id"]), int(r["author_id"]), int(r["other_id"]), from_iso(r["at"]))
                  for r in rows]
         return [i for i in found if i.at >= since]
+
+    async def partners(self, guild_id: int, user_id: int, since: datetime, until: datetime) -> set[int]:
+        """Everyone who addressed ``user_id`` or was addressed by them between ``since`` and ``until``."""
+        rows = await self._db.fetch_all(
+            "SELECT author_id, other_id, at FROM case_interactions WHERE guild_id = ? AND "
+            "(author_id = ? OR other_id = ?)",
+            (guild_id, user_id, user_id),
+        )
+        found: set[int] = set()
+        for r in rows:
+            if since <= from_iso(r["at"]) <= until:
+                found.add(int(r["other_id"]) if int(r["author_id"]) == user_id else int(r["author_id"]))
+        found.discard(user_id)
+        return found
+
+    async def forget_member(self, guild_id: int, user_id: int) -> int:
+        """Delete every interaction a member took part in (a privacy request)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM case_interactions WHERE guild_id = ? AND (author_id = ? OR other_id = ?)",
+                (guild_id, user_id, user_id),
+            )
+            return max(cursor.rowcount, 0)
 
     async def prune(self, before: datetime) -> None:
         """Forget interactions older than ``before`` (the conflict window is at most a week)."""

@@ -16,6 +16,8 @@ from primum.domain.cases import (
     Party,
     PolicyError,
     Rank,
+    amended_status,
+    appeal_still_decided,
     check_action,
     check_amend,
     check_appeal,
@@ -122,8 +124,12 @@ def test_rank_of(flags, rank):
     (CaseKind.KICK, MOD, MOD, "target_self"),
     (CaseKind.BAN, MOD, OWNER, "target_owner"),
     (CaseKind.NOTE, MOD, OWNER, "target_owner"),
-    (CaseKind.KICK, MOD, MOD2, "above_actor"),  # same level as the moderator
-    (CaseKind.NOTE, MOD, MOD2, "ok"),  # a note changes nothing in Discord
+    (CaseKind.KICK, MOD, MOD2, "target_peer"),  # a peer moderator (issue 16)
+    (CaseKind.NOTE, MOD, MOD2, "target_peer"),  # notes are cases: the rank rule applies too
+    (CaseKind.NOTE, MOD, ADMIN, "target_higher"),
+    (CaseKind.COOLDOWN, MOD, ADMIN, "target_higher"),
+    (CaseKind.NOTE, ADMIN, Party(4, Rank.OWNER, top_role_position=5), "target_peer"),  # admin on admin
+    (CaseKind.KICK, MOD, Party(41, Rank.MEMBER, top_role_position=3), "above_actor"),  # role hierarchy still
     (CaseKind.BAN, MOD, HIGH, "above_bot"),
     (CaseKind.BAN, MOD, OTHER_BOT, "target_other_bot"),
     (CaseKind.BAN, OWNER, MOD, "ok"),  # owners may act on moderators
@@ -284,3 +290,52 @@ def test_action_record_from_dict():
     with pytest.raises(InvalidInput, match="colour"):
         ActionRecord.coerce({"guild_id": 1, "kind": "hide", "target_id": 2, "actor_id": None, "reason": "x",
                              "colour": 1})
+
+
+# --- issue 16: the rank rule everywhere, overturned is final, the conversation behind a case ---------
+
+
+@pytest.mark.parametrize(("actor", "target", "code"), [
+    (MOD, MEMBER, "ok"), (MOD, MOD2, "target_peer"), (MOD, ADMIN, "target_higher"), (ADMIN, MOD, "ok"),
+    (MOD, OWNER, "target_owner"),
+])
+def test_amend_follows_the_rank_rule(actor, target, code):
+    history = CaseHistory((case(target=target.user_id),))
+    assert check_amend(history, actor, target).code == code
+
+
+@pytest.mark.parametrize(("status", "after"), [
+    (CaseStatus.ACTIVE, CaseStatus.AMENDED), (CaseStatus.UPHELD, CaseStatus.AMENDED),
+    (CaseStatus.AMENDED, CaseStatus.AMENDED), (CaseStatus.OVERTURNED, CaseStatus.OVERTURNED),
+])
+def test_an_amendment_never_turns_an_overturned_case_back(status, after):
+    history = CaseHistory((case(1), case(2, amends=1, root=1, status=status)))
+    assert amended_status(history) is after
+
+
+def test_a_new_appeal_only_after_an_amendment_since_the_decision():
+    decided = CaseHistory((case(1), case(2, amends=1, root=1, status=CaseStatus.UPHELD)))
+    assert appeal_still_decided(decided, 2)
+    amended = CaseHistory((*decided.rows, case(3, amends=2, root=1, status=CaseStatus.AMENDED)))
+    assert not appeal_still_decided(amended, 2)
+
+
+@pytest.mark.parametrize(("reviewer", "conversation", "appellant", "code"), [
+    (MOD2, {MOD2.user_id}, None, "in_conversation"),  # argued with the member: not a neutral reviewer
+    (MOD2, {77}, None, "ok"),
+    (MOD2, set(), Party(MEMBER.user_id, Rank.MODERATOR), "target_peer"),  # a peer's appeal goes higher
+    (OWNER, set(), Party(MEMBER.user_id, Rank.MODERATOR), "ok"),
+])
+def test_decide_excludes_the_conversation_and_follows_the_rank_rule(reviewer, conversation, appellant, code):
+    history = CaseHistory((case(actor=MOD.user_id),))
+    assert check_decide(reviewer, history, MEMBER.user_id, conversation, appellant).code == code
+
+
+def test_routing_skips_reviewers_the_appellant_outranks_or_equals():
+    appellant = Party(MEMBER.user_id, Rank.MODERATOR)
+    assert choose_reviewer([MOD2, ADMIN], {MEMBER.user_id}, {}, appellant) == ADMIN.user_id
+
+
+def test_confirmation_follows_the_rank_rule():
+    assert check_confirmation(MOD.user_id, ADMIN.user_id, MOD2, ADMIN).code == "target_higher"
+    assert check_confirmation(MOD.user_id, MEMBER.user_id, MOD2, MEMBER).code == "ok"

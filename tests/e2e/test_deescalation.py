@@ -266,9 +266,9 @@ async def test_owner_and_admins_cannot_be_timed_out(harness: Harness) -> None:
     h = harness
     mod = next(iter(h.world.moderators.values()))
     answer = await h.slash(mod, "cooldown member", h.world.general, member=h.world.owner_id, reason="test")
-    assert "cannot be timed out" in answer and "own the server" in answer
+    assert "won't act on the server owner" in answer  # the rank rule answers before Discord is asked
     assert h.server.timeout_until(h.world.owner_id) is None
-    assert h.events.of_type("cooldown_refused")[0]["user_id"] == h.world.owner_id
+    assert h.events.of_type("cooldown") == []
 
 
 async def test_repeat_offender_is_cooled_down_and_mods_alerted(harness: Harness) -> None:

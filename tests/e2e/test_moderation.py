@@ -163,7 +163,7 @@ async def test_an_unverified_member_is_kicked_by_one_moderator(stack: Stack) -> 
 
 @pytest.mark.parametrize(("who", "target", "expected"), [
     (NADIA, OWNER, "owner"),
-    (NADIA, MARCUS, "at or above yours"),
+    (NADIA, MARCUS, "moderator like you"),  # the rank rule (issue 16)
     (NADIA, NADIA, "yourself"),
     (OWNER, "bot", "itself"),
 ])

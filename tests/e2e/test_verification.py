@@ -323,7 +323,8 @@ async def test_forget_user(harness: Harness) -> None:
     user = await h.newcomer("forget.me", "Forget Me")
     await h.submit_form(user)
     await h.event("verification_submitted", user_id=user)
-    answer = await h.answer(await h.slash(h.ids.owner_id, "verification forget", "general", user=str(user)))
+    answer = await h.answer(await h.slash(h.ids.owner_id, "verification forget", "general", user=str(user),
+                                             reason="the member asked by e-mail"))
     assert "Deleted 2 verification record(s)" in answer.content
     assert await h.cog.service.repo.latest_for_member(h.ids.guild_id, user) is None
     card = h.cards()[-1]

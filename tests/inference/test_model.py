@@ -139,7 +139,7 @@ def test_the_bot_policy_nudges_what_the_card_threshold_flags(engine) -> None:
     thresholds = dict.fromkeys(ACTIONABLE, cut)
     texts = [
         "<@1574938141821763602> honestly, you're an idiot if you believe that.",
-        "only a moron would cite that study.",
+        "did they skip pharmacology at your school?",
         "I disagree; the trial was underpowered for that endpoint.",
     ]
     actions = []
