@@ -122,17 +122,26 @@ def test_score_on_a_terminal_says_what_it_is_waiting_for(capsys, monkeypatch) ->
 
 
 def test_score_does_not_report_hiding_while_hiding_is_off(capsys, monkeypatch, tmp_path) -> None:
+    text = "I will find where you live and make you pay, you worthless idiot"
     monkeypatch.chdir(tmp_path)  # no .env here: the shipped defaults, where hiding is off
     monkeypatch.delenv("PRIMUM_CONFIG", raising=False)
-    assert _run(["score", "I will find where you live and make you pay, you worthless idiot"]) == 0
+    assert _run(["score", text]) == 0
     line = json.loads(capsys.readouterr().out)
-    assert line["flagged"] is True and line["hidden"] is False
+    assert line["hidden"] is False
+    assert line["flagged"] == (line["score"] >= cli_model.configured_thresholds(_card_thresholds())[0])
 
     config = tmp_path / "hide.toml"
-    config.write_text("[kindness]\nhide_threshold = 0.6\n", encoding="utf-8")
+    config.write_text("[kindness]\nnudge_threshold = 0.05\nhide_threshold = 0.1\n", encoding="utf-8")
     monkeypatch.setenv("PRIMUM_CONFIG", str(config))
-    assert _run(["score", "I will find where you live and make you pay, you worthless idiot"]) == 0
-    assert json.loads(capsys.readouterr().out)["hidden"] is True
+    assert _run(["score", text]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["flagged"] is True and line["hidden"] is True  # what the configured thresholds would do
+
+
+def _card_thresholds():
+    from primum.inference.engine import card_thresholds, read_card
+
+    return card_thresholds(read_card())
 
 
 @pytest.mark.parametrize(("raw", "label"), [("1", 1), ("yes", 1), ("TRUE", 1), ("unkind", 1), (" 0 ", 0), ("no", 0),
