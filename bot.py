@@ -23,9 +23,11 @@ import cogs
 from primum.clock import Clock, SystemClock
 from primum.events import EventSink
 from primum.inference import Scorer
+from primum.services.observe import ObserveService
 from primum.settings import Settings, SettingsError, load_settings
 from primum.storage import Database, DatabaseError, GuildSettingsRepository
 from primum.storage.case_chain import seal as seal_case_chain
+from primum.storage.policy import PolicyRepository
 
 log = logging.getLogger("primum.bot")
 
@@ -94,6 +96,9 @@ class PrimumBot(commands.Bot):
         self.events = events or EventSink()
         self.clock: Clock = clock or SystemClock()
         self.guild_settings = GuildSettingsRepository(db)
+        #: Observe mode, shared by be-kind and de-escalation (the observe cog gives it its Discord side).
+        self.observe = ObserveService(self.guild_settings, PolicyRepository(db), self.clock, self.events,
+                                      new_server_days=settings.observe_new_server_days)
         self._extensions = extensions if extensions is not None else discover_extensions()
         self._scorer_task: asyncio.Task[None] | None = None
 

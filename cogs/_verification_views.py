@@ -27,6 +27,8 @@ DENY_FORM_ID = PREFIX + "deny_form"
 MORE_FORM_ID = PREFIX + "more_form"
 EMAIL_FORM_ID = PREFIX + "email_form"
 CODE_FORM_ID = PREFIX + "code_form"
+ASK_ID = PREFIX + "ask"
+ASK_FORM_ID = PREFIX + "ask_form"
 
 
 class VerifyButtonView(discord.ui.View):
@@ -40,6 +42,41 @@ class VerifyButtonView(discord.ui.View):
     async def start(self, interaction: discord.Interaction[Any], button: discord.ui.Button[VerifyButtonView]) -> None:
         """Open the verification form."""
         await self.cog.open_form(interaction)
+
+    @discord.ui.button(label="Ask the moderators", style=discord.ButtonStyle.secondary, custom_id=ASK_ID)
+    async def ask(self, interaction: discord.Interaction[Any], button: discord.ui.Button[VerifyButtonView]) -> None:
+        """Send a request the registry check refused to a human."""
+        await self.cog.open_ask(interaction)
+
+
+class AskView(discord.ui.View):
+    """Under a refusal: the way to a human review (the same button as on the pinned message)."""
+
+    def __init__(self, cog: Verification) -> None:
+        super().__init__(timeout=None)
+        self.cog = cog
+
+    @discord.ui.button(label="Ask the moderators", style=discord.ButtonStyle.primary, custom_id=ASK_ID)
+    async def ask(self, interaction: discord.Interaction[Any], button: discord.ui.Button[AskView]) -> None:
+        """Open the short form for the moderators."""
+        await self.cog.open_ask(interaction)
+
+
+class AskModal(discord.ui.Modal, title="Ask the moderators"):
+    """What the moderators should know (shown on the review card, never stored)."""
+
+    note: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
+        custom_id="note", label="What should the moderators know?", style=discord.TextStyle.paragraph,
+        placeholder="e.g. I am a PGY-2 in internal medicine; my NPPES specialty is out of date.", min_length=3,
+        max_length=900)
+
+    def __init__(self, cog: Verification) -> None:
+        super().__init__(custom_id=ASK_FORM_ID, timeout=900)
+        self.cog = cog
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        """Forward to the cog."""
+        await self.cog.handle_ask(interaction, self.note.value)
 
 
 class VerifyModal(discord.ui.Modal, title="Physician verification"):

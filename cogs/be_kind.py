@@ -9,8 +9,10 @@ moderators) and ``/kind-settings`` (owners; hidden from others by default_member
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,15 +21,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._be_kind_views import NudgeButton, nudge_view
+from cogs._be_kind_views import BUTTONS, NudgeButton, custom_id, nudge_view
+from cogs._catch_up import CatchUp
 from cogs._channels import find_text_channel
 from cogs._checks import moderators_only, owners_only
 from cogs._embeds import settings_embed
+from cogs._observe import mentions_moderators
 from cogs._pages import send_pages
 from cogs._ranks import refuse_target
 from primum import display
 from primum.charts import render_async, stacked_bars
 from primum.domain.cases import ActionRecord
+from primum.domain.observe import parse_mode
 from primum.domain.policy import (
     ACTIONABLE,
     ThresholdError,
@@ -37,6 +42,8 @@ from primum.domain.policy import (
 )
 from primum.domain.templates import PLACEHOLDERS, TemplateError, category_label
 from primum.inference.protocol import Overloaded, ScorerState, ScorerUnavailable
+from primum.services.catch_up import CatchUpService
+from primum.services.conversation import ConversationPolicy
 from primum.services.kindness import (
     MODLOG_CHANNEL_KEY,
     DeliveryFailed,
@@ -48,6 +55,8 @@ from primum.services.kindness import (
     StatsView,
 )
 from primum.storage.kindness import KindnessRepository, NudgeRecord
+from primum.storage.policy import PolicyRepository
+from primum.storage.scored_marks import ScoredMarksRepository
 from primum.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
@@ -60,6 +69,8 @@ MODERATORS_ONLY = "Only moderators can use this command."
 SCORED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 DM_CLOSED_CODE = 50007
 MODLOG_NAMES = ("mod-log", "mod_log", "modlog")
+#: How many recent messages to look through for an already-sent nudge before sending it again.
+NUDGE_LOOKBACK = 50
 
 
 def _transient(error: BaseException) -> bool:
@@ -130,6 +141,24 @@ class DiscordKindnessPort:
                          allowed_mentions=discord.AllowedMentions.none(), view=nudge_view(nudge.id)),
         )
 
+    async def find_sent_nudge(self, nudge: NudgeRecord) -> str | None:
+        """Look for this nudge's buttons among Primum's recent DMs to the author, then in its channel."""
+        me = self.bot.user
+        if me is None:
+            raise DeliveryFailed("not connected")
+        user = await self._call("fetch user", self._user(nudge.author_id))
+        dm = user.dm_channel or await self._call("open DM", user.create_dm())
+        if await self._call("DM history", _has_nudge(dm.history(limit=NUDGE_LOOKBACK), me.id, nudge.id)):
+            return "dm"
+        channel = self.bot.get_channel(nudge.channel_id)
+        if isinstance(channel, discord.abc.Messageable):
+            after = discord.Object(nudge.message_id)
+            history = channel.history(limit=NUDGE_LOOKBACK, after=after, oldest_first=True)
+            with contextlib.suppress(DeliveryRefused):  # no history permission: nothing to find there
+                if await self._call("channel history", _has_nudge(history, me.id, nudge.id)):
+                    return "channel"
+        return None
+
     async def delete_message(self, channel_id: int, message_id: int) -> bool:
         """Delete a message; False if it is already gone."""
         channel = self.bot.get_channel(channel_id)
@@ -177,6 +206,19 @@ class DiscordKindnessPort:
         channel = self.bot.get_channel(channel_id)
         if isinstance(channel, discord.TextChannel):
             await self._call("mod-log edit", channel.get_partial_message(message_id).edit(content=content))
+
+
+async def _has_nudge(history: AsyncIterator[discord.Message], bot_id: int, nudge_id: int) -> bool:
+    """Whether one of these messages is Primum's nudge ``nudge_id`` (its buttons carry the id)."""
+    wanted = {custom_id(response, nudge_id) for response in BUTTONS}
+    async for message in history:
+        if message.author.id != bot_id:
+            continue
+        for row in message.components:
+            children = getattr(row, "children", [row])
+            if any(getattr(child, "custom_id", None) in wanted for child in children):
+                return True
+    return False
 
 
 async def _complete(current: str, options: list[str]) -> list[app_commands.Choice[str]]:
@@ -240,7 +282,13 @@ class BeKind(commands.Cog):
             on_scored=lambda scored: bot.dispatch("message_scored", scored),
         )
         self.service.port = DiscordKindnessPort(bot, self.service)
+        self.service.conversation = ConversationPolicy(PolicyRepository(bot.db), bot.events, bot.observe)
         self._tasks = BackgroundTasks("be-kind", log)
+        self.catch_up = CatchUp(bot, CatchUpService(
+            kindness=self.service, marks=ScoredMarksRepository(bot.db), settings=bot.settings.catch_up,
+            clock=bot.clock, events=bot.events,
+        ), self._facts)
+        self._ready_count = 0
 
     async def cog_load(self) -> None:
         """Register the persistent buttons; start the sweep and the health check once connected."""
@@ -291,6 +339,7 @@ class BeKind(commands.Cog):
             guild_id=message.guild.id, channel_id=channel.id, message_id=message.id, author_id=author.id,
             created_at=created, parent_ids=tuple(parents), role_ids=roles, reply_to_author_id=reply_to,
             mentioned_ids=tuple(u.id for u in message.mentions if not u.bot and u.id != author.id),
+            mentions_moderators=mentions_moderators(message),
         )
 
     @commands.Cog.listener()
@@ -298,7 +347,15 @@ class BeKind(commands.Cog):
         """Score every human guild message off the event loop and act on the policy."""
         facts = self._facts(message)
         if facts is not None:
-            await self.service.handle_message(facts, message.content)
+            handled = await self.service.handle_message(facts, message.content)
+            await self.catch_up.service.seen(facts, handled)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """A new gateway session (start, or a reset that could not be resumed): score what was missed."""
+        self._ready_count += 1
+        reason = "start" if self._ready_count == 1 else "session reset"
+        self._tasks.spawn(self.catch_up.run(reason), "be-kind-catch-up")
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
@@ -442,9 +499,10 @@ class BeKind(commands.Cog):
         """Everything an owner can change, with where each value comes from."""
         assert interaction.guild is not None
         policy = await self.service.policy(interaction.guild.id)
-        await interaction.response.send_message(embed=self._settings_embed(policy), ephemeral=True)
+        observe = await self._observe_line(interaction.guild.id)
+        await interaction.response.send_message(embed=self._settings_embed(policy, observe), ephemeral=True)
 
-    def _settings_embed(self, policy: Any) -> discord.Embed:
+    def _settings_embed(self, policy: Any, observe: str) -> discord.Embed:
         base = policy.thresholds_for([])
         o = policy.overrides
 
@@ -469,6 +527,7 @@ class BeKind(commands.Cog):
             ("Text in the mod-log", f"on, kept {display.duration_words(timedelta(days=policy.modlog_text_days))}"
              if policy.modlog_text_days else "off"),
             ("Model", f"{self.bot.scorer.version} ({self.bot.scorer.state})"),
+            ("Observe mode", observe.removeprefix("Observe mode: ")),
         ]
         return settings_embed("Be-kind settings", rows, footer="Change with /kind-settings threshold, exempt, "
                               "window, template or modlog")
@@ -606,6 +665,38 @@ class BeKind(commands.Cog):
             await self.service.set_modlog_text(interaction.guild.id, text_days, actor_id=interaction.user.id)
             notes.append(f"text in the mod-log: {f'on, kept {text_days} day(s)' if text_days else 'off'}")
         await interaction.response.send_message("; ".join(notes) or "Nothing changed.", ephemeral=True)
+
+    async def _observe_line(self, guild_id: int) -> str:
+        current = await self.bot.observe.settings(guild_id)
+        server = {True: "on", False: "off", None: "default"}[current.mode]
+        trial = f", new-server trial until <t:{int(current.until.timestamp())}:f>" if current.until else ""
+        channels = ", ".join(f"<#{cid}> {'on' if mode else 'off'}" for cid, mode in current.channels.items()
+                             if mode is not None)
+        return (f"Observe mode: server {server}{trial}" + (f"; channels: {channels}" if channels else "")
+                + f"; text with reports: {'kept' if current.keep_text else 'not kept'}")
+
+    @settings_group.command(name="observe", description="Observe mode: decide as usual, only report to the mod-log")
+    @app_commands.describe(mode="on: only report what Primum would do; off: act; default: inherit",
+                           channel="Only this channel (and its threads)",
+                           keep_text="Keep message text with observe reports (off by default)")
+    @owners_only(OWNERS_ONLY)
+    async def observe(self, interaction: discord.Interaction[PrimumBot], mode: Literal["on", "off", "default"],
+                      channel: discord.TextChannel | discord.CategoryChannel | None = None,
+                      keep_text: bool | None = None) -> None:
+        """Switch observe mode for the server or one channel; reports carry Correct / Wrong buttons."""
+        assert interaction.guild is not None
+        value = parse_mode(mode)
+        await self.bot.observe.set_mode(interaction.guild.id, value, actor_id=interaction.user.id,
+                                        channel_id=channel.id if channel is not None else None)
+        if keep_text is not None:
+            await self.bot.observe.set_keep_text(interaction.guild.id, keep_text, actor_id=interaction.user.id)
+        where = channel.mention if channel is not None else "this server"
+        shown = {True: "on: Primum only reports to the mod-log", False: "off: Primum acts",
+                 None: "back to the default"}[value]
+        text = f"Observe mode for {where}: **{shown}**."
+        if keep_text is not None:
+            text += f" Message text with reports: **{'kept' if keep_text else 'not kept'}**."
+        await interaction.response.send_message(text, ephemeral=True)
 
     @settings_group.command(name="reports", description="Nudges members reported as mistakes (/kind-reports list)")
     @owners_only(OWNERS_ONLY)

@@ -19,6 +19,7 @@ from discord.ext import commands
 from cogs._channels import find_text_channel
 from cogs._checks import has_any_permission, owners_only, require
 from cogs._embeds import settings_embed
+from cogs._interactions import answer, defer_first
 from cogs._ranks import refuse_target
 from primum import display
 from primum.charts import render_async
@@ -202,12 +203,17 @@ class Deescalation(commands.Cog):
         self.bot = bot
         self.service = DeescalationService(
             db=bot.db, guild_settings=bot.guild_settings, events=bot.events, clock=bot.clock,
-            defaults=bot.settings.deescalation,
+            defaults=bot.settings.deescalation, observe=bot.observe,
         )
         self.service.port = DiscordDeescalationPort(bot)
         self._tasks = BackgroundTasks("de-escalation", log)
 
     # --- lifecycle ----------------------------------------------------------------------------
+    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
+        """Acknowledge every command first: a 429/5xx or a busy database must not cost the answer."""
+        await defer_first(interaction)
+        return True
+
     async def cog_load(self) -> None:
         """Re-hydrate the timers once connected (never wait for the gateway in cog_load itself)."""
         self._tasks.spawn(self._after_ready(), "deescalation-start")
@@ -262,7 +268,7 @@ class Deescalation(commands.Cog):
             duration=timedelta(minutes=minutes or config.slowmode_minutes), reason=reason,
             actor_id=interaction.user.id,
         )
-        await interaction.response.send_message(result.message, ephemeral=True)
+        await answer(interaction, result.message)
 
     @cooldown.command(name="member", description="A short timeout for one member; it ends by itself")
     @app_commands.describe(member="Who", reason="Why (recorded, and shown in the audit log)",
@@ -276,14 +282,14 @@ class Deescalation(commands.Cog):
         assert interaction.guild is not None
         refusal = refuse_target(interaction, member)
         if refusal is not None:
-            await interaction.response.send_message(refusal, ephemeral=True)
+            await answer(interaction, refusal)
             return
         config = await self.service.config_for(interaction.guild.id, interaction.channel_id)
         result = await self.service.cooldown_member(
             interaction.guild.id, member.id, timedelta(minutes=minutes or config.cooldown_minutes), reason=reason,
             actor_id=interaction.user.id, channel_id=interaction.channel_id,
         )
-        await interaction.response.send_message(result.message, ephemeral=True)
+        await answer(interaction, result.message)
 
     @cooldown.command(name="lift", description="End Primum's slowmode (a channel) or cooldown (a member) early")
     @app_commands.describe(reason="Why (recorded)", member="Lift this member's cooldown",
@@ -297,9 +303,8 @@ class Deescalation(commands.Cog):
         assert interaction.guild is not None
         refusal = refuse_target(interaction, member) if member is not None else None
         if refusal is not None:
-            await interaction.response.send_message(refusal, ephemeral=True)
+            await answer(interaction, refusal)
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
         if member is not None:
             result = await self.service.lift_member(interaction.guild.id, member.id, reason=reason,
                                                     actor_id=interaction.user.id)
@@ -320,7 +325,6 @@ class Deescalation(commands.Cog):
         assert interaction.guild is not None
         channel_id = channel.id if channel is not None else interaction.channel_id
         assert channel_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
         view = await self.service.heat_view(interaction.guild.id, channel_id)
         names = {}
         for member_id, _ in view.members:
@@ -348,11 +352,11 @@ class Deescalation(commands.Cog):
                                                   actor_id=interaction.user.id,
                                                   channel_id=channel.id if channel is not None else None)
         except LadderConfigError as error:
-            await interaction.response.send_message(f"Not changed: {error}", ephemeral=True)
+            await answer(interaction, f"Not changed: {error}")
             return
         where = channel.mention if channel is not None else "the whole server"
         shown = config.as_json()[setting]
-        await interaction.response.send_message(f"`{setting}` is now `{shown}` for {where}.", ephemeral=True)
+        await answer(interaction, f"`{setting}` is now `{shown}` for {where}.")
 
     @settings_group.command(name="show", description="The ladder settings in effect")
     @app_commands.describe(channel="For this channel (default: the server)")
@@ -369,7 +373,7 @@ class Deescalation(commands.Cog):
         where = channel.mention if channel is not None else "the whole server"
         embed = settings_embed("De-escalation settings", rows, description=f"In effect for {where}.",
                                footer="Change with /deescalation config; back to defaults with /deescalation reset")
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await answer(interaction, "", embed=embed)
 
     @settings_group.command(name="reset", description="Back to the defaults (for the server or one channel)")
     @owners_only(OWNERS_ONLY)
@@ -378,8 +382,7 @@ class Deescalation(commands.Cog):
         assert interaction.guild is not None
         existed = await self.service.reset_config(interaction.guild.id, actor_id=interaction.user.id,
                                                   channel_id=channel.id if channel is not None else None)
-        await interaction.response.send_message("Back to the defaults." if existed else "There were no overrides.",
-                                                ephemeral=True)
+        await answer(interaction, "Back to the defaults." if existed else "There were no overrides.")
 
     @settings_group.command(name="alerts", description="Where moderator alerts go")
     @app_commands.describe(channel="The channel (leave empty to go back to #mod-alerts / #mod-log)")
@@ -390,7 +393,7 @@ class Deescalation(commands.Cog):
         await self.service.set_alert_channel(interaction.guild.id, channel.id if channel is not None else None,
                                              actor_id=interaction.user.id)
         where = channel.mention if channel is not None else "#" + " / #".join(ALERT_CHANNEL_NAMES)
-        await interaction.response.send_message(f"Moderator alerts go to {where}.", ephemeral=True)
+        await answer(interaction, f"Moderator alerts go to {where}.")
 
 
 async def setup(bot: PrimumBot) -> None:

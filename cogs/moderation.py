@@ -29,6 +29,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._embeds import settings_embed
+from cogs._interactions import defer_first
 from cogs._moderation_views import (
     AppealButton,
     ConfirmButton,
@@ -79,6 +80,8 @@ MODERATOR_ROLE_NAMES = ("moderator", "moderators", "mod")
 VERIFIED_ROLE_NAMES = ("verified physician", "verified")
 REVIEW_CHANNEL_NAMES = ("review-queue", "mod-log", "modlog", "mod_log")
 SWEEP_SECONDS = 60.0
+#: Commands that open a form (a modal) and so cannot be deferred first; the form's submission is.
+OPENS_FORM = frozenset({"appeal", "mod hide"})
 REPORT_KEY = "moderation_report_sent"
 REPORT_EVERY = timedelta(days=7)
 _MESSAGE_LINK = re.compile(r"channels/(?:\d+|@me)/(?P<channel>\d+)/(?P<message>\d+)")
@@ -315,6 +318,11 @@ class Moderation(commands.Cog):
         except discord.HTTPException as error:
             log.warning("could not answer an interaction: %s", error)
 
+    async def interaction_check(self, interaction: Interaction) -> bool:
+        """Acknowledge every command first (not those opening a form): slow Discord or database, still an answer."""
+        await defer_first(interaction, opens_form=OPENS_FORM)
+        return True
+
     # --- /standing and /appeal --------------------------------------------------------------------
     @app_commands.command(name="standing", description="What Primum has on record about you, and how to appeal")
     @app_commands.guild_only()
@@ -381,7 +389,7 @@ class Moderation(commands.Cog):
         await interaction.response.send_modal(StatementModal(case, submitted))
 
     async def _file_appeal(self, interaction: Interaction, number: int, statement: str) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_first(interaction)
         history = await self.service.case_log.history(number)
         guild = self.bot.get_guild(history.original.guild_id) if history is not None else None
         if history is None or guild is None or (interaction.guild is not None and interaction.guild.id != guild.id):
@@ -694,7 +702,7 @@ class Moderation(commands.Cog):
                 {"channel_id": interaction.channel_id} if interaction.channel_id else None, conflict is not None,
             ))
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_first(interaction)
         case = await self.case_log.record(guild.id, kind, target.user_id, actor.user_id, text, evidence_url,
                                           conflict=conflict is not None)
         if kind is CaseKind.NOTE:
@@ -768,7 +776,7 @@ class Moderation(commands.Cog):
                            f"Your removal request #{request_id} was declined by another moderator.")
             await self._answer(interaction, f"Request #{request_id} declined; nothing was done.")
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_first(interaction)
         await self._carry_out(guild, closed, confirmer.user_id, interaction)
 
     async def _carry_out(self, guild: discord.Guild, confirmation: Confirmation, confirmer_id: int,
@@ -856,7 +864,7 @@ class Moderation(commands.Cog):
     async def settings_report(self, interaction: Interaction) -> None:
         """The weekly report on demand (privately)."""
         guild, _, _ = await self._context(interaction, Rank.OWNER)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_first(interaction)
         files = await self._report_files(guild)
         await self._answer(interaction, "The last 12 weeks:", files=files)
 

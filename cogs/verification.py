@@ -20,27 +20,41 @@ from discord.ext import commands
 from cogs._channels import find_text_channel
 from cogs._checks import is_moderator, owners_only
 from cogs._ranks import refuse_target
-from cogs._verification_views import EmailView, ReasonModal, ReviewView, VerifyButtonView, VerifyModal
+from cogs._verification_card import (
+    BINDING_FIELD,
+    COLOR_APPROVED,
+    COLOR_DENIED,
+    COLOR_MORE,
+    render_card,
+)
+from cogs._verification_views import (
+    AskModal,
+    AskView,
+    EmailView,
+    ReasonModal,
+    ReviewView,
+    VerifyButtonView,
+    VerifyModal,
+)
 from primum.domain.cases import ActionRecord
 from primum.domain.verification import (
     DEFAULT_NAMES,
-    BindingMethod,
-    Eligibility,
     RequestStatus,
     ReviewAction,
-    ReviewCard,
     VerificationConfig,
     parse_domain_list,
 )
+from primum.domain.verification_review import ReviewCard
 from primum.email_code import SmtpCodeSender
 from primum.nppes import NppesClient
 from primum.services.verification import (
-    EmailOutcome,
     RecheckFinding,
     Submission,
     SubmitOutcome,
+    SubmitResult,
     VerificationService,
 )
+from primum.services.verification_email import EmailOutcome
 from primum.storage.verification import StoredRequest, VerificationRepository
 from primum.tasks import BackgroundTasks
 
@@ -53,48 +67,15 @@ OWNERS_ONLY = "Only the server's owners (Manage Server) can change verification.
 #: unlike the default moderators, Manage Messages alone is not enough.
 REVIEWER_PERMISSIONS = ("moderate_members", "manage_roles")
 
-COLOR_PENDING = 0xE0A100
-COLOR_APPROVED = 0x2E8B57
-COLOR_DENIED = 0xC0392B
-COLOR_MORE = 0x2E86AB
-REGISTRY_PAGE = "https://npiregistry.cms.hhs.gov/provider-view/{npi}"
-BINDING_FIELD = "Identity binding"
 VERIFY_TEXT = (
     "**Welcome! This community is for physicians (MD/DO).**\n"
     "Press **Verify** and enter your full name, NPI, specialty and state. Primum checks your NPI against the "
     "public NPI Registry; a moderator then confirms it is you. Only your NPI, its specialty code and the "
-    "decision are kept."
+    "decision are kept. If the registry check refuses your NPI and you think it is wrong, press **Ask the "
+    "moderators**."
 )
-
-
-# --- rendering -----------------------------------------------------------------------------------------
-def render_card(card: ReviewCard) -> discord.Embed:
-    """The review card moderators decide on (typed fields live only in this message)."""
-    embed = discord.Embed(title=f"Verification request #{card.request_id}", color=COLOR_PENDING,
-                          description=f"<@{card.user_id}> (`{card.user_id}`)")
-    typed = "\n".join(f"**{label}:** {discord.utils.escape_markdown(value) or '—'}" for label, value in (
-        ("Name", card.typed_name), ("Specialty", card.typed_specialty), ("State", card.typed_state)))
-    embed.add_field(name="Typed by the member", value=typed, inline=False)
-    kind = "Resident (trainee-only listing)" if card.eligibility is Eligibility.RESIDENT else "Physician (MD/DO)"
-    registry = (f"[{card.npi}]({REGISTRY_PAGE.format(npi=card.npi)}) · NPI-1 · active\n"
-                f"**{discord.utils.escape_markdown(card.registry_name)}**\n{kind}")
-    if card.registry_updated:
-        registry += f" · record updated {card.registry_updated}"
-    embed.add_field(name="NPI Registry", value=registry, inline=False)
-    taxonomies = "\n".join(
-        f"`{t.code}` {t.desc}{' (primary)' if t.primary else ''}{f' · {t.state}' if t.state else ''}"
-        for t in card.taxonomies[:8]) or "—"
-    embed.add_field(name="Taxonomies", value=taxonomies[:1024], inline=False)
-    embed.add_field(name="Name match", value=card.name_match.describe(), inline=False)
-    binding = ("A moderator decides (no e-mail code)" if card.binding is BindingMethod.MODERATOR
-               else "Waiting for the member's e-mail code")
-    embed.add_field(name=BINDING_FIELD, value=binding, inline=False)
-    if card.other_claimants:
-        others = ", ".join(f"<@{user_id}>" for user_id in card.other_claimants)
-        embed.add_field(name="⚠ Same NPI claimed by", value=others, inline=False)
-    if card.notes:
-        embed.add_field(name="Notes", value="\n".join(f"• {note}" for note in card.notes)[:1024], inline=False)
-    return embed
+#: The outcomes that leave the member a way to a human (the Ask the moderators button).
+ASKABLE = frozenset({SubmitOutcome.INELIGIBLE})
 
 
 def _with_field(embed: discord.Embed, name: str, value: str, color: int | None = None) -> discord.Embed:
@@ -128,11 +109,13 @@ class Verification(commands.Cog):
         self.bot = bot
         self.recheck_every_s = recheck_every_s
         self.recheck_passes = 0  # completed periodic passes (tests wait for the first after a restart)
-        self.nppes = NppesClient(bot.settings.nppes_base_url, clock=bot.clock)
+        self.nppes = NppesClient(bot.settings.nppes_base_url, clock=bot.clock,
+                                 quick_timeout_s=bot.settings.nppes_quick_timeout_s)
         self.service = VerificationService(
             VerificationRepository(bot.db, bot.guild_settings), self.nppes, SmtpCodeSender(bot.settings.smtp),
             bot.clock, bot.events,
         )
+        self.service.waiting.on_decided = self._registry_answered
         self._tasks = BackgroundTasks("verification", log)
 
     # --- life cycle ------------------------------------------------------------------------------
@@ -141,17 +124,24 @@ class Verification(commands.Cog):
         self.bot.add_view(VerifyButtonView(self))
         self.bot.add_view(ReviewView(self))
         self.bot.add_view(EmailView(self))
+        self.bot.add_view(AskView(self))
         self._tasks.spawn(self._after_ready(), "verification-ready")
 
     async def cog_unload(self) -> None:
-        """Stop background work; everything pending is in the database."""
+        """Stop background work; everything pending (requests waiting for the registry too) is in the database."""
         await self._tasks.cancel_all()
+        await self.service.stop()
         await self.nppes.close()
 
     async def _after_ready(self) -> None:
         await self.bot.wait_until_ready()
         for guild in self.bot.guilds:
             self.service.server_names[guild.id] = guild.name
+        try:
+            await self.service.start()  # requests waiting for the registry: past-due retries run now
+        except Exception:  # the rows stay; the next start picks them up, and the upkeep below must run
+            log.exception("could not start the background registry retries")
+        for guild in self.bot.guilds:
             await self.ensure_verify_message(guild)
         while True:  # restart-safe: what is due comes from last_checked_at in the database
             try:
@@ -267,10 +257,50 @@ class Verification(commands.Cog):
             await self._close_card(guild, old, "Superseded by a newer request from the member.")
         if result.card is not None and result.request is not None:
             await self._post_card(guild, result.card)
-        if result.outcome in {SubmitOutcome.INVALID_NPI, SubmitOutcome.INELIGIBLE, SubmitOutcome.RATE_LIMITED}:
-            log.info("verification form refused in guild %s: %s", guild.id, result.problem)
-        view = EmailView(self) if result.outcome is SubmitOutcome.AWAITING_CODE else discord.utils.MISSING
-        await interaction.followup.send(result.message, ephemeral=True, view=view)
+        if result.outcome in {SubmitOutcome.INVALID_NPI, SubmitOutcome.INELIGIBLE, SubmitOutcome.RATE_LIMITED,
+                              SubmitOutcome.AWAITING_REGISTRY}:
+            log.info("verification form in guild %s: %s", guild.id, result.problem)
+        view: discord.ui.View | None = EmailView(self) if result.outcome is SubmitOutcome.AWAITING_CODE else \
+            AskView(self) if result.outcome in ASKABLE else None
+        await interaction.followup.send(result.message, ephemeral=True, view=view or discord.utils.MISSING)
+
+    async def _registry_answered(self, result: SubmitResult) -> None:
+        """A request that waited for the registry was decided in the background: card, then a DM."""
+        request = result.request
+        guild = self.bot.get_guild(request.guild_id) if request is not None else None
+        if request is None or guild is None:
+            return
+        if result.card is not None:
+            await self._post_card(guild, result.card)
+        text = f"Update on your verification request in **{guild.name}**: the NPI Registry answered.\n{result.message}"
+        if result.outcome in ASKABLE:
+            text += "\n(The **Ask the moderators** button is under the pinned message in #verify.)"
+        notified = await self._notify(guild, request.user_id, text,
+                                      "the NPI Registry answered about your verification request; please open your "
+                                      "DMs, or press Verify again, to see what happens next.",
+                                      view=EmailView(self) if result.outcome is SubmitOutcome.AWAITING_CODE else None)
+        self.bot.events.emit("verification_registry_notified", guild_id=guild.id, user_id=request.user_id,
+                             request_id=request.id, outcome=result.outcome.value, notified=notified)
+
+    # --- a human review the member asks for ---------------------------------------------------------
+    async def open_ask(self, interaction: discord.Interaction[Any]) -> None:
+        """The Ask the moderators button: a short form for what the moderators should know."""
+        if interaction.guild is None:
+            await interaction.response.send_message("Please use the button in the server's #verify channel.",
+                                                    ephemeral=True)
+            return
+        await interaction.response.send_modal(AskModal(self))
+
+    async def handle_ask(self, interaction: discord.Interaction[Any], note: str) -> None:
+        """Send the member's refused request to the review queue with their note."""
+        guild = interaction.guild
+        if guild is None:
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.service.request_review(guild.id, interaction.user.id, note)
+        if result.card is not None:
+            await self._post_card(guild, result.card)
+        await interaction.followup.send(result.message, ephemeral=True)
 
     async def _post_card(self, guild: discord.Guild, card: ReviewCard) -> None:
         config = await self.service.config(guild.id)
@@ -306,17 +336,18 @@ class Verification(commands.Cog):
     # --- e-mail binding --------------------------------------------------------------------------------
     async def handle_email(self, interaction: discord.Interaction[Any], address: str) -> None:
         """Send a code to an allow-listed institutional address."""
-        if interaction.guild is None:
+        guild = await self._binding_guild(interaction)
+        if guild is None:
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.service.send_code(interaction.guild.id, interaction.user.id, address)
+        result = await self.service.send_code(guild.id, interaction.user.id, address)
         await interaction.followup.send(result.message, ephemeral=True,
                                         view=EmailView(self) if result.outcome is EmailOutcome.SENT
                                         else discord.utils.MISSING)
 
     async def handle_code(self, interaction: discord.Interaction[Any], code: str) -> None:
         """Check the code; on success mark the review card as bound."""
-        guild = interaction.guild
+        guild = await self._binding_guild(interaction)
         if guild is None:
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -325,6 +356,18 @@ class Verification(commands.Cog):
             await self._edit_card(guild, result.request, BINDING_FIELD,
                                   f"E-mail code confirmed at **{result.request.email_domain}**")
         await interaction.followup.send(result.message, ephemeral=True)
+
+    async def _binding_guild(self, interaction: discord.Interaction[Any]) -> discord.Guild | None:
+        """The server of an e-mail step: the interaction's, or (in a DM) the one request waiting for a code."""
+        if interaction.guild is not None:
+            return interaction.guild
+        guild_ids = await self.service.repo.awaiting_code_guilds(interaction.user.id)
+        guild = self.bot.get_guild(guild_ids[0]) if len(guild_ids) == 1 else None
+        if guild is None:
+            await interaction.response.send_message(
+                "I cannot tell which server this is for; please press **Verify** in the server's #verify channel.",
+                ephemeral=True)
+        return guild
 
     async def _edit_card(self, guild: discord.Guild, request: StoredRequest, field: str, value: str,
                          color: int | None = None) -> None:
@@ -492,13 +535,14 @@ class Verification(commands.Cog):
             return False
         return True
 
-    async def _notify(self, guild: discord.Guild, user_id: int, dm_text: str, fallback: str) -> str:
+    async def _notify(self, guild: discord.Guild, user_id: int, dm_text: str, fallback: str,
+                      view: discord.ui.View | None = None) -> str:
         """DM the member; if DMs are closed, a short note in #verify. Returns "dm", "channel" or "none"."""
         member = await self._member(guild, user_id)
         user: discord.Member | discord.User | None = member or self.bot.get_user(user_id)
         if user is not None:
             try:
-                await user.send(dm_text)
+                await user.send(dm_text, view=view or discord.utils.MISSING)
                 return "dm"
             except discord.Forbidden:
                 log.info("member %s has closed DMs; leaving a short note in #verify", user_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from primum.storage import Database
 from primum.storage.report_reviews import CalibrationExample, calibration_examples
@@ -23,8 +24,30 @@ async def _report_verdicts(db: Database, guild_id: int | None) -> list[Calibrati
     return await calibration_examples(db, guild_id=guild_id)
 
 
+async def _observe_verdicts(db: Database, guild_id: int | None) -> list[CalibrationExample]:
+    """Observe mode's Correct / Wrong verdicts on what Primum would have done to a message."""
+    from primum.domain.observe import examples
+    from primum.storage.policy import PolicyRepository
+
+    reports = await PolicyRepository(db).labelled(guild_id)
+    return [
+        CalibrationExample(r.guild_id, "observe", e.score, e.category or "unkind", e.label, e.model_version)
+        for r, e in _paired(reports, examples)
+    ]
+
+
+def _paired(reports: list[Any], make: Any) -> list[tuple[Any, Any]]:
+    """Each report with its example (reports that make none, e.g. channel steps, are left out)."""
+    out = []
+    for report in reports:
+        made = make([(report.action, report.score, report.category, report.verdict, report.model_version)])
+        if made:
+            out.append((report, made[0]))
+    return out
+
+
 #: name -> loader; a feature that stores labelled examples adds itself here.
-SOURCES: dict[str, Loader] = {"report verdicts": _report_verdicts}
+SOURCES: dict[str, Loader] = {"report verdicts": _report_verdicts, "observe-mode verdicts": _observe_verdicts}
 
 
 async def load_labelled(path: Path, guild_id: int | None = None) -> tuple[list[CalibrationExample], list[str]]:

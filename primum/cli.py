@@ -12,7 +12,7 @@ from pathlib import Path
 Handler = Callable[[argparse.Namespace], int]
 
 #: Modules that add their own subcommands through ``register(subparsers)``.
-PLUGIN_MODULES = ("primum.cli_model", "primum.demo.runner", "primum.cli_report")
+PLUGIN_MODULES = ("primum.cli_model", "primum.demo.runner", "primum.cli_report", "primum.replay.cli")
 
 
 def _run(_: argparse.Namespace) -> int:

@@ -101,11 +101,12 @@ def register(subparsers: Any) -> None:
     calibrate.add_argument(
         "--from-db", nargs="?", const="", metavar="DATABASE",
         help="use the moderators' verdicts stored in a Primum database (default: bot.database_path) instead "
-             "of a CSV: their stored scores and labels, no text",
+             "of a CSV: observe mode's Correct/Wrong and the verdicts on 'This was a mistake' reports; "
+             "their stored scores and labels, no text needed",
     )
     calibrate.add_argument("--guild", type=int, help="with --from-db: only this server's verdicts")
-    calibrate.add_argument("--any-version", action="store_true",
-                           help="with --from-db: include verdicts on scores from other model versions")
+    calibrate.add_argument("--this-model-only", action="store_true",
+                           help="with --from-db: only verdicts on scores from the model in use")
     calibrate.add_argument("--target-fpr", type=float, default=0.02)
     calibrate.add_argument("--plot", help="write precision/recall/FPR vs threshold to this PNG")
     _model_args(calibrate)
@@ -377,7 +378,12 @@ def _calibrate(args: argparse.Namespace) -> int:
         labels, scores, card = _csv_examples(args)
         source = args.file
     if not any(y == 0 for y in labels):
-        print(f"primum: calibration needs kind rows (label 0) in {source}; labels: {LABELS_HELP}", file=sys.stderr)
+        if from_db:
+            print(f"primum: calibration needs verdicts of 'Wrong' (civil) or 'was a mistake' in {source}; "
+                  f"{len(labels)} labelled example(s) so far", file=sys.stderr)
+        else:
+            print(f"primum: calibration needs kind rows (label 0) in {source}; labels: {LABELS_HELP}",
+                  file=sys.stderr)
         return 2
     cut = threshold_for_fpr([s for s, y in zip(scores, labels, strict=True) if y == 0], args.target_fpr)
     m = at_threshold(labels, scores, cut)
@@ -440,10 +446,11 @@ def _db_examples(args: argparse.Namespace) -> tuple[list[int], list[float], dict
         return None
     card = read_card(_model_dir(args))
     version = str(card["version"])
-    kept = examples if args.any_version else [e for e in examples if e.model_version.startswith(version)]
-    if len(kept) < len(examples):
-        print(f"primum: left out {len(examples) - len(kept)} verdict(s) on scores from other model versions "
-              "(--any-version includes them)", file=sys.stderr)
+    others = sorted({e.model_version for e in examples if not e.model_version.startswith(version)})
+    kept = [e for e in examples if e.model_version.startswith(version)] if args.this_model_only else examples
+    if others and not args.this_model_only:
+        print(f"primum: some verdicts are on scores from other model versions ({', '.join(others)}); scores of "
+              f"different models need not compare (--this-model-only keeps {version}'s)", file=sys.stderr)
     if not kept:
         print(f"primum: {path} holds no verdicts for model {version} yet ({', '.join(sources)})", file=sys.stderr)
         return None

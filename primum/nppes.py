@@ -9,13 +9,18 @@ The registry is public and needs no key. Its habits, handled here:
   (``number`` a string, epochs in milliseconds as strings, ``basic.sex``, ``name_suffix`` "--").
 
 Timeouts, connection errors, 5xx and 429 are retried with exponential backoff; what still fails is
-``LookupStatus.UNAVAILABLE`` (never an exception). Definite answers are cached for a TTL.
+``LookupStatus.UNAVAILABLE`` (never an exception), and so is any ``Errors`` answer other than
+number 15 (the NPI's format is checked before the lookup, so a refusal is the registry's problem,
+not the member's) and any malformed body. Only definite answers (found, not found, deactivated) are
+cached. ``quick=True`` is for a member waiting on an interaction: one attempt with a short timeout,
+no backoff; the background retry uses the patient path.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,6 +39,11 @@ DEACTIVATED_ERROR = "15"
 _PLACEHOLDERS = {"--", "-", "N/A", "NONE"}
 
 
+def _scrub(detail: str) -> str:
+    """A failure detail safe to log: no 10-digit numbers (NPIs are never logged)."""
+    return re.sub(r"\d{10}", "<npi>", detail)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -44,10 +54,11 @@ def _text(value: Any) -> str:
 def parse_record(result: Mapping[str, Any]) -> RegistryRecord:
     """One ``results[]`` entry, in either the 2019 or the 2026 shape, as a ``RegistryRecord``."""
     basic = result.get("basic") or {}
-    other_names: list[tuple[str, str]] = []
+    other_names: list[tuple[str, str, str]] = []
     for other in result.get("other_names") or []:
         if isinstance(other, Mapping) and _text(other.get("last_name")):
-            other_names.append((_text(other.get("first_name")), _text(other.get("last_name"))))
+            other_names.append((_text(other.get("first_name")), _text(other.get("last_name")),
+                                _text(other.get("type"))))
     taxonomies = tuple(
         Taxonomy(
             code=_text(entry.get("code")).upper(),
@@ -88,13 +99,19 @@ def parse_response(npi: str, payload: Any) -> Lookup:
         description = _text(first.get("description")) or "the registry refused the query"
         if number == DEACTIVATED_ERROR or description.upper().startswith("CMS DEACTIVATED"):
             return Lookup(LookupStatus.DEACTIVATED, detail=description)
-        return Lookup(LookupStatus.INVALID, detail=f"{number}: {description}" if number else description)
+        detail = f"registry error {number}: {description}" if number else f"registry error: {description}"
+        return Lookup(LookupStatus.UNAVAILABLE, detail=_scrub(detail))
     results = payload.get("results")
     if not isinstance(results, list):
         return Lookup(LookupStatus.UNAVAILABLE, detail="the registry's answer has no results list")
     for result in results:
         if isinstance(result, Mapping) and _text(result.get("number")) == npi:
-            return Lookup(LookupStatus.FOUND, parse_record(result))
+            try:
+                return Lookup(LookupStatus.FOUND, parse_record(result))
+            except (AttributeError, TypeError, ValueError) as error:
+                return Lookup(LookupStatus.UNAVAILABLE, detail=f"malformed record ({type(error).__name__})")
+    if results:
+        return Lookup(LookupStatus.UNAVAILABLE, detail="the registry's answer does not hold the NPI asked for")
     return Lookup(LookupStatus.NOT_FOUND, detail="result_count 0")
 
 
@@ -119,6 +136,7 @@ class NppesClient:
         *,
         clock: Clock | None = None,
         timeout_s: float = 8.0,
+        quick_timeout_s: float = 3.0,
         attempts: int = 3,
         backoff_s: float = 0.5,
         max_backoff_s: float = 8.0,
@@ -130,6 +148,7 @@ class NppesClient:
         self.base_url = base_url
         self._clock = clock or SystemClock()
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self.quick_timeout_s = quick_timeout_s
         self._attempts = max(1, attempts)
         self._backoff_s = backoff_s
         self._max_backoff_s = max_backoff_s
@@ -151,19 +170,25 @@ class NppesClient:
         """Forget every cached answer."""
         self._cache.clear()
 
-    async def lookup(self, npi: str, *, fresh: bool = False) -> Lookup:
-        """Look one NPI up; ``fresh`` skips the cache (the periodic re-check wants today's answer)."""
+    async def lookup(self, npi: str, *, fresh: bool = False, quick: bool = False) -> Lookup:
+        """Look one NPI up; ``fresh`` skips the cache (the periodic re-check wants today's answer);
+        ``quick`` makes one short attempt (a member is waiting) instead of retrying with backoff."""
         now = self._clock.now()
         cached = self._cache.get(npi)
         if not fresh and cached is not None and cached.expires_at > now:
             return cached.lookup
         pending = self._inflight.get(npi)
         if pending is not None and not fresh:
-            return await asyncio.shield(pending)
+            if not quick:
+                return await asyncio.shield(pending)
+            try:
+                return await asyncio.wait_for(asyncio.shield(pending), self.quick_timeout_s)
+            except TimeoutError:
+                return Lookup(LookupStatus.UNAVAILABLE, detail="the registry is slow (a lookup is still running)")
         future: asyncio.Future[Lookup] = asyncio.get_running_loop().create_future()
         self._inflight[npi] = future
         try:
-            result = await self._fetch(npi)
+            result = await self._fetch(npi, quick=quick)
             future.set_result(result)
         except asyncio.CancelledError:
             future.cancel()
@@ -181,31 +206,38 @@ class NppesClient:
             self._cache[npi] = _Cached(result, self._clock.now() + self._ttl)
         return result
 
-    async def _fetch(self, npi: str) -> Lookup:
+    async def _fetch(self, npi: str, *, quick: bool = False) -> Lookup:
         detail = ""
-        for attempt in range(1, self._attempts + 1):
+        attempts = 1 if quick else self._attempts
+        for attempt in range(1, attempts + 1):
             try:
-                return await self._get(npi)
+                limit = aiohttp.ClientTimeout(total=self.quick_timeout_s) if quick else self._timeout
+                result = await self._get(npi, limit)
+                if result.status is not LookupStatus.UNAVAILABLE or result.detail.startswith("HTTP 4"):
+                    return result  # a definite answer, or a 4xx that asking again at once will not fix
+                detail, delay = result.detail, None  # an Errors answer or a malformed body: try again
             except _Retryable as error:
                 detail = str(error)
                 delay = error.retry_after
             except (TimeoutError, aiohttp.ClientError) as error:
                 detail = f"{type(error).__name__}: {error}".rstrip(": ")
                 delay = None
-            if attempt == self._attempts:
+            if attempt == attempts:
                 break
             wait = delay if delay is not None else min(self._backoff_s * 2 ** (attempt - 1), self._max_backoff_s)
-            log.info("NPPES lookup attempt %d failed (%s); retrying in %.2f s", attempt, detail, wait)
+            log.info("NPPES lookup attempt %d failed (%s); retrying in %.2f s", attempt, _scrub(detail), wait)
             await self._sleep(wait)
-        log.warning("NPPES lookup failed after %d attempt(s): %s", self._attempts, detail)
-        return Lookup(LookupStatus.UNAVAILABLE, detail=detail)
+        # A quick failure is routine (the request waits and is retried in the background).
+        log.log(logging.INFO if quick else logging.WARNING, "NPPES lookup failed after %d attempt(s): %s",
+                attempts, _scrub(detail))
+        return Lookup(LookupStatus.UNAVAILABLE, detail=_scrub(detail))
 
-    async def _get(self, npi: str) -> Lookup:
+    async def _get(self, npi: str, limit: aiohttp.ClientTimeout) -> Lookup:
         if self._session is None:
             self._session = aiohttp.ClientSession()
             self._owns_session = True
         params = {"version": API_VERSION, "number": npi}
-        async with self._session.get(self.base_url, params=params, timeout=self._timeout) as response:
+        async with self._session.get(self.base_url, params=params, timeout=limit) as response:
             if response.status >= 500 or response.status == 429:
                 retry_after = response.headers.get("Retry-After", "")
                 raise _Retryable(f"HTTP {response.status}",

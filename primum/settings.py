@@ -52,12 +52,23 @@ class KindnessSettings:
 
 
 @dataclass(frozen=True)
+class CatchUpSettings:
+    """What Primum scores after a restart or a session reset: messages it missed while away."""
+
+    messages: int = 50  # at most this many recent messages per channel (0: no catch-up)
+    minutes: int = 30  # and none older than this
+    nudge_minutes: int = 10  # a missed message older than this is scored and counted, never nudged
+    heat_minutes: int = 2  # only missed messages this recent feed de-escalation (no slowmode for old heat)
+
+
+@dataclass(frozen=True)
 class DeescalationSettings:
     """Default de-escalation ladder values."""
 
     slowmode_seconds: int = 30
     slowmode_minutes: int = 10
     cooldown_minutes: int = 10
+    grace_minutes: int = 5  # time to read and act on a nudge before a cooldown can count
 
 
 @dataclass(frozen=True)
@@ -84,8 +95,13 @@ class Settings:
     model: ModelSettings = field(default_factory=ModelSettings)
     kindness: KindnessSettings = field(default_factory=KindnessSettings)
     deescalation: DeescalationSettings = field(default_factory=DeescalationSettings)
+    catch_up: CatchUpSettings = field(default_factory=CatchUpSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    #: New servers start in observe mode for this many days (0: never).
+    observe_new_server_days: int = 7
     nppes_base_url: str = "https://npiregistry.cms.hhs.gov/api/"
+    #: How long a member's form waits for the registry before the request waits in the background.
+    nppes_quick_timeout_s: float = 3.0
 
     @property
     def has_token(self) -> bool:
@@ -129,7 +145,9 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "bot": {"database_path", "log_level", "sync_commands"},
     "model": {"backend", "runtime", "model_path", "label_map", "max_batch", "max_queue", "threads"},
     "kindness": {"nudge_threshold", "hide_threshold", "nudge_window_minutes", "outcome_window_minutes"},
-    "deescalation": {"slowmode_seconds", "slowmode_minutes", "cooldown_minutes"},
+    "deescalation": {"slowmode_seconds", "slowmode_minutes", "cooldown_minutes", "grace_minutes"},
+    "catch_up": {"messages", "minutes", "nudge_minutes", "heat_minutes"},
+    "observe": {"new_server_days"},
     "verification": {"nppes_base_url"},
 }
 
@@ -161,6 +179,7 @@ def parse_settings(data: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
     kind = _section(data, "kindness")
     deesc = _section(data, "deescalation")
     verification = _section(data, "verification")
+    catch_up = _section(data, "catch_up")
 
     label_map = model.get("label_map", {})
     if not isinstance(label_map, Mapping) or not all(isinstance(v, str) for v in label_map.values()):
@@ -210,7 +229,15 @@ def parse_settings(data: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
             slowmode_seconds=_int(deesc, "slowmode_seconds", 30, "deescalation", 1, 21_600),
             slowmode_minutes=_int(deesc, "slowmode_minutes", 10, "deescalation", 1, 1_440),
             cooldown_minutes=_int(deesc, "cooldown_minutes", 10, "deescalation", 1, 40_320),
+            grace_minutes=_int(deesc, "grace_minutes", 5, "deescalation", 1, 120),
         ),
+        catch_up=CatchUpSettings(
+            messages=_int(catch_up, "messages", 50, "catch_up", 0, 100),
+            minutes=_int(catch_up, "minutes", 30, "catch_up", 1, 1_440),
+            nudge_minutes=_int(catch_up, "nudge_minutes", 10, "catch_up", 0, 1_440),
+            heat_minutes=_int(catch_up, "heat_minutes", 2, "catch_up", 0, 1_440),
+        ),
+        observe_new_server_days=_int(_section(data, "observe"), "new_server_days", 7, "observe", 0, 365),
         smtp=SmtpSettings(
             host=env.get("SMTP_HOST", ""),
             port=int(smtp_port),

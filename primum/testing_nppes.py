@@ -4,7 +4,9 @@ It answers ``GET /api/?version=2.1&number=NPI`` with the registry's real shapes:
 shape by default, the 2019 shape on request), ``{"result_count": 0, "results": []}`` when unknown,
 and HTTP 200 with ``{"Errors": [...]}`` for a deactivated NPI (number "15") or a bad query (number
 "04"). Failures can be queued to exercise the client: ``fail_next(n, status)`` answers with 5xx,
-``hang_next(n, seconds)`` delays the answer past the client's timeout.
+``hang_next(n, seconds)`` delays the answer past the client's timeout, ``error_next(n)`` answers
+HTTP 200 with an unexpected ``Errors`` list, ``garble_next(n, body)`` sends a malformed body, and
+``outage()`` / ``recover()`` make every request fail until the registry "comes back".
 
 Usage::
 
@@ -16,6 +18,7 @@ Usage::
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +34,12 @@ JSON = dict[str, Any]
 class _Fault:
     status: int = 503
     delay_s: float = 0.0
+    body: str | None = None  # HTTP 200 with this exact body (JSON or not)
+
+
+#: An ``Errors`` answer the registry sends when it has trouble of its own (seen in the wild as "04"/"01").
+UNEXPECTED_ERROR = {"Errors": [{"description": "An unexpected error occurred. Please try again later.",
+                                "field": "generic", "number": "99"}]}
 
 
 @dataclass
@@ -135,6 +144,7 @@ class NppesStandIn:
     deactivated: set[str] = field(default_factory=set)
     requests: list[dict[str, str]] = field(default_factory=list)
     _faults: deque[_Fault] = field(default_factory=deque)
+    down: bool = False  # an outage: every request gets HTTP 503 until ``recover``
     _runner: web.AppRunner | None = None
 
     @property
@@ -159,6 +169,23 @@ class NppesStandIn:
     def hang_next(self, count: int = 1, seconds: float = 30.0) -> None:
         """Delay the next ``count`` answers by ``seconds`` (longer than the client's timeout)."""
         self._faults.extend(_Fault(status=200, delay_s=seconds) for _ in range(count))
+
+    def error_next(self, count: int = 1, errors: JSON | None = None) -> None:
+        """Answer the next ``count`` requests with HTTP 200 and an unexpected ``Errors`` list."""
+        body = json.dumps(errors or UNEXPECTED_ERROR)
+        self._faults.extend(_Fault(status=200, body=body) for _ in range(count))
+
+    def garble_next(self, count: int = 1, body: str = "<html>Maintenance</html>") -> None:
+        """Answer the next ``count`` requests with HTTP 200 and a malformed body."""
+        self._faults.extend(_Fault(status=200, body=body) for _ in range(count))
+
+    def outage(self) -> None:
+        """Every request fails with HTTP 503 until ``recover``."""
+        self.down = True
+
+    def recover(self) -> None:
+        """The registry answers again."""
+        self.down = False
 
     def lookups(self, number: str) -> int:
         """How many requests asked for this number."""
@@ -192,10 +219,15 @@ class NppesStandIn:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         query = dict(request.query)
         self.requests.append(query)
+        if self.down:
+            return web.Response(status=503, text="<html><body>Service Unavailable</body></html>",
+                                content_type="text/html")
         if self._faults:
             fault = self._faults.popleft()
             if fault.delay_s:
                 await asyncio.sleep(fault.delay_s)
+            if fault.body is not None:
+                return web.Response(status=200, text=fault.body, content_type="application/json")
             if fault.status != 200:
                 return web.Response(status=fault.status, text="<html><body>Service Unavailable</body></html>",
                                     content_type="text/html")

@@ -44,12 +44,13 @@ def test_verdicts_give_a_threshold_and_the_command_that_applies_it(tmp_path: Pat
     assert "/kind-settings threshold action:nudge value:" in captured.err
 
 
-def test_verdicts_on_another_model_version_are_left_out_unless_asked(tmp_path: Path, capsys) -> None:
+def test_verdicts_on_another_model_version_are_named_and_can_be_left_out(tmp_path: Path, capsys) -> None:
     path = tmp_path / "p.sqlite3"
     asyncio.run(_seed(path, [(0.6, "mistake"), (0.9, "fair")], "an-older-model"))
-    assert main(["calibrate", "--from-db", str(path)]) == 2
-    assert "left out 2 verdict(s)" in capsys.readouterr().err
-    assert main(["calibrate", "--from-db", str(path), "--any-version"]) == 0
+    assert main(["calibrate", "--from-db", str(path)]) == 0
+    assert "other model versions (an-older-model)" in capsys.readouterr().err
+    assert main(["calibrate", "--from-db", str(path), "--this-model-only"]) == 2
+    assert "holds no verdicts for model" in capsys.readouterr().err
 
 
 def test_a_missing_database_or_no_source_is_a_clear_error(tmp_path: Path, capsys) -> None:

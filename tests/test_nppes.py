@@ -60,8 +60,8 @@ async def test_not_found_and_deactivated_and_errors(client: NppesClient) -> None
     assert (await client.lookup(make_npi("199999999"))).status is LookupStatus.NOT_FOUND
     deactivated = await client.lookup(DEMO_DEACTIVATED)
     assert deactivated.status is LookupStatus.DEACTIVATED and "deactivated" in deactivated.detail.lower()
-    refused = await client.lookup("12")
-    assert refused.status is LookupStatus.INVALID and refused.detail.startswith("02")
+    refused = await client.lookup("12")  # the registry refuses the query: its problem, never the member's
+    assert refused.status is LookupStatus.UNAVAILABLE and "registry error 02" in refused.detail
 
 
 async def test_retries_5xx_then_succeeds(client: NppesClient, registry: NppesStandIn) -> None:
@@ -135,10 +135,12 @@ async def test_concurrent_lookups_share_one_request(registry: NppesStandIn) -> N
     [
         ({"result_count": 0, "results": []}, LookupStatus.NOT_FOUND),
         ({"Errors": [{"description": "No valid search criteria provided", "field": "generic", "number": "04"}]},
-         LookupStatus.INVALID),
+         LookupStatus.UNAVAILABLE),  # any Errors answer but 15 is the registry's problem
+        ({"Errors": "oops"}, LookupStatus.UNAVAILABLE),
         ({"Errors": [{"description": "CMS deactivated NPI 1234567893.", "field": "number", "number": "15"}]},
          LookupStatus.DEACTIVATED),
-        ({"results": [{"number": "1111111111"}], "result_count": 1}, LookupStatus.NOT_FOUND),  # another NPI
+        ({"results": [{"number": "1111111111"}], "result_count": 1}, LookupStatus.UNAVAILABLE),  # another NPI
+        ({"results": [{"number": "1234567893", "basic": "garbage"}], "result_count": 1}, LookupStatus.UNAVAILABLE),
         ({"weird": True}, LookupStatus.UNAVAILABLE),
         (["not", "an", "object"], LookupStatus.UNAVAILABLE),
     ],
@@ -153,3 +155,41 @@ def test_record_placeholders_and_reactivation() -> None:
     assert record is not None
     assert record.reactivation_date == "2019-06-01"
     assert record.name.middle == ""
+
+
+async def test_unexpected_errors_and_malformed_bodies_are_unavailable_and_never_cached(
+        client: NppesClient, registry: NppesStandIn) -> None:
+    registry.error_next(3)  # HTTP 200 with an Errors list that is not "deactivated"
+    assert (await client.lookup(DEMO_PHYSICIAN)).status is LookupStatus.UNAVAILABLE
+    assert (await client.lookup(DEMO_PHYSICIAN)).status is LookupStatus.FOUND  # asked again: not cached
+    registry.garble_next(1, "<html>Maintenance</html>")
+    registry.garble_next(1, '{"results": 7}')
+    client.clear_cache()
+    assert (await client.lookup(DEMO_PHYSICIAN, fresh=True)).status is LookupStatus.FOUND  # retried past both
+
+
+async def test_quick_lookup_makes_one_short_attempt(registry: NppesStandIn) -> None:
+    slept: list[float] = []
+
+    async def record_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    nppes = NppesClient(registry.url, clock=FakeClock(), timeout_s=5.0, quick_timeout_s=0.2, attempts=3,
+                        sleep=record_sleep)
+    try:
+        registry.hang_next(1, seconds=2.0)
+        quick = await nppes.lookup(DEMO_PHYSICIAN, quick=True)
+        assert quick.status is LookupStatus.UNAVAILABLE and "Timeout" in quick.detail
+        assert registry.lookups(DEMO_PHYSICIAN) == 1 and slept == []  # no retry, no backoff
+        registry.fail_next(1, status=503)
+        assert (await nppes.lookup(DEMO_PHYSICIAN, quick=True)).status is LookupStatus.UNAVAILABLE
+        assert registry.lookups(DEMO_PHYSICIAN) == 2
+        assert (await nppes.lookup(DEMO_PHYSICIAN)).status is LookupStatus.FOUND  # the patient path retries
+    finally:
+        await nppes.close()
+
+
+def test_failure_details_never_carry_an_npi() -> None:
+    payload = {"Errors": [{"description": "Problem with NPI 1234567893", "field": "number", "number": "09"}]}
+    lookup = parse_response("1234567893", payload)
+    assert lookup.status is LookupStatus.UNAVAILABLE and "1234567893" not in lookup.detail

@@ -79,3 +79,14 @@ def test_override_file_merges_over_defaults(tmp_path: Path) -> None:
     settings = load_settings(config_files=[DEFAULT_CONFIG, override], env={})
     assert settings.kindness.hide_threshold == 0.95
     assert settings.kindness.nudge_window_minutes == 10
+
+
+def test_catch_up_window_is_configurable_and_validated() -> None:
+    settings = parse_settings({"catch_up": {"messages": 20, "minutes": 60, "nudge_minutes": 5}}, {})
+    assert (settings.catch_up.messages, settings.catch_up.minutes, settings.catch_up.nudge_minutes) == (20, 60, 5)
+    assert settings.catch_up.heat_minutes == 2
+    assert load_settings(env={}).catch_up.messages == 50
+    with pytest.raises(SettingsError, match=r"catch_up\.messages"):
+        parse_settings({"catch_up": {"messages": 500}}, {})
+    with pytest.raises(SettingsError, match="catch_up.window"):
+        parse_settings({"catch_up": {"window": 5}}, {})

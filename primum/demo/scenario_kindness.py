@@ -7,7 +7,8 @@ What the audience sees, in order:
 4. with a hide threshold set by the owner, a threatening message is hidden and its full text
    returned to its author by DM; the mod-log gets a case with scores but no text.
 
-Events: ``nudge``, ``nudge_outcome`` (revised, then kept) and ``hide``.
+Events: ``nudge``, ``nudge_outcome`` (revised, then kept), ``hide`` and ``sanction_notice`` (the DM
+naming the case and how to appeal).
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ async def play(demo: Any) -> None:
     await demo.say(RAJ, "politics", "Oh sweetie, bless your heart. Maybe leave the ECGs to the grown-ups.")
     await demo.wait_event("nudge", 10)
     kept = await demo.wait_event("nudge_outcome", 20)
-    demo.narrate(f"The window ran out with the message unchanged: {kept['outcome']}.")
+    demo.narrate(f"The window ran out with the message unchanged: {kept['outcome']}. The message stays up and "
+                 "nothing else happens to its author: a nudge is never a sanction.")
 
     demo.narrate("The owner turns on hiding at 0.9: only clearly threatening messages are hidden.")
     await demo.slash(OWNER, "general", "kind-settings threshold", action="hide", value="0.9")
@@ -57,3 +59,5 @@ async def play(demo: Any) -> None:
     hidden = await demo.wait_event("hide", 10)
     demo.narrate(f"Hidden (category {hidden['category']}); the author got the full text back by DM: "
                  f"{'yes' if hidden['returned'] else 'no'}. The mod-log case has scores, not the text.")
+    notice = await demo.wait_event("sanction_notice", 10)
+    demo.narrate(f"A second DM names the case (#{notice['case_number']}) and how to appeal it with /appeal.")

@@ -1,4 +1,5 @@
-"""``primum demo --scenario verification``: a physician joins and is verified; a typo is explained.
+"""``primum demo --scenario verification``: a physician joins and is verified; a typo is explained;
+an outage of the registry is waited out.
 
 What the audience sees, in order:
 1. a new member joins and gets the Unverified role; #verify has a pinned **Verify** button;
@@ -8,9 +9,13 @@ What the audience sees, in order:
 3. Primum restarts while the request is pending;
 4. after the restart a moderator presses **Approve** on the card: Verified Physician is granted,
    Unverified removed, and a welcome DM sent;
-5. another newcomer runs ``/verify`` with a mistyped NPI (bad check digit) and is told exactly why.
+5. another newcomer runs ``/verify`` with a mistyped NPI (bad check digit) and is told exactly why;
+6. the registry goes down while a third physician submits: she is told at once that her request is
+   waiting for the registry (not her fault, not counted); when the registry is back, the background
+   retry decides it, her card reaches the review queue and she gets a DM.
 
-Events: ``verification_submitted`` (queued, then invalid_npi) and ``verified``.
+Events: ``verification_submitted`` (queued, invalid_npi, awaiting_registry), ``verified``,
+``verification_registry_answered`` and ``verification_registry_notified``.
 """
 
 from __future__ import annotations
@@ -19,12 +24,18 @@ from dataclasses import replace
 from typing import Any
 
 from cogs._verification_views import APPROVE_ID, START_ID
-from primum.testing_nppes import DEMO_PHYSICIAN, demo_registry
+from primum.domain.npi import make_npi
+from primum.testing_nppes import DEMO_PHYSICIAN, demo_registry, physician
 
 TITLE = "Physician verification: NPI Registry check, review queue, approval"
 ORDER = 10
 MODERATOR = "Dr. Nadia Haddad"
 NEWCOMER = "Alex Kim"
+#: The third physician, whose request waits out a registry outage.
+WAITER_NPI = make_npi("167543210")
+#: Seconds between background lookups in the demo (a real server waits 30 s, then longer).
+DEMO_RETRY_S = (1.5,)
+DEMO_QUICK_TIMEOUT_S = 15.0
 
 
 def _bot_messages_with(demo: Any, channel: str, custom_id: str) -> list[Any]:
@@ -44,8 +55,11 @@ async def play(demo: Any) -> None:
     async with demo_registry() as registry:
         demo.narrate("Primum looks NPIs up in a local stand-in of the NPPES NPI Registry (no internet needed); "
                      "it serves the registry's real response shapes.")
-        demo.stack.settings = replace(demo.stack.settings, nppes_base_url=registry.url)
+        # The local stand-in is healthy until the outage below; a busy demo machine must not look like one.
+        demo.stack.settings = replace(demo.stack.settings, nppes_base_url=registry.url,
+                                      nppes_quick_timeout_s=DEMO_QUICK_TIMEOUT_S)
         demo.bot.get_cog("Verification").nppes.base_url = registry.url
+        demo.bot.get_cog("Verification").nppes.quick_timeout_s = DEMO_QUICK_TIMEOUT_S
 
         demo.narrate("A physician joins the server. Until verified she sees only #verify.")
         user = demo.server.create_user("amara.okafor.reyes", global_name="Amara Okafor-Reyes")
@@ -82,3 +96,34 @@ async def play(demo: Any) -> None:
         await demo.pause(0.3)
         demo.narrate(f"Refused before any lookup ({refused['problem']}); Alex is told privately: "
                      f"{_answer_text(demo, typo)!r}")
+
+        await _outage_then_recovery(demo, registry)
+
+
+async def _outage_then_recovery(demo: Any, registry: Any) -> None:
+    registry.add(physician(WAITER_NPI, "Sofia", "Marchetti", state="NJ",
+                           taxonomies=(("207P00000X", "Emergency Medicine", True),)))
+    cog = demo.bot.get_cog("Verification")
+    cog.service.waiting.delays_s = DEMO_RETRY_S
+    demo.narrate("The NPI Registry goes down (every lookup now gets HTTP 503).")
+    registry.outage()
+    user = demo.server.create_user("sofia.marchetti", global_name="Sofia Marchetti")
+    demo.server.member_join(user.id)
+    await demo.pause(0.5)
+    button = _bot_messages_with(demo, "verify", START_ID)[-1]
+    opened = await demo.click(user.id, button, START_ID, label="Verify")
+    submitted = await demo.submit(opened, {"full_name": "Sofia Marchetti", "npi": WAITER_NPI,
+                                           "specialty": "Emergency Medicine", "state": "NJ"}, who="Sofia Marchetti")
+    waiting = await demo.wait_event("verification_submitted", where=lambda e: e.get("outcome") == "awaiting_registry")
+    demo.narrate(f"One short try failed, so she is told at once (request #{waiting['request_id']}, not counted "
+                 f"against her attempts): {_answer_text(demo, submitted)!r}")
+    await demo.pause(2.0)
+    demo.narrate(f"Primum keeps asking in the background ({registry.lookups(WAITER_NPI)} lookups so far). "
+                 "The registry comes back.")
+    registry.recover()
+    answered = await demo.wait_event("verification_registry_answered", timeout=20)
+    notified = await demo.wait_event("verification_registry_notified", timeout=10)
+    await demo.pause(0.3)
+    demo.narrate(f"The background retry decided it after {answered['lookups']} background lookup(s): "
+                 f"{answered['outcome']}, name {answered['name_match']}; the card is in #review-queue and she was "
+                 f"told by {notified['notified']}.")

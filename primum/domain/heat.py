@@ -49,6 +49,8 @@ class HeatConfig:
     #: Category scores below this add nothing, so ordinary messages do not creep upwards.
     incivility_floor: float = 0.5
     incivility_gain: float = 1.0
+    #: A flagged message just over its nudge cut-off counts this share of its strength.
+    margin_floor: float = 0.7
     #: Two members answering each other within this window count as alternation.
     alternation_window_s: float = 180.0
     alternation_streak_cap: int = 4
@@ -166,14 +168,31 @@ class ChannelHeat:
 def incivility(scored: ScoredMessage, config: HeatConfig) -> float:
     """The weighted strength of the worst category at or above the floor (0 when all are below).
 
-    Without categories the overall score counts with weight 1.
+    Without categories the overall score counts with weight 1. Only messages judged unkind add
+    heat: one be-kind did not flag (below its channel's nudge cut-off) adds nothing, nor does
+    counter-speech by a bystander ("both of you please stop", a report to the moderators). A
+    flagged message counts by its margin over the cut-off: one just over it counts
+    ``margin_floor`` of its strength, a certain one all of it. ``flagged`` None (a caller that
+    does not know) falls back to the floor alone.
     """
+    if scored.deescalating or scored.flagged is False:
+        return 0.0
     categories = scored.categories or {"overall": scored.score}
     worst = 0.0
     for name, value in categories.items():
         if value >= config.incivility_floor:
             worst = max(worst, value * config.category_weights.get(name, 1.0))
-    return worst * config.incivility_gain
+    if scored.flagged is None:
+        return worst * config.incivility_gain
+    return worst * config.incivility_gain * margin_factor(scored.score, scored.threshold, config.margin_floor)
+
+
+def margin_factor(score: float, threshold: float | None, floor: float) -> float:
+    """``floor`` at the cut-off rising linearly to 1 at a score of 1 (1 when the cut-off is unknown)."""
+    if threshold is None or threshold >= 1.0:
+        return 1.0
+    share = min(max((score - threshold) / (1.0 - threshold), 0.0), 1.0)
+    return floor + (1.0 - floor) * share
 
 
 def targets_of(scored: ScoredMessage) -> tuple[int, ...]:

@@ -9,9 +9,13 @@ Rungs, gentlest first:
 
 The channel climbs at most one rung per message, so a sudden spike still starts with a notice.
 ``cooldown`` (a short Discord timeout) is per member: it is chosen for someone who keeps posting
-uncivil messages after being nudged privately or after the channel notice, and is always followed
-by a moderator alert. An episode ends when the channel's heat level falls back to 0 (with
-hysteresis, see ``primum.domain.heat.next_level``); the next episode starts at the bottom again.
+unkind messages after a private nudge and its grace period, and comes with a moderator alert.
+The guards in :mod:`primum.domain.incidents` decide how far heat may take a channel: nothing for
+a single flagged message, a notice at most while only one member has been flagged, and never a
+sanction for a civil member. An episode ends when the channel's heat level falls back to 0
+(with hysteresis, see ``primum.domain.heat.next_level``); the next episode starts at the bottom
+again. Each episode is one *incident*: it gets one moderator alert at most (its ``incident``
+key lets the service drop a repeat).
 
 Everything here is pure: the caller passes the heat reading, the time and what is already active.
 """
@@ -19,7 +23,6 @@ Everything here is pure: the caller passes the heat reading, the time and what i
 from __future__ import annotations
 
 import itertools
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timedelta
@@ -27,6 +30,13 @@ from enum import StrEnum
 from typing import Any
 
 from primum.domain.heat import HeatReading, next_level
+from primum.domain.incidents import (
+    FlagWindow,
+    Guards,
+    cooldown_allowed,
+    highest_channel_rung,
+    is_flag,
+)
 from primum.domain.scored import ScoredMessage
 
 #: Discord's limits (rate_limit_per_user 0-21600 s; timeouts up to 28 days).
@@ -72,16 +82,34 @@ class LadderConfig:
     cooldown_minutes: float = 10.0
     #: A message at or above this be-kind score is uncivil.
     uncivil_score: float = 0.7
-    #: Uncivil messages after a nudge or the notice before a member is cooled down.
+    #: Unkind messages after a nudge's grace period before a member is cooled down.
     cooldown_strikes: int = 2
     member_heat_for_cooldown: float = 1.5
     notice_repeat_minutes: int = 10
     alert_repeat_minutes: int = 10
+    #: How long a member has to read and act on a nudge before further messages count as strikes.
+    grace_minutes: float = 5.0
+    #: The window in which flagged messages count as one conversation's evidence.
+    flag_window_minutes: float = 10.0
+    #: Flagged messages in the window before even the calm notice.
+    notice_min_flags: int = 2
+    #: Distinct flagged members and flagged messages before anything beyond the notice.
+    escalate_min_members: int = 2
+    escalate_min_flags: int = 3
 
     def __post_init__(self) -> None:
         problems = validate(self)
         if problems:
             raise LadderConfigError("; ".join(problems))
+
+    @property
+    def guards(self) -> Guards:
+        """The sustained-incivility guards (see :mod:`primum.domain.incidents`)."""
+        return Guards(
+            window=timedelta(minutes=self.flag_window_minutes), notice_min_flags=self.notice_min_flags,
+            escalate_min_members=self.escalate_min_members, escalate_min_flags=self.escalate_min_flags,
+            grace=timedelta(minutes=self.grace_minutes), cooldown_strikes=self.cooldown_strikes,
+        )
 
     @property
     def thresholds(self) -> tuple[float, float, float, float]:
@@ -120,11 +148,16 @@ CONFIG_KEYS: dict[str, str] = {
     "slowmode_seconds": "slowmode per member, 1-21600 seconds",
     "slowmode_minutes": "how long slowmode lasts, 0.05-1440 minutes",
     "cooldown_minutes": "member cooldown (timeout) length, 0.05-40320 minutes (28 days)",
-    "uncivil_score": "be-kind score at which a message counts as uncivil (0-1)",
-    "cooldown_strikes": "uncivil messages after a nudge before a cooldown, 1-20",
+    "uncivil_score": "be-kind score at which a message counts as uncivil when be-kind gave no verdict (0-1)",
+    "cooldown_strikes": "unkind messages after a nudge's grace period before a cooldown, 1-20",
     "member_heat_for_cooldown": "a member's own heat needed for a cooldown",
     "notice_repeat_minutes": "at most one notice per channel per this many minutes",
     "alert_repeat_minutes": "at most one heat alert per channel per this many minutes",
+    "grace_minutes": "time to read and act on a nudge before more messages count toward a cooldown, 0.05-120",
+    "flag_window_minutes": "window in which flagged messages count together, 1-120 minutes",
+    "notice_min_flags": "flagged messages in the window before the calm notice, 1-20",
+    "escalate_min_members": "distinct flagged members before anything beyond the notice, 2-20",
+    "escalate_min_flags": "flagged messages in the window before anything beyond the notice, 2-50",
 }
 
 
@@ -179,6 +212,11 @@ def validate(config: LadderConfig) -> list[str]:
     within("member_heat_for_cooldown", 0.0, 100.0)
     within("notice_repeat_minutes", 0, 1_440)
     within("alert_repeat_minutes", 0, 1_440)
+    within("grace_minutes", 0.05, 120)
+    within("flag_window_minutes", 1, 120)
+    within("notice_min_flags", 1, 20)
+    within("escalate_min_members", 2, 20)
+    within("escalate_min_flags", 2, 50)
     for key in ("notice_at", "slowmode_at", "thread_at", "alert_at"):
         within(key, 0.01, 100.0)
     levels = config.thresholds
@@ -227,12 +265,13 @@ class Cooldown:
 
 @dataclass(frozen=True)
 class ModAlert:
-    """Tell the moderators, with the messages that led here."""
+    """Tell the moderators, with the messages that led here; one per ``incident`` (episode)."""
 
     reason: str  # "heat" or "cooldown"
     message_ids: tuple[int, ...]
     member_ids: tuple[int, ...]
     heat: float
+    incident: str = ""
 
 
 Step = Notice | Slowmode | SuggestThread | Cooldown | ModAlert
@@ -247,20 +286,29 @@ class ChannelLadder:
     notice_posted_at: datetime | None = None  # in this episode
     last_notice: datetime | None = None  # any episode, for the repeat guard
     last_alert: datetime | None = None
-    strikes: dict[int, int] = field(default_factory=dict)
-    uncivil: deque[tuple[int, int]] = field(default_factory=lambda: deque(maxlen=10))  # (message, author)
+    flags: FlagWindow = field(default_factory=FlagWindow)
+    episode_started: datetime | None = None
+    alerted: bool = False  # this episode's one alert was sent
+    notice_seq: int | None = None  # the message at which this episode reached the notice rung
 
     def end_episode(self) -> None:
         """Back to calm: the next episode starts with a notice again."""
         self.rung = 0
         self.notice_posted_at = None
-        self.strikes.clear()
-        self.uncivil.clear()
+        self.episode_started = None
+        self.alerted = False
+        self.notice_seq = None
 
     @property
     def idle(self) -> bool:
         """Nothing worth remembering (safe to forget once the repeat guards have passed)."""
-        return self.level == 0 and self.rung == 0 and not self.strikes
+        return self.level == 0 and self.rung == 0 and not self.flags.flags
+
+    def incident(self, channel_id: int, now: datetime) -> str:
+        """The key of the current episode: one moderator alert per key."""
+        if self.episode_started is None:
+            self.episode_started = now
+        return f"heat:{channel_id}:{int(self.episode_started.timestamp())}"
 
 
 def _recent(last: datetime | None, now: datetime, minutes: int) -> bool:
@@ -285,43 +333,64 @@ def decide(
     """
     if not config.enabled:
         return []
-    uncivil = scored.score >= config.uncivil_score
-    warned = scored.author_nudges_recent > 0 or state.notice_posted_at is not None
+    guards = config.guards
+    flagged = is_flag(scored, config.uncivil_score)
+    state.flags.prune(now, guards.window)
+    seq = state.flags.observe(now, scored.author_id, scored.message_id, flagged)
     state.level = next_level(reading.channel_heat, state.level, config.thresholds, config.exit_ratio)
     if state.level == 0 and state.rung > 0:
         state.end_episode()
-    if uncivil:
-        state.uncivil.append((scored.message_id, scored.author_id))
 
     steps: list[Step] = []
-    if state.rung < state.level:
+    allowed = min(state.level, highest_channel_rung(state.flags, guards, state.notice_seq))
+    if state.rung < allowed:
+        if state.rung == 0:
+            state.episode_started = now
+            state.notice_seq = seq
         state.rung += 1
-        step = _channel_step(CHANNEL_RUNGS[state.rung - 1], state, config, reading, now, slowmode_active)
+        step = _channel_step(CHANNEL_RUNGS[state.rung - 1], state, config, scored, reading, now, slowmode_active)
         if step is not None:
             steps.append(step)
 
-    if uncivil and warned:
-        state.strikes[scored.author_id] = state.strikes.get(scored.author_id, 0) + 1
-    strikes = state.strikes.get(scored.author_id, 0)
     if (
         config.allows(Rung.COOLDOWN)
-        and uncivil
-        and strikes >= config.cooldown_strikes
-        and reading.member_heat >= config.member_heat_for_cooldown
         and not author_cooling_down
+        and reading.member_heat >= config.member_heat_for_cooldown
+        and cooldown_allowed(state.flags, scored, guards, flagged_now=flagged)
     ):
+        strikes = len(state.flags.since(scored.author_id, scored.nudge_seen_at + guards.grace)) \
+            if scored.nudge_seen_at is not None else 0
         steps.append(Cooldown(scored.author_id, timedelta(minutes=config.cooldown_minutes), strikes))
-        state.strikes[scored.author_id] = 0
         if config.allows(Rung.ALERT):
-            state.last_alert = now
-            steps.append(ModAlert("cooldown", _evidence(state, scored.author_id), (scored.author_id,),
-                                  reading.channel_heat))
+            evidence = state.flags.message_ids(scored.author_id)
+            heat_alert = next((step for step in steps if isinstance(step, ModAlert)), None)
+            if heat_alert is not None:  # one alert for the incident: the cooldown's replaces the heat one
+                steps.remove(heat_alert)
+                steps.append(ModAlert("cooldown", evidence, (scored.author_id,), reading.channel_heat,
+                                      heat_alert.incident))
+            else:
+                alert = _alert(state, scored.channel_id, now, "cooldown", evidence, (scored.author_id,),
+                               reading.channel_heat)
+                if alert is not None:
+                    steps.append(alert)
     return steps
 
 
+def _alert(
+    state: ChannelLadder, channel_id: int, now: datetime, reason: str, message_ids: tuple[int, ...],
+    member_ids: tuple[int, ...], heat: float,
+) -> ModAlert | None:
+    """This episode's one alert (None once it was sent)."""
+    if state.alerted:
+        return None
+    state.alerted = True
+    state.last_alert = now
+    return ModAlert(reason, message_ids, member_ids, heat, state.incident(channel_id, now))
+
+
 def _channel_step(
-    rung: Rung, state: ChannelLadder, config: LadderConfig, reading: HeatReading, now: datetime,
-    slowmode_active: bool,
+    rung: Rung, state: ChannelLadder, config: LadderConfig, scored: ScoredMessage, reading: HeatReading,
+    now: datetime, slowmode_active: bool,
 ) -> Step | None:
     if not config.allows(rung):
         return None
@@ -339,14 +408,8 @@ def _channel_step(
         return SuggestThread(reading.hottest[:2])
     if _recent(state.last_alert, now, config.alert_repeat_minutes):
         return None
-    state.last_alert = now
-    return ModAlert("heat", _evidence(state, None), reading.hottest[:3], reading.channel_heat)
-
-
-def _evidence(state: ChannelLadder, author_id: int | None) -> tuple[int, ...]:
-    """The most recent uncivil message ids (of one author, or anyone), newest last, at most five."""
-    ids = [message for message, author in state.uncivil if author_id is None or author == author_id]
-    return tuple(ids[-5:])
+    return _alert(state, scored.channel_id, now, "heat", state.flags.message_ids(), reading.hottest[:3],
+                  reading.channel_heat)
 
 
 def clamp_slowmode(seconds: int) -> int:

@@ -2,7 +2,8 @@
 
 An NPI is 10 digits: 9 payload digits plus a check digit; the first digit is 1 or 2. The check digit
 is the Luhn mod-10 digit computed as if the NPI carried the card-issuer prefix 80840 (80 health,
-840 USA), which is the same as adding 24 to the Luhn sum over the 9 payload digits (CMS, 69 FR 3434).
+840 USA) (CMS, 69 FR 3434). The Luhn arithmetic is python-stdnum's ``stdnum.luhn`` (python-stdnum
+2.2 has no ``stdnum.us.npi`` module, so the prefix is added here); the messages are ours.
 ``1234567893`` is CMS's worked example; ``1234567890`` is not valid.
 
 A valid NPI proves only that the number is well formed; the registry says whether it exists, and
@@ -14,9 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from stdnum import luhn
+
 NPI_LENGTH = 10
-#: Luhn contribution of the implied prefix 80840 (its digits doubled or kept by position).
-PREFIX_80840_SUM = 24
+#: The card-issuer prefix the NPI's Luhn digit is computed over (80 health, 840 USA).
+NPI_LUHN_PREFIX = "80840"
 _SEPARATORS = str.maketrans("", "", " -.\t")
 
 
@@ -50,18 +53,10 @@ def normalize_npi(text: str) -> str:
 
 
 def luhn_check_digit(payload: str) -> int:
-    """The check digit for 9 payload digits, with the 80840 prefix folded in as +24."""
+    """The check digit for 9 payload digits (Luhn over the 80840 prefix and the payload)."""
     if len(payload) != NPI_LENGTH - 1 or not payload.isascii() or not payload.isdigit():
         raise ValueError("the payload is 9 ASCII digits")
-    total = PREFIX_80840_SUM
-    for position, char in enumerate(reversed(payload)):
-        digit = int(char)
-        if position % 2 == 0:  # the rightmost payload digit is doubled (the check digit sits right of it)
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return (10 - total % 10) % 10
+    return int(luhn.calc_check_digit(NPI_LUHN_PREFIX + payload))
 
 
 def check_npi(text: str) -> NpiCheck:
@@ -81,7 +76,7 @@ def check_npi(text: str) -> NpiCheck:
         return NpiCheck(
             npi, NpiProblem.BAD_PREFIX, f"An NPI starts with 1 or 2; yours starts with {npi[0]}."
         )
-    if luhn_check_digit(npi[:-1]) != int(npi[-1]):
+    if not luhn.is_valid(NPI_LUHN_PREFIX + npi):
         return NpiCheck(
             npi,
             NpiProblem.BAD_CHECK_DIGIT,

@@ -39,6 +39,7 @@ class Reason(StrEnum):
     EXEMPT_CHANNEL = "exempt_channel"
     EXEMPT_ROLE = "exempt_role"
     RATE_LIMITED = "rate_limited"  # the author was nudged within the window: de-escalation's business
+    ESCALATED = "escalated"  # inside the window, but a more serious kind than any nudge in it
     ALREADY_NUDGED = "already_nudged"  # an edit of a message that was nudged before
     OVER_NUDGE = "over_nudge"
     OVER_HIDE = "over_hide"
@@ -192,6 +193,24 @@ class Decision:
     recent_nudges: int = 0
 
 
+#: How serious each category is; a message of a more serious kind than every nudge in the author's
+#: window is nudged again (the window must not swallow an insult turning into a threat).
+SEVERITY: Mapping[str, int] = {"insult": 1, "belittling": 1, "identity_attack": 2, "threat": 3}
+
+
+def more_serious(category: str, earlier: Iterable[str]) -> bool:
+    """Whether ``category`` is more serious than every category in ``earlier`` (False when none)."""
+    ranks = [SEVERITY.get(name, 1) for name in earlier]
+    return bool(ranks) and SEVERITY.get(category, 1) > max(ranks)
+
+
+def nudge_trigger(
+    score: float, categories: Mapping[str, float], thresholds: Mapping[str, CategoryThresholds]
+) -> tuple[str, float, float] | None:
+    """The category that reaches its nudge cut-off, as (category, score, cut-off), or None: is it flagged."""
+    return _worst(effective_scores(score, categories), thresholds, "nudge")
+
+
 def recent_count(nudge_times: Iterable[datetime], now: datetime, window: timedelta) -> int:
     """How many of the author's nudges fall in ``(now - window, now]``."""
     start = now - window
@@ -239,13 +258,16 @@ def decide(
     nudge_window: timedelta,
     already_nudged: bool = False,
     exempt: Reason | None = None,
+    recent_categories: Sequence[str] = (),
 ) -> Decision:
     """Decide none / nudge / hide for one message.
 
     - Exempt messages are never acted on.
     - Hide beats nudge and ignores the nudge window (it is about the message, not the author).
     - A message is nudged at most once, even when edited; an author at most once per window
-      (repeats are left to de-escalation, which sees every score).
+      (repeats are left to de-escalation, which sees every score), unless the message is of a
+      more serious kind than every nudge in the window (``recent_categories``): an insult
+      turning into a threat is nudged again.
     - The overall ``score`` decides, under the cut-off of the most likely category (see
       ``effective_scores``); profanity is never a category that triggers anything.
     """
@@ -264,6 +286,8 @@ def decide(
     if already_nudged:
         return Decision(Action.NONE, Reason.ALREADY_NUDGED, category, value, cut, recent)
     if recent > 0:
+        if more_serious(category, recent_categories):
+            return Decision(Action.NUDGE, Reason.ESCALATED, category, value, cut, recent)
         return Decision(Action.NONE, Reason.RATE_LIMITED, category, value, cut, recent)
     return Decision(Action.NUDGE, Reason.OVER_NUDGE, category, value, cut, recent)
 

@@ -21,6 +21,7 @@ FEATURES: dict[str, str] = {
     "verification": "verification requests and attempts (NPI, name, e-mail domain)",
     "appeal_statements": "appeal statements (replaced; the appeals' outcomes stay)",
     "interactions": "who-replied-to-whom records (ids and times)",
+    "observe_reports": "observe-mode reports about the member and their verdicts",
 }
 
 #: What a forget keeps, and why.

@@ -25,6 +25,15 @@ class ScoredMessage:
         nudged: whether be-kind sent the author a private nudge for this message.
         author_nudges_recent: nudges the author received in be-kind's recent window *before*
             this message (this message's own nudge is not counted).
+        flagged: the message reached its channel's nudge cut-off (whether or not a nudge was sent:
+            the per-author window may have held it back). None: unknown (judged by score).
+        threshold: the nudge cut-off it was compared with (for weighting by margin).
+        counterspeech: it reads as asking others to stop or reporting to the moderators.
+        deescalating: counter-speech by a bystander (set by de-escalation): never heat.
+        nudge_seen_at: when the author's latest nudge reached them privately (None: no nudge
+            they could have read).
+        disputed: the author answered their latest nudge with "This was a mistake".
+        observe: the channel is in observe mode: decide as usual, only report.
     """
 
     guild_id: int
@@ -38,3 +47,10 @@ class ScoredMessage:
     categories: dict[str, float]
     nudged: bool
     author_nudges_recent: int
+    flagged: bool | None = None
+    threshold: float | None = None
+    counterspeech: bool = False
+    deescalating: bool = False
+    nudge_seen_at: datetime | None = None
+    disputed: bool = False
+    observe: bool = False

@@ -26,6 +26,13 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "hide_dm": frozenset({"creed", "category", "jump_url", "channel", "guild", "text"}),
     "hide_modlog": frozenset({"category", "channel", "guild", "score"}),
     "degraded_modlog": frozenset({"guild"}),
+    "heat_notice": frozenset({"creed", "channel", "guild"}),
+    "thread_suggestion": frozenset({"members", "channel", "guild"}),
+    "sanction_dm": frozenset({"what", "reason", "case", "guild", "channel", "until"}),
+    "sanction_closed_modlog": frozenset({"member", "what", "case"}),
+    "threat_modlog": frozenset({"member", "channel", "jump_url", "score", "category", "note"}),
+    "observe_modlog": frozenset({"action", "member", "channel", "jump_url", "score", "category", "threshold"}),
+    "observe_welcome": frozenset({"guild", "days", "until"}),
 }
 
 #: What each category is called in a message to a member.

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -76,6 +76,11 @@ class RegistryRecord:
         return f"{text}, {self.credential}" if self.credential else text
 
     @property
+    def licence_states(self) -> tuple[str, ...]:
+        """The states of the record's taxonomy licences, in order, without repeats."""
+        return tuple(dict.fromkeys(t.state.upper() for t in self.taxonomies if t.state))
+
+    @property
     def primary_taxonomy(self) -> Taxonomy | None:
         """The taxonomy marked primary (or the first one)."""
         for taxonomy in self.taxonomies:
@@ -90,8 +95,10 @@ class LookupStatus(StrEnum):
     FOUND = "found"
     NOT_FOUND = "not_found"  # result_count 0
     DEACTIVATED = "deactivated"  # Errors number 15 "CMS deactivated NPI …"
-    INVALID = "invalid"  # any other Errors answer (the query was refused)
-    UNAVAILABLE = "unavailable"  # timeouts, 5xx after retries, unreadable answers
+    #: The registry could not answer: timeouts, 5xx, 429, an unexpected ``Errors`` answer (anything but
+    #: number 15: the NPI is already known to be well formed), an unreadable or malformed body. Never the
+    #: member's fault: never cached, never counted, retried in the background.
+    UNAVAILABLE = "unavailable"
 
 
 @dataclass(frozen=True)
@@ -107,8 +114,8 @@ class Lookup:
 class ResidentPolicy(StrEnum):
     """What to do with NPIs listed only as 390200000X (trainees, usually residents)."""
 
-    ACCEPT = "accept"  # send them to review like physicians (the reviewer sees "resident")
-    REJECT = "reject"  # refuse them at once
+    ACCEPT = "accept"  # the default: send them to review like physicians (the reviewer sees "resident")
+    REJECT = "reject"  # refuse them at once (they can still ask the moderators)
 
 
 class Eligibility(StrEnum):
@@ -129,23 +136,39 @@ class Ineligible(StrEnum):
     INACTIVE = "inactive"
     NOT_PHYSICIAN = "not_physician"
     RESIDENT_NOT_ACCEPTED = "resident_not_accepted"
-    REFUSED = "refused"
 
 
+ASK_HINT = "If you believe the registry is wrong, press **Ask the moderators** and a human will look at it."
+NPPES_UPDATE = "update your record at https://nppes.cms.hhs.gov (changes reach the public registry within days)"
 INELIGIBLE_MESSAGES: dict[Ineligible, str] = {
-    Ineligible.NOT_FOUND: "The NPI Registry has no record for that NPI. Please check the number.",
-    Ineligible.DEACTIVATED: "The NPI Registry lists that NPI as deactivated.",
-    Ineligible.ORGANIZATION: "That NPI belongs to an organisation (NPI-2); please use your individual NPI.",
-    Ineligible.INACTIVE: "The NPI Registry does not list that NPI as active.",
+    Ineligible.NOT_FOUND: (
+        "The NPI Registry has no record for that NPI. Please re-check the number against "
+        "https://npiregistry.cms.hhs.gov and submit again; a newly issued NPI can take a few days to appear. "
+        + ASK_HINT
+    ),
+    Ineligible.DEACTIVATED: (
+        "The NPI Registry lists that NPI as deactivated. If you have a newer NPI, submit that one; if it was "
+        "deactivated by mistake, ask NPPES to reactivate it (https://nppes.cms.hhs.gov, or the NPI Enumerator "
+        "at 1-800-465-3203). " + ASK_HINT
+    ),
+    Ineligible.ORGANIZATION: (
+        "That NPI belongs to an organisation (NPI-2). Please submit your individual NPI (NPI-1): you can find "
+        "it by your name at https://npiregistry.cms.hhs.gov. " + ASK_HINT
+    ),
+    Ineligible.INACTIVE: (
+        "The NPI Registry does not list that NPI as active. If your record should be active, " + NPPES_UPDATE
+        + ", then submit again. " + ASK_HINT
+    ),
     Ineligible.NOT_PHYSICIAN: (
-        "The NPI Registry lists no allopathic or osteopathic physician specialty (MD/DO) for that NPI. "
-        "This community is for physicians only."
+        "The NPI Registry lists no allopathic or osteopathic physician specialty (MD/DO) for that NPI. If you "
+        "are a physician and your registry specialty is out of date, " + NPPES_UPDATE + ", or press **Ask the "
+        "moderators** to have a human review your request now."
     ),
     Ineligible.RESIDENT_NOT_ACCEPTED: (
-        "The NPI Registry lists that NPI only as a trainee (390200000X); this server does not accept "
-        "trainee-only records. Please ask the moderators if you are a resident physician."
+        "The NPI Registry lists that NPI only as a trainee (390200000X), and this server's owners chose not to "
+        "accept trainee-only records automatically. If you are a resident physician, press **Ask the "
+        "moderators** and a human will review your request."
     ),
-    Ineligible.REFUSED: "The NPI Registry refused the lookup. Please check the number.",
 }
 
 
@@ -182,7 +205,6 @@ def assess(lookup: Lookup, residents: ResidentPolicy) -> Assessment:
     simple = {
         LookupStatus.NOT_FOUND: Ineligible.NOT_FOUND,
         LookupStatus.DEACTIVATED: Ineligible.DEACTIVATED,
-        LookupStatus.INVALID: Ineligible.REFUSED,
     }
     if lookup.status in simple or lookup.record is None:
         return Assessment(Eligibility.INELIGIBLE, reason=simple.get(lookup.status, Ineligible.NOT_FOUND))
@@ -209,8 +231,10 @@ def compare_name(typed: str, record: RegistryRecord) -> NameMatch:
 
 # --- requests --------------------------------------------------------------------------------------
 class RequestStatus(StrEnum):
-    """Life of a verification request."""
+    """Life of a verification request (the README lists them for owners)."""
 
+    AWAITING_REGISTRY = "awaiting_registry"  # the registry could not answer; retried in the background
+    INELIGIBLE = "ineligible"  # the registry check refused it; the member may ask for a human review
     AWAITING_CODE = "awaiting_code"  # e-mail binding on: waiting for the member's code
     PENDING = "pending"  # in the review queue
     MORE_INFO = "more_info"  # a moderator asked the member for more; still reviewable
@@ -220,7 +244,8 @@ class RequestStatus(StrEnum):
     REVOKED = "revoked"  # verified once; removed later (deactivated NPI, data deletion)
 
 
-OPEN_STATUSES = frozenset({RequestStatus.AWAITING_CODE, RequestStatus.PENDING, RequestStatus.MORE_INFO})
+OPEN_STATUSES = frozenset({RequestStatus.AWAITING_REGISTRY, RequestStatus.AWAITING_CODE, RequestStatus.PENDING,
+                           RequestStatus.MORE_INFO})
 REVIEWABLE = frozenset({RequestStatus.PENDING, RequestStatus.MORE_INFO})
 
 
@@ -234,6 +259,8 @@ class ReviewAction(StrEnum):
 
 def review_refusal(status: RequestStatus, action: ReviewAction, reason: str) -> str | None:
     """Why a review action cannot happen now (None when it can)."""
+    if status is RequestStatus.AWAITING_REGISTRY:
+        return "This request is still waiting for the NPI Registry; it reaches the queue when the registry answers."
     if status is RequestStatus.AWAITING_CODE and action is not ReviewAction.DENY:
         return "This request is still waiting for the member's e-mail code; until then it can only be denied."
     if status not in OPEN_STATUSES:
@@ -270,6 +297,7 @@ class VerificationConfig:
     review_channel_id: int | None = None
     modlog_channel_id: int | None = None
     verify_message_id: int | None = None  # the pinned "Verify" message Primum posted
+    #: Trainee-only (390200000X) records go to a human reviewer, marked as such (the README says why).
     residents: ResidentPolicy = ResidentPolicy.ACCEPT
     email_binding: bool = False
     email_domains: tuple[str, ...] = ()
@@ -429,25 +457,3 @@ def check_code(state: CodeState | None, typed: str, now: datetime, max_attempts:
     after = replace(state, attempts=state.attempts + 1)
     remaining = max(max_attempts - after.attempts, 0)
     return CodeCheck(CodeOutcome.LOCKED if remaining == 0 else CodeOutcome.WRONG, after, remaining)
-
-
-@dataclass(frozen=True)
-class ReviewCard:
-    """What moderators see for one request (typed fields are shown, never stored)."""
-
-    request_id: int
-    user_id: int
-    typed_name: str
-    typed_specialty: str
-    typed_state: str
-    npi: str
-    eligibility: Eligibility
-    registry_name: str
-    credential: str
-    taxonomies: tuple[Taxonomy, ...]
-    name_match: NameMatch
-    binding: BindingMethod
-    email_domain: str | None = None
-    other_claimants: tuple[int, ...] = ()
-    registry_updated: str = ""
-    notes: tuple[str, ...] = field(default_factory=tuple)

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import itertools
-import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
 
 class SnowflakeFactory:
-    """Issues increasing snowflakes from wall time, so ``created_at`` in discord.py is plausible."""
+    """Issues increasing snowflakes from the world's clock, so ``created_at`` in discord.py is plausible.
 
-    def __init__(self) -> None:
+    With an injected clock (a replay at a history's own pace) message times follow that clock, so
+    slowmode and timeouts compare like with like.
+    """
+
+    def __init__(self, now: Callable[[], datetime] | None = None) -> None:
+        self._now = now or (lambda: datetime.now(UTC))
         self._counter = itertools.count()
         self._last = 0
 
     def next(self) -> int:
         """Return a fresh snowflake, strictly greater than every previous one."""
-        ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        ms = int(self._now().timestamp() * 1000) - DISCORD_EPOCH_MS
         value = (ms << 22) | (next(self._counter) & 0xFFF)
         if value <= self._last:
             value = self._last + 1

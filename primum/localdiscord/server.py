@@ -79,6 +79,14 @@ class _Failure:
     times: int
 
 
+@dataclass
+class _Slow:
+    method: str
+    path: re.Pattern[str]
+    delay_s: float
+    times: int
+
+
 #: Members with Nitro may post up to 4,000 characters (bots only 2,000).
 USER_MAX_CONTENT = 4000
 
@@ -137,6 +145,7 @@ class LocalDiscord:
         self.reactions: dict[int, list[str]] = {}
         self.default_channel_id: int | None = None
         self._failures: list[_Failure] = []
+        self._slow: list[_Slow] = []
         self._request_mark = 0
         self._message_mark = 0
         self._runner: web.AppRunner | None = None
@@ -347,7 +356,19 @@ class LocalDiscord:
             status, result = 400, {"message": f"localdiscord internal error: {exc!r}", "code": 0}
         record.status = status
         record.response = result
+        delay = self._take_slow(method, path)
+        if delay:
+            await asyncio.sleep(delay)  # the request has taken effect; only the answer is late
         return self._respond(status, result, route, extra)
+
+    def _take_slow(self, method: str, path: str) -> float:
+        for slow in self._slow:
+            if slow.method in (method, "*") and slow.path.search(path):
+                slow.times -= 1
+                if slow.times <= 0:
+                    self._slow.remove(slow)
+                return slow.delay_s
+        return 0.0
 
     async def _serve_attachment(self, request: web.Request) -> web.Response:
         att = self.files.get(int(request.match_info["attachment_id"]))
@@ -827,6 +848,19 @@ class LocalDiscord:
         self._failures.append(_Failure(method.upper(), re.compile(path_regex), status, code,
                                        message or f"{status}: scripted failure", retry_after, is_global, times))
 
+    def slow_next(self, method: str, path_regex: str, delay_s: float, *, times: int = 1) -> None:
+        """Answer the next ``times`` matching requests ``delay_s`` late, after they took effect.
+
+        A client killed while waiting has sent something it never learnt about (a DM that exists
+        although its sender never saw the reply): the case exactly-once delivery must handle.
+        """
+        self._slow.append(_Slow(method.upper(), re.compile(path_regex), delay_s, times))
+
+    def clear_faults(self) -> None:
+        """Forget every scripted failure and delay that has not fired yet."""
+        self._failures.clear()
+        self._slow.clear()
+
     # ---- views -----------------------------------------------------------------------------
 
     def messages(self, channel_id: int, *, include_deleted: bool = False,
@@ -990,7 +1024,7 @@ class LocalDiscord:
         "user_says", "user_dms_bot", "user_edits", "user_deletes", "member_join", "member_leave",
         "invoke_slash", "invoke_user_command", "invoke_message_command", "autocomplete", "click_button",
         "choose", "submit_modal", "drop_connection", "send_reconnect", "invalidate_session", "close_dms",
-        "open_dms", "fail_next",
+        "open_dms", "fail_next", "slow_next", "clear_faults",
     })
 
     async def _handle_control(self, request: web.Request) -> web.Response:

@@ -19,7 +19,7 @@ class World:
 
     def __init__(self, now: Callable[[], datetime] = _utcnow) -> None:
         self.now = now
-        self.snowflakes = SnowflakeFactory()
+        self.snowflakes = SnowflakeFactory(now)
         self.users: dict[int, User] = {}
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}

@@ -13,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from primum import display
 from primum.clock import Clock, to_iso
 from primum.domain.heat import HeatConfig, HeatReading, HeatTracker
+from primum.domain.incidents import is_bystander
 from primum.domain.ladder import (
     SLOWMODE_MAX_SECONDS,
     TIMEOUT_MAX,
@@ -38,6 +39,7 @@ from primum.domain.ladder import (
 from primum.domain.scored import ScoredMessage
 from primum.events import EventSink
 from primum.scheduler import NewAction, RetryLater, ScheduledAction, Scheduler, Why
+from primum.services.observe import ObserveService, Would, guild_templates
 from primum.settings import DeescalationSettings
 from primum.storage.database import Database
 from primum.storage.deescalation import (
@@ -46,6 +48,7 @@ from primum.storage.deescalation import (
     ScheduledActionRepository,
 )
 from primum.storage.guild_settings import GuildSettingsRepository
+from primum.storage.policy import PolicyRepository
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +60,10 @@ SLOWMODE = "slowmode"
 COOLDOWN = "cooldown"
 ALERT_CHANNEL_KEY = "deescalation_alert_channel"
 
-NOTICE_TEXT = (
-    "Let's take a breath. It's OK to disagree and to debate here; it's not OK to belittle. "
-    "If this keeps heating up, Primum will slow the channel down for a few minutes."
-)
-THREAD_TEXT = (
-    "This exchange between {members} might go better in its own thread "
-    "(hover a message → **Create Thread**), so the channel can breathe. Debate is welcome; belittling is not."
-)
+#: How long an incident key is remembered (one alert per incident, across restarts).
+INCIDENT_MEMORY = timedelta(days=30)
+#: Observe mode's name for each step.
+WOULD = {Notice: "notice", Slowmode: "slowmode", SuggestThread: "thread", Cooldown: "cooldown", ModAlert: "alert"}
 LEVEL_NAMES = ("calm", "warm", "hot", "heated", "boiling")
 
 
@@ -175,8 +174,10 @@ class DeescalationService:
     defaults: DeescalationSettings = field(default_factory=DeescalationSettings)
     heat_config: HeatConfig = field(default_factory=HeatConfig)
     port: DeescalationPort | None = None
+    observe: ObserveService | None = None
 
     def __post_init__(self) -> None:
+        self.policy_repo = PolicyRepository(self.db)
         self.actions = ScheduledActionRepository(self.db)
         self.record = DeescalationLogRepository(self.db)
         self.ladder_settings = LadderSettingsRepository(self.guild_settings)
@@ -213,6 +214,7 @@ class DeescalationService:
             slowmode_seconds=self.defaults.slowmode_seconds,
             slowmode_minutes=float(self.defaults.slowmode_minutes),
             cooldown_minutes=float(self.defaults.cooldown_minutes),
+            grace_minutes=float(self.defaults.grace_minutes),
         )
 
     async def config_for(self, guild_id: int, channel_id: int | None = None) -> LadderConfig:
@@ -274,8 +276,11 @@ class DeescalationService:
             return []
         async with self._lock(scored.channel_id):
             now = self.clock.now()
-            reading = self.heat.observe(scored, now)
             ladder = self._ladders.setdefault(scored.channel_id, ChannelLadder())
+            ladder.flags.prune(now, config.guards.window)
+            if scored.counterspeech and is_bystander(ladder.flags, scored.author_id):
+                scored = replace(scored, deescalating=True)  # asking others to stop is never heat
+            reading = self.heat.observe(scored, now)
             slowmode_active = bool(
                 await self.actions.pending_for(scored.guild_id, SLOWMODE, channel_id=scored.channel_id)
             )
@@ -285,6 +290,9 @@ class DeescalationService:
             if steps:
                 log.info("channel %s heat %.2f level %d: %s", scored.channel_id, reading.channel_heat,
                          ladder.level, ", ".join(type(step).__name__ for step in steps))
+            if scored.observe:
+                await self._report_would(scored, steps)
+                return steps
             cooldown_result: ActionResult | None = None
             for step in steps:
                 if isinstance(step, Notice):
@@ -296,7 +304,8 @@ class DeescalationService:
                 elif isinstance(step, Cooldown):
                     cooldown_result = await self.cooldown_member(
                         scored.guild_id, step.member_id, step.duration, actor_id=None,
-                        reason=f"kept posting uncivil messages after being nudged ({step.strikes} strikes)",
+                        reason=f"kept posting unkind messages after a private nudge and its grace period "
+                               f"({step.strikes} since)",
                         channel_id=scored.channel_id,
                     )
                 elif isinstance(step, ModAlert):
@@ -311,8 +320,21 @@ class DeescalationService:
             if ladder.idle and self.heat.channel_heat(channel_id, now) < 0.01:
                 del self._ladders[channel_id]
 
+    async def _report_would(self, scored: ScoredMessage, steps: list[Step]) -> None:
+        """Observe mode: tell the moderators what each step would have been."""
+        if self.observe is None:
+            return
+        for step in steps:
+            member = step.member_id if isinstance(step, Cooldown) else None
+            await self.observe.report(Would(
+                scored.guild_id, scored.channel_id, scored.message_id, member, WOULD[type(step)],
+                getattr(step, "heat", scored.score), None, None,
+            ), channel_name=f"<#{scored.channel_id}>")
+
     async def _notice(self, scored: ScoredMessage, step: Notice) -> None:
-        message_id = await self._port().post(scored.guild_id, scored.channel_id, NOTICE_TEXT)
+        text = (await guild_templates(self.guild_settings, scored.guild_id)).render(
+            "heat_notice", channel=f"<#{scored.channel_id}>")
+        message_id = await self._port().post(scored.guild_id, scored.channel_id, text)
         now = self.clock.now()
         await self.record.add(guild_id=scored.guild_id, channel_id=scored.channel_id, action="heat_notice",
                               reason=f"channel heat {step.heat:.2f}", detail={"heat": round(step.heat, 3)}, at=now)
@@ -322,7 +344,9 @@ class DeescalationService:
 
     async def _suggest_thread(self, scored: ScoredMessage, step: SuggestThread) -> None:
         members = " and ".join(f"<@{member}>" for member in step.member_ids) or "you"
-        message_id = await self._port().post(scored.guild_id, scored.channel_id, THREAD_TEXT.format(members=members))
+        text = (await guild_templates(self.guild_settings, scored.guild_id)).render(
+            "thread_suggestion", members=members, channel=f"<#{scored.channel_id}>")
+        message_id = await self._port().post(scored.guild_id, scored.channel_id, text)
         await self.record.add(guild_id=scored.guild_id, channel_id=scored.channel_id, action="thread_suggested",
                               reason="channel heat reached the thread threshold",
                               detail={"member_ids": list(step.member_ids)}, at=self.clock.now())
@@ -344,6 +368,14 @@ class DeescalationService:
     async def _mod_alert(
         self, guild_id: int, channel_id: int, step: ModAlert, cooldown: ActionResult | None
     ) -> None:
+        if step.incident and not await self.policy_repo.claim_alert(
+            guild_id, step.incident, channel_id=channel_id, reason=step.reason, at=self.clock.now()
+        ):
+            log.info("incident %s in channel %s was alerted already; not again", step.incident, channel_id)
+            self.events.emit("mod_alert_suppressed", guild_id=guild_id, channel_id=channel_id,
+                             reason=step.reason, incident=step.incident)
+            return
+        await self.policy_repo.prune_alerts(self.clock.now() - INCIDENT_MEMORY)
         links = [jump_link(guild_id, channel_id, message_id) for message_id in step.message_ids]
         members = ", ".join(f"<@{member}>" for member in step.member_ids) or "several members"
         if step.reason == "cooldown":
@@ -363,7 +395,7 @@ class DeescalationService:
                               at=self.clock.now())
         self.events.emit("mod_alert", guild_id=guild_id, channel_id=channel_id, reason=step.reason,
                          heat=round(step.heat, 3), member_ids=list(step.member_ids),
-                         message_ids=list(step.message_ids), delivered=delivered)
+                         message_ids=list(step.message_ids), delivered=delivered, incident=step.incident)
 
     # --- slowmode -----------------------------------------------------------------------------
     async def slowmode_channel(

@@ -5,9 +5,12 @@ few Discord side effects this feature needs); everything else happens here, so t
 is testable with a fake port, a temp database, a fake clock and the ``FakeScorer``.
 
 Order of work for a nudge: decide -> claim the nudge row (UNIQUE message id: never twice) ->
-deliver (DM, else a short channel note) with retries -> mark delivered. A nudge that could not be
-delivered stays ``pending`` and the sweep retries it, so a 429 or a dropped connection loses
-nothing. Outcomes are stored with their deadline; the sweep classifies due ones as kept, on
+count the attempt (the intent) -> deliver (a DM; never a public note) with retries -> mark
+delivered. A nudge that could not be delivered stays ``pending`` and the sweep retries it, so a
+429 or a dropped connection loses nothing; before any retry of a nudge that was attempted before
+(maybe by a process killed mid-send, or a reply lost on the way), the port looks in the author's
+DMs for it (its buttons carry the nudge id) and marks it delivered instead of sending it twice.
+Outcomes are stored with their deadline; the sweep classifies due ones as kept, on
 start-up and periodically, so a restart loses none.
 """
 
@@ -23,6 +26,7 @@ from typing import Any, Protocol
 
 from primum import display
 from primum.clock import Clock
+from primum.domain.counterspeech import Signals
 from primum.domain.policy import (
     ACTIONABLE,
     HIDE_KEY,
@@ -49,6 +53,7 @@ from primum.domain.scored import ScoredMessage
 from primum.domain.templates import PLACEHOLDERS, TemplateSet, category_label, validate_template
 from primum.events import EventSink
 from primum.inference.protocol import KindnessScore, Overloaded, Scorer, ScorerState, ScorerUnavailable
+from primum.services.conversation import ConversationPolicy
 from primum.settings import KindnessSettings
 from primum.storage.guild_settings import GuildSettingsRepository, category_scope, channel_scope
 from primum.storage.kindness import KindnessRepository, NudgeRecord, UserData
@@ -113,6 +118,11 @@ class KindnessPort(Protocol):
         """Reply in the channel without mentioning anyone, deleting itself after a minute."""
         ...
 
+    async def find_sent_nudge(self, nudge: NudgeRecord) -> str | None:
+        """Look for this nudge among Primum's recent DMs to the author ('dm') or its channel notes
+        ('channel'); None when it is in neither. Raise DeliveryFailed when Discord cannot be asked."""
+        ...
+
     async def delete_message(self, channel_id: int, message_id: int) -> bool:
         """Delete a message; False when it is already gone; raise DeliveryRefused or DeliveryFailed."""
         ...
@@ -146,6 +156,7 @@ class MessageFacts:
     role_ids: frozenset[int] = frozenset()
     reply_to_author_id: int | None = None
     mentioned_ids: tuple[int, ...] = ()
+    mentions_moderators: bool = False  # a moderator role or a moderator is mentioned (counter-speech)
 
     @property
     def channel_chain(self) -> tuple[int, ...]:
@@ -229,6 +240,7 @@ class KindnessService:
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _delivering: set[int] = field(default_factory=set)
     _author_locks: dict[tuple[int, int], asyncio.Lock] = field(default_factory=dict)
+    conversation: ConversationPolicy | None = None
 
     def _port(self) -> KindnessPort:
         if self.port is None:
@@ -380,8 +392,14 @@ class KindnessService:
         policy = await self.policy(facts.guild_id)
         return policy.exemptions.exempt_reason(facts.channel_chain, facts.role_ids)
 
-    async def handle_message(self, facts: MessageFacts, text: str, *, edited: bool = False) -> Handled:
-        """Score a new or edited message and act: nothing, a nudge, or hiding it."""
+    async def handle_message(
+        self, facts: MessageFacts, text: str, *, edited: bool = False, may_nudge: bool = True, may_heat: bool = True
+    ) -> Handled:
+        """Score a new or edited message and act: nothing, a nudge, or hiding it.
+
+        Catch-up passes ``may_nudge=False`` for a missed message too old to nudge about, and
+        ``may_heat=False`` for one too old to feed de-escalation.
+        """
         exempt = await self.exempt_reason(facts)
         if exempt is not None:
             return Handled(None, None, skipped=exempt.value)
@@ -405,15 +423,31 @@ class KindnessService:
         if existing is not None and existing.outcome is None:
             outcome = await self._edit_after_nudge(existing, result, thresholds, now)
         author_key = (facts.guild_id, facts.author_id)
+        conversation = self.conversation
+        observing = conversation is not None and await conversation.observing(facts.guild_id, facts.channel_chain)
         lock = self._author_locks.setdefault(author_key, asyncio.Lock())
         async with lock:  # the window check and the claim must not interleave for one author
-            recent = await self.repo.recent_nudge_times(facts.guild_id, facts.author_id, now - policy.nudge_window)
+            since = now - policy.nudge_window
+            recent = await self.repo.recent_nudge_times(facts.guild_id, facts.author_id, since)
+            earlier: list[str] = []
+            if conversation is not None:
+                extra, earlier = await conversation.window(facts.guild_id, facts.author_id, since, observing=observing)
+                recent = sorted([*recent, *extra])
             decision = decide(
                 result.score, result.categories, thresholds,
                 recent_nudges=recent, now=now, nudge_window=policy.nudge_window, already_nudged=existing is not None,
+                recent_categories=earlier,
             )
             nudge: NudgeRecord | None = None
-            if decision.action is Action.NUDGE and decision.category is not None and decision.threshold is not None:
+            if observing and conversation is not None and may_nudge:
+                place = self._port().place(facts.guild_id, facts.channel_id, facts.message_id)
+                await conversation.report_would(
+                    guild_id=facts.guild_id, channel_id=facts.channel_id, message_id=facts.message_id,
+                    author_id=facts.author_id, decision=decision, model_version=result.model_version, text=text,
+                    channel_name=place.channel_name,
+                )
+            elif (decision.action is Action.NUDGE and may_nudge and decision.category is not None
+                    and decision.threshold is not None):
                 nudge = await self.repo.claim_nudge(
                     guild_id=facts.guild_id, channel_id=facts.channel_id, message_id=facts.message_id,
                     author_id=facts.author_id, category=decision.category, score=decision.score,
@@ -422,14 +456,35 @@ class KindnessService:
                 )
         if not lock.locked() and self._author_locks.get(author_key) is lock:
             del self._author_locks[author_key]
+        flag = None
+        if conversation is not None:
+            flag = await conversation.flagging(
+                guild_id=facts.guild_id, author_id=facts.author_id, text=text, score=result.score,
+                categories=result.categories, thresholds=thresholds, now=now,
+                signals=Signals(mentions_moderators=facts.mentions_moderators), observing=observing,
+            )
         scored = ScoredMessage(
             guild_id=facts.guild_id, channel_id=facts.channel_id, message_id=facts.message_id,
             author_id=facts.author_id, created_at=facts.created_at, reply_to_author_id=facts.reply_to_author_id,
             mentioned_ids=facts.mentioned_ids, score=result.score, categories=dict(result.categories),
             nudged=nudge is not None, author_nudges_recent=decision.recent_nudges,
+            flagged=flag.flagged if flag is not None else None, threshold=flag.threshold if flag else None,
+            counterspeech=flag.counterspeech if flag else False, nudge_seen_at=flag.nudge_seen_at if flag else None,
+            disputed=flag.disputed if flag else False, observe=observing,
         )
-        if self.on_scored is not None:
+        if self.on_scored is not None and may_heat:
             self.on_scored(scored)
+        if flag is not None and conversation is not None:
+            place = self._port().place(facts.guild_id, facts.channel_id, facts.message_id)
+            await conversation.alert_threat(
+                guild_id=facts.guild_id, channel_id=facts.channel_id, message_id=facts.message_id,
+                author_id=facts.author_id, flag=flag, score=result.score,
+                hidden=decision.action is Action.HIDE, observing=observing,  # a (would-be) hide reports itself
+                templates=policy.templates, channel_name=place.channel_name, jump_url=place.jump_url,
+                post=self._port().post_modlog, now=now,
+            )
+        if observing:
+            return Handled(scored, decision, None, outcome)
         if nudge is not None:
             self._wake.set()  # the sweep re-computes when the earliest deadline is
             self.events.emit(
@@ -481,9 +536,10 @@ class KindnessService:
     # --- delivery -----------------------------------------------------------------------------
 
     async def deliver(self, nudge: NudgeRecord) -> str:
-        """Send a claimed nudge: DM, else a channel note; retry transient failures.
+        """Send a claimed nudge by DM (closed DMs: kept private, nothing public); retry transient failures.
 
-        Returns 'dm', 'channel', 'failed' or 'pending' (left for the sweep to retry).
+        Returns 'dm', 'dm_closed' (kept private: nothing is posted in the channel), 'failed' or
+        'pending' (left for the sweep to retry).
         """
         if nudge.id in self._delivering:
             return "pending"
@@ -500,22 +556,38 @@ class KindnessService:
             "category": category_label(nudge.category), "jump_url": place.jump_url, "channel": place.channel_name,
             "guild": place.guild_name, "window": display.duration_words(nudge.deadline - nudge.created_at),
         }
+        attempts = nudge.attempts
+        sent_before = attempts > 0  # an earlier attempt (maybe in a killed process) may have landed
         for delay in (*self.retry_delays_s, None):
             try:
+                if sent_before:
+                    found = await self._port().find_sent_nudge(nudge)
+                    if found is not None:
+                        log.info("nudge %d was already delivered (%s) before a restart or lost reply", nudge.id, found)
+                        await self.repo.mark_delivered(nudge.id, found, self.clock.now())
+                        self.events.emit("nudge_delivery", nudge_id=nudge.id, via=found,
+                                         message_id=nudge.message_id, reconciled=True)
+                        return found
+                # Intent first: a crash after this point makes the next attempt look before it sends.
+                attempts = await self.repo.note_attempt(nudge.id)
+                sent_before = True
                 try:
                     await self._port().send_nudge_dm(nudge, policy.templates.render("nudge_dm", **values))
                     via = "dm"
                 except DmClosed:
-                    log.info("nudge %d: the author's DMs are closed; leaving a short note in the channel", nudge.id)
-                    await self._port().send_nudge_note(nudge, policy.templates.render("nudge_channel", **values))
-                    via = "channel"
+                    # Private or nothing: a reply in the channel would point everyone at the message.
+                    # The nudge stays on the member's /standing; it never starts a cooldown grace period.
+                    log.info("nudge %d: the author's DMs are closed; kept private on their /standing", nudge.id)
+                    await self.repo.mark_delivered(nudge.id, "failed", self.clock.now())
+                    self.events.emit("nudge_delivery", nudge_id=nudge.id, via="dm_closed",
+                                     message_id=nudge.message_id)
+                    return "dm_closed"
             except DeliveryRefused as error:
                 log.warning("nudge %d could not be delivered: %s", nudge.id, error)
                 await self.repo.mark_delivered(nudge.id, "failed", self.clock.now())
                 self.events.emit("nudge_delivery", nudge_id=nudge.id, via="failed", reason=str(error))
                 return "failed"
             except DeliveryFailed as error:
-                attempts = await self.repo.note_attempt(nudge.id)
                 if attempts >= MAX_DELIVERY_ATTEMPTS:
                     await self.repo.mark_delivered(nudge.id, "failed", self.clock.now())
                     log.warning("nudge %d: gave up after %d attempts (%s)", nudge.id, attempts, error)
@@ -721,6 +793,8 @@ class KindnessService:
     async def forget(self, guild_id: int, user_id: int, *, actor_id: int) -> int:
         """Delete a member's be-kind data (``/kind forgetme`` or a moderator's ``/kind forget``)."""
         removed = await self.repo.forget_user(guild_id, user_id)
+        if self.conversation is not None:
+            removed += await self.conversation.repo.forget_user(guild_id, user_id)
         self.events.emit("forget", guild_id=guild_id, user_id=user_id, actor_id=actor_id, rows=removed)
         return removed
 

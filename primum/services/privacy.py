@@ -16,6 +16,7 @@ from primum.services.cases import CaseLog
 from primum.storage.cases import AppealRepository, InteractionRepository, table_columns
 from primum.storage.database import Database
 from primum.storage.kindness import KindnessRepository
+from primum.storage.policy import PolicyRepository
 from primum.storage.privacy import count_appeals, forget_deescalation
 from primum.storage.verification import VerificationRepository
 
@@ -55,6 +56,8 @@ class PrivacyService:
         removed["appeal_statements"] = await AppealRepository(self.db).forget_statements(guild_id, member_id)
         kept["appeals"] = await count_appeals(self.db, guild_id, member_id)
         removed["interactions"] = await InteractionRepository(self.db).forget_member(guild_id, member_id)
+        if await table_columns(self.db, "observe_reports"):
+            removed["observe_reports"] = await PolicyRepository(self.db).forget_user(guild_id, member_id)
         case = await self.record_forget(guild_id, member_id, actor_id, forget_reason(reason, self_request=self_request),
                                         "all", sum(removed.values()))
         log.info("forgot member %d in guild %d (case #%d)", member_id, guild_id, case.number)

@@ -3,57 +3,65 @@
 No Discord here: the cog turns interactions into ``Submission``s and ids, calls these methods, and
 performs the Discord side effects the results describe (post the review card, grant roles, DM).
 
+A registry failure is never the member's fault: the request waits as ``awaiting_registry`` and
+``primum.services.verification_wait`` decides it in the background. A definite refusal is stored as
+``ineligible`` (never superseding an open request), and the member may send it to a human.
+
 Events emitted here: ``verification_submitted`` (every form submission, with its outcome),
+``verification_registry_answered`` (a waiting request was decided), ``verification_review_requested``,
 ``verification_code_sent``, ``verification_code_checked``, ``verification_duplicate_npi``,
 ``verification_recheck`` (a verified NPI changed in the registry) and ``verification_forgotten``.
-The cog emits ``verified``, ``verification_denied`` and ``verification_more_info`` after it has
-applied the decision in Discord. No event carries an NPI, a typed name, an address or a code.
+The cog emits ``verified``, ``verification_denied``, ``verification_more_info`` and
+``verification_registry_notified`` after it has acted in Discord. No event carries an NPI, a typed
+name, an address or a code.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
 from primum.clock import Clock
-from primum.domain.name_match import NameMatch, NameVerdict
 from primum.domain.npi import check_npi
+from primum.domain.practice import compare_practice
 from primum.domain.verification import (
     ATTEMPT_WINDOW,
     OPEN_STATUSES,
     Assessment,
     BindingMethod,
-    CodeOutcome,
-    CodeState,
     Eligibility,
     Lookup,
     LookupStatus,
     RequestStatus,
     ReviewAction,
-    ReviewCard,
     VerificationConfig,
     assess,
     attempt_allowed,
-    check_code,
-    code_digest,
     compare_name,
-    domain_allowed,
-    email_domain,
     recheck_due,
     review_refusal,
 )
-from primum.email_code import CodeMail, CodeSender, EmailError, generate_code
+from primum.domain.verification_review import (
+    WAITING_MESSAGE,
+    ReviewCard,
+    card_for,
+    queued_message,
+    review_request_card,
+)
+from primum.email_code import CodeSender
 from primum.events import EventSink
-from primum.storage.verification import NewRequest, StoredRequest, VerificationRepository
+from primum.scheduler import ActionStore
+from primum.services.verification_email import EmailBinding, EmailResult
+from primum.services.verification_wait import DEFAULT_RETRY_DELAYS_S, RegistryWait
+from primum.storage.deescalation import ScheduledActionRepository
+from primum.storage.verification import NewRequest, StoredRequest, Typed, VerificationRepository
 
 log = logging.getLogger(__name__)
 
-#: Codes one request may have sent (each allows ``code_attempts`` tries).
-MAX_CODE_SENDS = 3
 #: Approved NPIs looked up per re-check pass (the registry is public; be polite).
 RECHECK_BATCH = 50
 
@@ -61,8 +69,8 @@ RECHECK_BATCH = 50
 class RegistryLookup(Protocol):
     """What the service needs from ``primum.nppes.NppesClient``."""
 
-    async def lookup(self, npi: str, *, fresh: bool = False) -> Lookup:
-        """Look one NPI up."""
+    async def lookup(self, npi: str, *, fresh: bool = False, quick: bool = False) -> Lookup:
+        """Look one NPI up (``quick``: one short try, a member is waiting)."""
         ...
 
 
@@ -82,11 +90,13 @@ class SubmitOutcome(StrEnum):
     """What happened to a form submission."""
 
     QUEUED = "queued"  # in the review queue
+    AWAITING_REGISTRY = "awaiting_registry"  # the registry did not answer; retried in the background
     AWAITING_CODE = "awaiting_code"  # in the queue, but the e-mail code comes first
     INVALID_NPI = "invalid_npi"
     INELIGIBLE = "ineligible"
-    UNAVAILABLE = "unavailable"
     RATE_LIMITED = "rate_limited"
+    REVIEW_REQUESTED = "review_requested"  # the member sent a refused request to a human
+    NOTHING_TO_REVIEW = "nothing_to_review"
     ALREADY_VERIFIED = "already_verified"
 
 
@@ -107,30 +117,6 @@ class DecisionResult:
     """A moderator's action: ``ok`` and the request after it, or why it was refused."""
 
     ok: bool
-    message: str
-    request: StoredRequest | None = None
-
-
-class EmailOutcome(StrEnum):
-    """What happened to an e-mail binding step."""
-
-    SENT = "sent"
-    CONFIRMED = "confirmed"
-    WRONG = "wrong"
-    EXPIRED = "expired"
-    LOCKED = "locked"
-    NOT_ALLOWED = "not_allowed"
-    NOT_CONFIGURED = "not_configured"
-    FAILED = "failed"
-    NO_REQUEST = "no_request"
-    TOO_MANY = "too_many"
-
-
-@dataclass(frozen=True)
-class EmailResult:
-    """An e-mail step's outcome and the member-facing message."""
-
-    outcome: EmailOutcome
     message: str
     request: StoredRequest | None = None
 
@@ -173,6 +159,8 @@ class VerificationService:
         events: EventSink,
         *,
         server_names: dict[int, str] | None = None,
+        actions: ActionStore | None = None,
+        registry_retry_s: Sequence[float] = DEFAULT_RETRY_DELAYS_S,
     ) -> None:
         self.repo = repo
         self._registry = registry
@@ -180,6 +168,17 @@ class VerificationService:
         self._clock = clock
         self._events = events
         self.server_names = server_names if server_names is not None else {}
+        self.email = EmailBinding(repo, mail, clock, events, self.server_names)
+        self.waiting = RegistryWait(repo, registry, clock, actions or ScheduledActionRepository(repo.database),
+                                    self._conclude_waiting, delays_s=registry_retry_s)
+
+    async def start(self) -> None:
+        """Pick up requests waiting for the registry (restart-safe: the rows are the truth)."""
+        await self.waiting.start()
+
+    async def stop(self) -> None:
+        """Stop the background registry retries (they stay in the database)."""
+        await self.waiting.stop()
 
     # --- configuration ----------------------------------------------------------------------------
     async def config(self, guild_id: int) -> VerificationConfig:
@@ -235,65 +234,94 @@ class VerificationService:
             return SubmitResult(SubmitOutcome.INVALID_NPI, "Please enter your full name as registered.",
                                 problem="no_name")
 
-        lookup = await self._registry.lookup(npi.npi)
-        assessment = assess(lookup, config.residents)
-        if assessment.eligibility is Eligibility.UNKNOWN:
-            await self.repo.record_attempt(form.guild_id, form.user_id, "unavailable", now)
-            return SubmitResult(
-                SubmitOutcome.UNAVAILABLE,
-                "The NPI Registry is not answering right now, so I could not check your NPI. Nothing was "
-                "saved; please try again in a few minutes.",
-                problem="registry_unavailable",
+        lookup = await self._registry.lookup(npi.npi, quick=True)  # a member is waiting: one short try
+        if lookup.status is LookupStatus.UNAVAILABLE:
+            # Not the member's fault: no attempt is counted, nothing is cached, the request waits.
+            request, superseded = await self.repo.create(
+                NewRequest(form.guild_id, form.user_id, npi.npi, None, Eligibility.UNKNOWN, "",
+                           BindingMethod.MODERATOR, RequestStatus.AWAITING_REGISTRY,
+                           typed=Typed(form.full_name.strip()[:100], form.specialty.strip()[:100],
+                                       form.state.strip()[:30])),
+                now,
             )
+            await self.waiting.hold(request)
+            log.info("verification request %d waits for the registry (%s)", request.id, lookup.detail)
+            return SubmitResult(SubmitOutcome.AWAITING_REGISTRY, WAITING_MESSAGE, await self.repo.get(request.id),
+                                superseded=tuple(superseded), problem="registry_unavailable")
+        result = await self._conclude(form, npi.npi, lookup, config, None)
+        assert result is not None
+        return result
+
+    async def _conclude_waiting(self, request: StoredRequest, lookup: Lookup) -> SubmitResult | None:
+        """The registry answered a waiting request: decide it like a fresh submission (once)."""
+        typed = request.typed or Typed("")
+        form = Submission(request.guild_id, request.user_id, typed.name, request.npi, typed.specialty, typed.state)
+        config = await self.repo.config(request.guild_id)
+        result = await self._conclude(form, request.npi, lookup, config, request)
+        if result is not None:
+            self._events.emit("verification_registry_answered", guild_id=request.guild_id, user_id=request.user_id,
+                              request_id=request.id, outcome=result.outcome.value, problem=result.problem,
+                              name_match=result.request.name_match if result.request else None,
+                              waited_s=round((self._clock.now() - request.created_at).total_seconds()),
+                              lookups=request.registry_attempts + 1)
+        return result
+
+    async def _conclude(self, form: Submission, npi: str, lookup: Lookup, config: VerificationConfig,
+                        waiting: StoredRequest | None) -> SubmitResult | None:
+        """Turn a definite registry answer into an ineligible or queued request (None: the wait was closed)."""
+        now = self._clock.now()
+        assessment = assess(lookup, config.residents)
         if not assessment.eligible:
-            await self.repo.record_attempt(form.guild_id, form.user_id, "ineligible", now)
             assert assessment.reason is not None
-            return SubmitResult(SubmitOutcome.INELIGIBLE, assessment.message, problem=assessment.reason.value)
+            decided = NewRequest(form.guild_id, form.user_id, npi, None, Eligibility.INELIGIBLE, "",
+                                 BindingMethod.MODERATOR, RequestStatus.INELIGIBLE,
+                                 registry_status=assessment.reason.value)
+            stored = await self._store(decided, waiting, now, supersede=False)
+            if stored is None:
+                return None
+            await self.repo.record_attempt(form.guild_id, form.user_id, "ineligible", now)
+            return SubmitResult(SubmitOutcome.INELIGIBLE, assessment.message, stored[0],
+                                problem=assessment.reason.value)
 
         record = lookup.record
         assert record is not None and assessment.taxonomy is not None
         name_match = compare_name(form.full_name, record)
+        practice = compare_practice(form.state, form.specialty, record.licence_states,
+                                    (t.desc for t in record.taxonomies))
         binding = BindingMethod.EMAIL if config.email_binding else BindingMethod.MODERATOR
         status = RequestStatus.AWAITING_CODE if binding is BindingMethod.EMAIL else RequestStatus.PENDING
-        claimants = tuple(await self.repo.other_claimants(form.guild_id, npi.npi, form.user_id))
-        request, superseded = await self.repo.create(
-            NewRequest(form.guild_id, form.user_id, npi.npi, assessment.taxonomy.code, assessment.eligibility,
-                       name_match.verdict.value, binding, status),
-            now,
+        claimants = tuple(await self.repo.other_claimants(form.guild_id, npi, form.user_id))
+        stored = await self._store(
+            NewRequest(form.guild_id, form.user_id, npi, assessment.taxonomy.code, assessment.eligibility,
+                       name_match.grade.value, binding, status),
+            waiting, now, supersede=True,
         )
+        if stored is None:
+            return None
+        request, superseded = stored
         await self.repo.record_attempt(form.guild_id, form.user_id, status.value, now)
         if claimants:
             log.info("NPI claimed by %d other account(s) in guild %s (request %d)", len(claimants),
                      form.guild_id, request.id)
             self._events.emit("verification_duplicate_npi", guild_id=form.guild_id, user_id=form.user_id,
                               request_id=request.id, other_user_ids=list(claimants))
-        notes: list[str] = []
-        if assessment.eligibility is Eligibility.RESIDENT:
-            notes.append("Listed only as a trainee (390200000X); accepted by this server's resident policy.")
-        if record.reactivation_date:
-            notes.append(f"Deactivated once and reactivated on {record.reactivation_date}.")
-        if name_match.verdict is not NameVerdict.MATCH:
-            notes.append("Check the name carefully before approving.")
-        card = ReviewCard(
-            request_id=request.id, user_id=form.user_id, typed_name=form.full_name.strip()[:100],
-            typed_specialty=form.specialty.strip()[:100], typed_state=form.state.strip()[:30], npi=npi.npi,
-            eligibility=assessment.eligibility, registry_name=record.display_name, credential=record.credential,
-            taxonomies=record.taxonomies, name_match=name_match, binding=binding, other_claimants=claimants,
-            registry_updated=record.last_updated, notes=tuple(notes),
-        )
+        card = card_for(request.id, form.user_id, npi, (form.full_name, form.specialty, form.state), record,
+                        assessment.eligibility, name_match, practice, binding, claimants=claimants)
         if binding is BindingMethod.EMAIL:
             domains = ", ".join(config.email_domains) or "(none configured yet: ask the moderators)"
-            message = (
-                "Your NPI checks out in the registry. One more step: confirm an institutional e-mail address "
-                f"on one of these domains: {domains}. Press **Email me a code** below."
-            )
-            return SubmitResult(SubmitOutcome.AWAITING_CODE, message, request, card, tuple(superseded))
-        return SubmitResult(
-            SubmitOutcome.QUEUED,
-            "Thank you. Your NPI checks out in the registry and your request is now with the moderators; "
-            "you will hear from me by DM when they have decided.",
-            request, card, tuple(superseded),
-        )
+            return SubmitResult(SubmitOutcome.AWAITING_CODE, queued_message(name_match, email_domains=domains),
+                                request, card, tuple(superseded))
+        return SubmitResult(SubmitOutcome.QUEUED, queued_message(name_match, email_domains=None), request, card,
+                            tuple(superseded))
+
+    async def _store(self, decided: NewRequest, waiting: StoredRequest | None, now: datetime, *,
+                     supersede: bool) -> tuple[StoredRequest, list[StoredRequest]] | None:
+        if waiting is None:
+            return await self.repo.create(decided, now, supersede=supersede)
+        if not await self.repo.conclude_waiting(waiting.id, decided, now):
+            return None
+        stored = await self.repo.get(waiting.id)
+        return (stored, []) if stored is not None else None
 
     async def attach_card(self, request_id: int, channel_id: int, message_id: int) -> None:
         """Remember the review card's message (its buttons find the request through it)."""
@@ -303,71 +331,14 @@ class VerificationService:
         """The request a review card belongs to."""
         return await self.repo.by_review_message(guild_id, message_id)
 
-    # --- e-mail binding --------------------------------------------------------------------------
+    # --- e-mail binding (primum.services.verification_email) -------------------------------------
     async def send_code(self, guild_id: int, user_id: int, address: str) -> EmailResult:
         """Send a six-digit code to an allow-listed institutional address."""
-        now = self._clock.now()
-        config = await self.repo.config(guild_id)
-        request = await self.repo.latest_for_member(guild_id, user_id, [RequestStatus.AWAITING_CODE])
-        if request is None:
-            return EmailResult(EmailOutcome.NO_REQUEST, "There is no verification request waiting for a code; "
-                                                        "press Verify to start.")
-        domain = email_domain(address)
-        if domain is None or not domain_allowed(address, config.email_domains):
-            allowed = ", ".join(config.email_domains) or "none configured yet"
-            return EmailResult(EmailOutcome.NOT_ALLOWED, "That address is not on this server's list of "
-                                                         f"institutional domains ({allowed}).", request)
-        if not self._mail.configured:
-            log.warning("guild %s uses e-mail binding but SMTP is not configured", guild_id)
-            return EmailResult(EmailOutcome.NOT_CONFIGURED, "E-mail codes are not set up on this server yet; "
-                                                            "a moderator will review your request instead.", request)
-        if request.code_sends >= MAX_CODE_SENDS:
-            return EmailResult(EmailOutcome.TOO_MANY, "Too many codes were sent for this request; please ask a "
-                                                      "moderator for help.", request)
-        code = generate_code()
-        state = CodeState(code_digest(code, secrets.token_hex(8)), now + timedelta(minutes=config.code_minutes))
-        await self.repo.set_code(request.id, state, now, email_domain=domain, sent=True)
-        try:
-            await self._mail.send(CodeMail(address.strip(), code, self.server_names.get(guild_id, "the server"),
-                                           config.code_minutes))
-        except EmailError as error:
-            await self.repo.set_code(request.id, None, now)
-            return EmailResult(EmailOutcome.FAILED, f"I could not send the code: {error}. Please try again later.",
-                               request)
-        self._events.emit("verification_code_sent", guild_id=guild_id, user_id=user_id, request_id=request.id,
-                          domain=domain)
-        return EmailResult(EmailOutcome.SENT, f"I sent a six-digit code to your address at {domain}. It expires "
-                                              f"in {config.code_minutes} minutes; press **Enter code**.", request)
+        return await self.email.send_code(guild_id, user_id, address)
 
     async def confirm_code(self, guild_id: int, user_id: int, typed: str) -> EmailResult:
         """Check a typed code; the right one moves the request into the review queue."""
-        now = self._clock.now()
-        config = await self.repo.config(guild_id)
-        request = await self.repo.latest_for_member(guild_id, user_id, [RequestStatus.AWAITING_CODE])
-        if request is None:
-            return EmailResult(EmailOutcome.NO_REQUEST, "There is no verification request waiting for a code.")
-        checked = check_code(request.code, typed, now, config.code_attempts)
-        messages = {
-            CodeOutcome.NONE: (EmailOutcome.NO_REQUEST, "No code was sent yet; press **Email me a code** first."),
-            CodeOutcome.EXPIRED: (EmailOutcome.EXPIRED, "That code has expired; press **Email me a code** for a "
-                                                        "new one."),
-            CodeOutcome.LOCKED: (EmailOutcome.LOCKED, "Too many wrong codes. Press **Email me a code** for a new "
-                                                      "one, or ask a moderator."),
-            CodeOutcome.WRONG: (EmailOutcome.WRONG, f"That code is not right; {checked.remaining} tries left."),
-        }
-        if checked.outcome is CodeOutcome.OK:
-            confirmed = await self.repo.confirm_email(request.id, now)
-            outcome = EmailOutcome.CONFIRMED if confirmed else EmailOutcome.NO_REQUEST
-            message = ("Your e-mail address is confirmed. Your request is now with the moderators; you will hear "
-                       "from me by DM when they have decided.") if confirmed else "This request was already closed."
-        else:
-            if checked.outcome in {CodeOutcome.WRONG, CodeOutcome.EXPIRED, CodeOutcome.LOCKED} and \
-                    checked.state != request.code:
-                await self.repo.set_code(request.id, checked.state, now)
-            outcome, message = messages[checked.outcome]
-        self._events.emit("verification_code_checked", guild_id=guild_id, user_id=user_id, request_id=request.id,
-                          outcome=outcome.value)
-        return EmailResult(outcome, message, await self.repo.get(request.id))
+        return await self.email.confirm_code(guild_id, user_id, typed)
 
     # --- moderator decisions ---------------------------------------------------------------------
     async def decide(self, request_id: int, action: ReviewAction, reviewer_id: int, reason: str = "") -> DecisionResult:
@@ -393,6 +364,36 @@ class VerificationService:
         log.info("verification request %d: %s by %s", request_id, target.value, reviewer_id)
         return DecisionResult(True, target.value, after)
 
+    # --- a human review of a refused request ------------------------------------------------------
+    async def request_review(self, guild_id: int, user_id: int, note: str) -> SubmitResult:
+        """The member asks the moderators to look at a request the registry check refused (once per request)."""
+        request = await self.repo.latest_for_member(guild_id, user_id)
+        if request is None or request.status is not RequestStatus.INELIGIBLE:
+            status = request.status if request is not None else None
+            message = {
+                RequestStatus.AWAITING_REGISTRY: "Your request is waiting for the NPI Registry; I will DM you as soon "
+                                                 "as it moves on.",
+                RequestStatus.PENDING: "Your request is already with the moderators.",
+                RequestStatus.MORE_INFO: "Your request is already with the moderators.",
+                RequestStatus.AWAITING_CODE: "Your request is already with the moderators (after the e-mail code).",
+                RequestStatus.APPROVED: "You are already verified here.",
+            }.get(status, "") if status is not None else ""
+            return SubmitResult(SubmitOutcome.NOTHING_TO_REVIEW, message or (
+                "There is no refused request to send to the moderators. Press **Verify** and submit your NPI "
+                "first; if the registry check refuses it, this button sends it to a human."), request)
+        now = self._clock.now()
+        if not await self.repo.transition(request.id, RequestStatus.PENDING, expected=[RequestStatus.INELIGIBLE],
+                                          now=now):
+            return SubmitResult(SubmitOutcome.NOTHING_TO_REVIEW, "Your request is already with the moderators.")
+        lookup = await self._registry.lookup(request.npi, quick=True)  # cached when the refusal was recent
+        card = review_request_card(request.id, user_id, request.npi, request.registry_status or "",
+                                   lookup.record, note)
+        self._events.emit("verification_review_requested", guild_id=guild_id, user_id=user_id,
+                          request_id=request.id, registry_status=request.registry_status)
+        return SubmitResult(SubmitOutcome.REVIEW_REQUESTED,
+                            "Your request is now with the moderators; a human will look at it and you will hear "
+                            "from me by DM when they have decided.", await self.repo.get(request.id), card)
+
     # --- upkeep ----------------------------------------------------------------------------------
     async def recheck(self, *, limit: int = RECHECK_BATCH) -> RecheckReport:
         """Look verified NPIs up again when due; report those that no longer qualify (once each)."""
@@ -414,7 +415,8 @@ class VerificationService:
             status = _registry_status(assess(lookup, config.residents), lookup)
             previous = await self.repo.mark_checked(request.id, status, now)
             report.checked += 1
-            if status != "active" and previous != status:
+            overridden = previous == "overridden" and status == "ineligible"  # a moderator approved it as such
+            if status != "active" and previous != status and not overridden:
                 log.info("verified member %s in guild %s: registry now says %s", request.user_id,
                          request.guild_id, status)
                 self._events.emit("verification_recheck", guild_id=request.guild_id, user_id=request.user_id,
@@ -427,8 +429,3 @@ class VerificationService:
         removed = await self.repo.forget_user(guild_id, user_id)
         self._events.emit("verification_forgotten", guild_id=guild_id, user_id=user_id, rows=removed)
         return removed
-
-
-def describe_match(match: NameMatch) -> str:
-    """The name-match line for the review card."""
-    return match.describe()

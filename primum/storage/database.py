@@ -1,29 +1,38 @@
-"""The one SQLite connection: WAL, foreign keys, numbered migrations in ``PRAGMA user_version``.
+"""SQLite for Primum: WAL, foreign keys, numbered migrations in ``PRAGMA user_version``.
 
-Every SQL statement in Primum lives in this package. The connection is long-lived and
-serialised by aiosqlite's worker thread, so transactions stay short and are never held across a
-Discord HTTP call.
+Every SQL statement in Primum lives in this package. Two long-lived connections, each serialised
+by its own aiosqlite worker thread: the writer (every write and transaction, short, never held
+across a Discord HTTP call) and a ``query_only`` reader for ``fetch_*``. WAL lets the reader go on
+while another connection or process holds the write lock, so a read never queues behind a writer
+that is waiting. A write that finds the database busy waits (``busy_timeout``) and is then retried
+with backoff for up to :data:`WRITE_RETRY_S`, so a message is not dropped because the database
+was busy for a few seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_delay, wait_random_exponential
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 BUSY_TIMEOUT_MS = 5_000
+#: How long a write keeps retrying after SQLite's own busy wait gave up (another process holding
+#: the write lock, or a busy snapshot that SQLite reports at once without waiting).
+WRITE_RETRY_S = 60.0
 
 
 class DatabaseError(RuntimeError):
@@ -63,9 +72,12 @@ HEAD_VERSION = len(discover_migrations())
 class Database:
     """Owns the aiosqlite connection; repositories call ``fetch_*``/``execute`` with bound parameters."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, connection: aiosqlite.Connection, path: Path,
+                 reader: aiosqlite.Connection | None = None) -> None:
         self._conn = connection
+        self._reader = reader if reader is not None else connection
         self.path = path
+        self.write_retry_s = WRITE_RETRY_S
         # One connection is shared by every coroutine: a write that commits must not land inside
         # another coroutine's open transaction, so writes and transactions take turns.
         self._write_lock = asyncio.Lock()
@@ -91,6 +103,8 @@ class Database:
             await database._configure()
             if migrate:
                 await database.migrate()
+            if str(path) != ":memory:":
+                database._reader = await _open_reader(path)
         except BaseException:
             await conn.close()
             raise
@@ -98,7 +112,7 @@ class Database:
 
     async def _configure(self) -> None:
         try:
-            result = await self.fetch_one("PRAGMA quick_check")
+            result = await _fetch_one(self._conn, "PRAGMA quick_check")
             if result is None or result[0] != "ok":
                 detail = result[0] if result is not None else "no answer"
                 raise DatabaseError(
@@ -106,7 +120,7 @@ class Database:
                     "backup (primum db backup makes one); Primum will not reset it"
                 )
             await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = await self.fetch_one("PRAGMA journal_mode = WAL")
+            mode = await _fetch_one(self._conn, "PRAGMA journal_mode = WAL")
             if mode is not None and str(mode[0]).lower() not in {"wal", "memory"}:
                 log.warning("SQLite refused WAL mode (got %s); continuing", mode[0])
             await self._conn.execute("PRAGMA foreign_keys = ON")
@@ -119,7 +133,7 @@ class Database:
 
     async def user_version(self) -> int:
         """The schema version recorded in the file."""
-        row = await self.fetch_one("PRAGMA user_version")
+        row = await _fetch_one(self._conn, "PRAGMA user_version")
         return int(row[0]) if row is not None else 0
 
     async def migrate(self, migrations: Sequence[Migration] | None = None) -> int:
@@ -147,7 +161,9 @@ class Database:
         return current
 
     async def close(self) -> None:
-        """Checkpoint and close the connection."""
+        """Close the reader, then checkpoint and close the writer."""
+        if self._reader is not self._conn:
+            await self._reader.close()
         await self._conn.close()
 
     async def __aenter__(self) -> Database:
@@ -157,27 +173,54 @@ class Database:
         await self.close()
 
     # --- queries -------------------------------------------------------------------------
+    def _retrying(self) -> AsyncRetrying:
+        """Retry a write that found the database busy or locked; anything else fails at once."""
+        return AsyncRetrying(
+            retry=retry_if_exception(is_busy), stop=stop_after_delay(self.write_retry_s),
+            wait=wait_random_exponential(multiplier=0.05, max=1.0), before_sleep=_log_busy, reraise=True,
+        )
+
     async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
-        """Run one statement and commit; return the last row id."""
-        async with self._write_lock:
-            cursor = await self._conn.execute(sql, params)
-            await self._conn.commit()
-            return int(cursor.lastrowid or 0)
+        """Run one statement and commit (retrying while the database is busy); return the last row id.
+
+        Shielded: a caller cancelled mid-write (a shutdown, an abandoned timer) does not leave an
+        uncommitted transaction holding the write lock; the statement commits or rolls back.
+        """
+        return await asyncio.shield(self._write(lambda: self._conn.execute(sql, params)))
 
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        """Run one statement for many parameter rows in a single transaction."""
+        """Run one statement for many parameter rows in a single transaction (retried while busy)."""
+        batch = [tuple(row) for row in rows]
+        await asyncio.shield(self._write(lambda: self._conn.executemany(sql, batch)))
+
+    async def _write(self, statement: Callable[[], Awaitable[aiosqlite.Cursor]]) -> int:
         async with self._write_lock:
-            await self._conn.executemany(sql, rows)
+            try:
+                return await self._commit(statement)
+            except sqlite3.OperationalError as error:
+                if not is_busy(error) or self.write_retry_s <= 0:
+                    raise
+            async for attempt in self._retrying():  # busy beyond busy_timeout: back off and retry
+                with attempt:
+                    return await self._commit(statement)
+            raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+
+    async def _commit(self, statement: Callable[[], Awaitable[aiosqlite.Cursor]]) -> int:
+        try:
+            cursor = await statement()
             await self._conn.commit()
+        except sqlite3.OperationalError:
+            await self._conn.rollback()
+            raise
+        return int(cursor.lastrowid or 0)
 
     async def fetch_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
-        """Return the first row or None."""
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        """Return the first row or None (on the reader: never waits behind a write)."""
+        return await _fetch_one(self._reader, sql, params)
 
     async def fetch_all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
-        """Return all rows."""
-        async with self._conn.execute(sql, params) as cursor:
+        """Return all rows (on the reader: never waits behind a write)."""
+        async with self._reader.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     @asynccontextmanager
@@ -185,16 +228,36 @@ class Database:
         """Group several statements atomically; commits on success, rolls back on error.
 
         Use the yielded connection inside the block; calling ``execute`` there would wait for
-        the block itself.
+        the block itself. ``BEGIN IMMEDIATE`` takes the write lock up front and is retried while
+        the database is busy, so the statements inside never meet a busy database.
         """
         async with self._write_lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            begin = asyncio.ensure_future(self._begin_immediate())
+            try:
+                await asyncio.shield(begin)
+            except asyncio.CancelledError:
+                # The BEGIN may still succeed in the worker thread: never leave it holding the lock.
+                with contextlib.suppress(Exception):
+                    await begin
+                    await self._conn.rollback()
+                raise
             try:
                 yield self._conn
             except BaseException:
-                await self._conn.rollback()
+                await asyncio.shield(self._conn.rollback())
                 raise
-            await self._conn.commit()
+            await asyncio.shield(self._conn.commit())
+
+    async def _begin_immediate(self) -> None:
+        try:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if not is_busy(error) or self.write_retry_s <= 0:
+                raise
+        async for attempt in self._retrying():  # busy beyond busy_timeout: back off and retry
+            with attempt:
+                await self._conn.execute("BEGIN IMMEDIATE")
 
     async def backup(self, target: Path | str) -> Path:
         """Copy the live database to ``target`` with SQLite's online backup API (safe while running)."""
@@ -208,3 +271,36 @@ class Database:
         finally:
             await destination.close()
         return target
+
+
+def is_busy(error: BaseException) -> bool:
+    """SQLite's "database is locked" / "database is busy" (another writer), worth retrying."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return False
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+def _log_busy(state: RetryCallState) -> None:
+    log.warning("database busy (attempt %d, %.1f s so far); retrying", state.attempt_number,
+                state.seconds_since_start or 0.0)
+
+
+async def _fetch_one(conn: aiosqlite.Connection, sql: str,
+                     params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
+    async with conn.execute(sql, params) as cursor:
+        return await cursor.fetchone()
+
+
+async def _open_reader(path: Path) -> aiosqlite.Connection:
+    """A second connection that can only read: WAL gives it the last committed state at once."""
+    reader = await aiosqlite.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        reader.row_factory = aiosqlite.Row
+        await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await reader.execute("PRAGMA foreign_keys = ON")
+        await reader.execute("PRAGMA query_only = ON")
+    except BaseException:
+        await reader.close()
+        raise
+    return reader

@@ -244,12 +244,12 @@ class KindnessRepository:
         if via not in DELIVERY_STATES:
             raise ValueError(f"unknown delivery {via!r}")
         await self._db.execute(
-            "UPDATE kindness_nudges SET delivery = ?, delivered_at = ?, attempts = attempts + 1 WHERE id = ?",
+            "UPDATE kindness_nudges SET delivery = ?, delivered_at = ? WHERE id = ? AND delivery = 'pending'",
             (via, to_iso(at), nudge_id),
         )
 
     async def note_attempt(self, nudge_id: int) -> int:
-        """Count a failed delivery attempt (the nudge stays pending for the retry sweep)."""
+        """Count a delivery attempt before it is made (the intent a restart reconciles); return the count."""
         await self._db.execute("UPDATE kindness_nudges SET attempts = attempts + 1 WHERE id = ?", (nudge_id,))
         row = await self._db.fetch_one("SELECT attempts FROM kindness_nudges WHERE id = ?", (nudge_id,))
         return int(row["attempts"]) if row is not None else 0

@@ -7,7 +7,7 @@ once, or a click after a restart on a request someone already closed, decide it 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +30,8 @@ SETTINGS_KEY = "verification"
 _COLUMNS = (
     "id, guild_id, user_id, npi, taxonomy_code, eligibility, name_match, binding, status, email_domain, "
     "code_digest, code_expires_at, code_attempts, code_sends, email_verified_at, review_channel_id, review_message_id, "
-    "reviewer_id, reason, created_at, updated_at, decided_at, last_checked_at, registry_status"
+    "reviewer_id, reason, created_at, updated_at, decided_at, last_checked_at, registry_status, typed_name, "
+    "typed_specialty, typed_state, registry_attempts, registry_action_id"
 )
 
 
@@ -50,6 +51,17 @@ class NewRequest:
     name_match: str
     binding: BindingMethod
     status: RequestStatus = RequestStatus.PENDING
+    registry_status: str | None = None  # for 'ineligible' rows: why the registry check refused it
+    typed: Typed | None = None  # only for 'awaiting_registry' rows
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What the member typed, held only while the request waits for the registry."""
+
+    name: str
+    specialty: str = ""
+    state: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,9 @@ class StoredRequest:
     decided_at: datetime | None
     last_checked_at: datetime | None
     registry_status: str | None
+    typed: Typed | None = field(default=None, repr=False)  # never in logs or tracebacks
+    registry_attempts: int = 0
+    registry_action_id: int | None = None
 
     @classmethod
     def from_row(cls, row: aiosqlite.Row) -> StoredRequest:
@@ -108,6 +123,10 @@ class StoredRequest:
             decided_at=_when(row["decided_at"]),
             last_checked_at=_when(row["last_checked_at"]),
             registry_status=row["registry_status"],
+            typed=Typed(str(row["typed_name"]), str(row["typed_specialty"] or ""), str(row["typed_state"] or ""))
+            if row["typed_name"] is not None else None,
+            registry_attempts=int(row["registry_attempts"]),
+            registry_action_id=row["registry_action_id"],
         )
 
 
@@ -123,6 +142,11 @@ class VerificationRepository:
         self._db = db
         self._settings = guild_settings or GuildSettingsRepository(db)
 
+    @property
+    def database(self) -> Database:
+        """The connection (other repositories of the same feature share it)."""
+        return self._db
+
     # --- configuration ----------------------------------------------------------------------------
     async def config(self, guild_id: int) -> VerificationConfig:
         """The guild's settings (defaults when unset)."""
@@ -134,28 +158,36 @@ class VerificationRepository:
         await self._settings.set(guild_id, SETTINGS_KEY, config.to_mapping(), now=now, updated_by=updated_by)
 
     # --- requests --------------------------------------------------------------------------------
-    async def create(self, request: NewRequest, now: datetime) -> tuple[StoredRequest, list[StoredRequest]]:
-        """Store a request; the member's earlier open requests become ``superseded`` (returned)."""
+    async def create(self, request: NewRequest, now: datetime, *,
+                     supersede: bool = True) -> tuple[StoredRequest, list[StoredRequest]]:
+        """Store a request; with ``supersede`` the member's earlier open requests become ``superseded`` (returned)."""
         open_marks, open_values = _placeholders(s.value for s in OPEN_STATUSES)
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                f"SELECT {_COLUMNS} FROM verification_requests WHERE guild_id = ? AND user_id = ? "
-                f"AND status IN ({open_marks})",
-                (request.guild_id, request.user_id, *open_values),
-            )
-            earlier = [StoredRequest.from_row(row) for row in await cursor.fetchall()]
+            earlier: list[StoredRequest] = []
+            if supersede:
+                cursor = await conn.execute(
+                    f"SELECT {_COLUMNS} FROM verification_requests WHERE guild_id = ? AND user_id = ? "
+                    f"AND status IN ({open_marks})",
+                    (request.guild_id, request.user_id, *open_values),
+                )
+                earlier = [StoredRequest.from_row(row) for row in await cursor.fetchall()]
             if earlier:
                 ids_marks, ids = _placeholders(item.id for item in earlier)
                 await conn.execute(
                     f"UPDATE verification_requests SET status = 'superseded', updated_at = ?, code_digest = NULL, "
-                    f"code_expires_at = NULL WHERE id IN ({ids_marks})",
+                    f"code_expires_at = NULL, typed_name = NULL, typed_specialty = NULL, typed_state = NULL "
+                    f"WHERE id IN ({ids_marks})",
                     (to_iso(now), *ids),
                 )
+            typed = request.typed
             cursor = await conn.execute(
                 "INSERT INTO verification_requests (guild_id, user_id, npi, taxonomy_code, eligibility, name_match, "
-                "binding, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "binding, status, created_at, updated_at, registry_status, typed_name, typed_specialty, typed_state) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (request.guild_id, request.user_id, request.npi, request.taxonomy_code, request.eligibility.value,
-                 request.name_match, request.binding.value, request.status.value, to_iso(now), to_iso(now)),
+                 request.name_match, request.binding.value, request.status.value, to_iso(now), to_iso(now),
+                 request.registry_status, typed.name if typed else None, typed.specialty if typed else None,
+                 typed.state if typed else None),
             )
             new_id = int(cursor.lastrowid or 0)
         stored = await self.get(new_id)
@@ -234,13 +266,51 @@ class VerificationRepository:
             sql += ", decided_at = ?"
             params.append(to_iso(now))
         if to is RequestStatus.APPROVED:
-            sql += ", last_checked_at = ?, registry_status = 'active'"
+            # A moderator who approves a request the registry check refused overrides the registry knowingly.
+            sql += (", last_checked_at = ?, registry_status = CASE WHEN eligibility = 'ineligible' THEN 'overridden' "
+                    "ELSE 'active' END")
             params.append(to_iso(now))
         sql += f" WHERE id = ? AND status IN ({marks})"
         params += [request_id, *values]
         async with self._db.transaction() as conn:
             cursor = await conn.execute(sql, params)
             return cursor.rowcount == 1
+
+    # --- waiting for the registry ----------------------------------------------------------------
+    async def set_registry_retry(self, request_id: int, action_id: int, now: datetime, *, failed: bool) -> None:
+        """Point the waiting request at its live retry action; ``failed`` counts one more unanswered lookup."""
+        await self._db.execute(
+            "UPDATE verification_requests SET registry_action_id = ?, registry_attempts = registry_attempts + ?, "
+            "updated_at = ? WHERE id = ? AND status = 'awaiting_registry'",
+            (action_id, 1 if failed else 0, to_iso(now), request_id),
+        )
+
+    async def waiting_without_retry(self) -> list[StoredRequest]:
+        """Requests waiting for the registry with no pending retry action (a crash between the two writes)."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM verification_requests AS r WHERE r.status = 'awaiting_registry' AND NOT EXISTS "
+            "(SELECT 1 FROM scheduled_actions AS a WHERE a.id = r.registry_action_id AND a.status = 'pending') "
+            "ORDER BY r.id")
+        return [StoredRequest.from_row(row) for row in rows]
+
+    async def conclude_waiting(self, request_id: int, decided: NewRequest, now: datetime) -> bool:
+        """The registry answered: move a waiting request on (exactly once) and forget what the member typed."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE verification_requests SET status = ?, eligibility = ?, taxonomy_code = ?, name_match = ?, "
+                "binding = ?, registry_status = ?, typed_name = NULL, typed_specialty = NULL, typed_state = NULL, "
+                "registry_action_id = NULL, updated_at = ? WHERE id = ? AND status = 'awaiting_registry'",
+                (decided.status.value, decided.eligibility.value, decided.taxonomy_code, decided.name_match,
+                 decided.binding.value, decided.registry_status, to_iso(now), request_id),
+            )
+            return cursor.rowcount == 1
+
+    async def awaiting_code_guilds(self, user_id: int) -> list[int]:
+        """Servers where the member has a request waiting for an e-mail code (e-mail buttons pressed in a DM)."""
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT guild_id FROM verification_requests WHERE user_id = ? AND status = 'awaiting_code' "
+            "ORDER BY guild_id", (user_id,))
+        return [int(row["guild_id"]) for row in rows]
 
     # --- e-mail codes ----------------------------------------------------------------------------
     async def set_code(self, request_id: int, state: CodeState | None, now: datetime, *,

@@ -1,59 +1,92 @@
-"""Fuzzy name match against the registry's ``basic`` (and ``other_names``): a table of cases."""
+"""Graded name match against the registry's ``basic`` (and ``other_names``): a table of cases."""
 
 import pytest
 
-from primum.domain.name_match import NameVerdict, RegistryName, given_tokens, match_name, name_tokens
+from primum.domain.name_match import NameGrade, RegistryName, given_tokens, is_nickname, match_name, name_tokens
 
 STEINBERG = RegistryName(first="AMIR", last="STEINBERG", middle="S")
 NARVAEZ = RegistryName(first="CLAUDIA", last="NARVAEZ-MEZA", middle="VIRGINIA")
 SHRENSEL = RegistryName(first="JEFFREY", last="SHRENSEL", middle="ADAM")
 ALON = RegistryName(first="MARK HENRY", last="ALON")
 OBRIEN = RegistryName(first="SEAN", last="OBRIEN")
-MARRIED = RegistryName(first="PREMILA", last="MATHEWS", other_names=(("PREMILA", "KURIAN"),))
+MARRIED = RegistryName(first="PREMILA", last="MATHEWS", other_names=(("PREMILA", "KURIAN", "Former Name"),))
 VAN = RegistryName(first="PIETER", last="VANDERBERG")
 NGUYEN = RegistryName(first="THANH", last="DO")
+MICHELLE = RegistryName(first="MICHELLE", last="GRANT")
+DANIELA = RegistryName(first="DANIELA", last="ROSSI")
+CHRISTINA = RegistryName(first="CHRISTINA", last="WEBER")
+MICHAEL = RegistryName(first="MICHAEL", last="GRANT")
 
 
 @pytest.mark.parametrize(
-    ("typed", "record", "verdict"),
+    ("typed", "record", "grade"),
     [
-        ("Amir Steinberg", STEINBERG, NameVerdict.MATCH),
-        ("amir steinberg", STEINBERG, NameVerdict.MATCH),
-        ("Dr. Amir S. Steinberg, MD", STEINBERG, NameVerdict.MATCH),  # title, middle initial, credential
-        ("Steinberg, Amir", STEINBERG, NameVerdict.MATCH),  # "Last, First"
-        ("Amir Stienberg", STEINBERG, NameVerdict.MATCH),  # one transposition
-        ("A. Steinberg", STEINBERG, NameVerdict.PARTIAL),  # initial only
-        ("Steinberg", STEINBERG, NameVerdict.PARTIAL),  # surname only
-        ("David Steinberg", STEINBERG, NameVerdict.PARTIAL),  # another given name
-        ("Amir Cohen", STEINBERG, NameVerdict.MISMATCH),
-        ("Claudia Narváez-Meza", NARVAEZ, NameVerdict.MATCH),  # accent and hyphen
-        ("Claudia Narvaez Meza", NARVAEZ, NameVerdict.MATCH),  # hyphen typed as a space
-        ("Claudia Narvaez", NARVAEZ, NameVerdict.MATCH),  # one half of a double surname
-        ("CLAUDIA V. MEZA", NARVAEZ, NameVerdict.MATCH),
-        ("Jeff Shrensel", SHRENSEL, NameVerdict.MATCH),  # nickname
-        ("Adam Shrensel", SHRENSEL, NameVerdict.MATCH),  # goes by the middle name
-        ("Jeffrey Adam Shrensel Jr.", SHRENSEL, NameVerdict.MATCH),  # suffix
-        ("Mark Alon", ALON, NameVerdict.MATCH),  # registry first name has two words
-        ("Henry Alon", ALON, NameVerdict.MATCH),
-        ("Seán O'Brien", OBRIEN, NameVerdict.MATCH),  # accent and apostrophe
-        ("Sean O Brien", OBRIEN, NameVerdict.MATCH),
-        ("Premila Kurian", MARRIED, NameVerdict.MATCH),  # former name on the record
-        ("Premila Mathews", MARRIED, NameVerdict.MATCH),
-        ("Pieter van der Berg", VAN, NameVerdict.MATCH),  # spaced particles against a joined surname
-        ("Thanh Do", NGUYEN, NameVerdict.MATCH),  # "Do" is a surname here, not a credential
-        ("", STEINBERG, NameVerdict.MISMATCH),
-        ("Dr.", STEINBERG, NameVerdict.MISMATCH),
+        ("Amir Steinberg", STEINBERG, NameGrade.EXACT),
+        ("amir steinberg", STEINBERG, NameGrade.EXACT),
+        ("Dr. Amir S. Steinberg, MD", STEINBERG, NameGrade.EXACT),  # title, middle initial, credential
+        ("Steinberg, Amir", STEINBERG, NameGrade.EXACT),  # "Last, First"
+        ("Jeffrey Adam Shrensel Jr.", SHRENSEL, NameGrade.EXACT),  # suffix
+        ("Mark Alon", ALON, NameGrade.EXACT),  # registry first name has two words
+        ("Thanh Do", NGUYEN, NameGrade.EXACT),  # "Do" is a surname here, not a credential
+        ("Claudia Narvaez-Meza", NARVAEZ, NameGrade.EXACT),
+        ("Premila Mathews", MARRIED, NameGrade.EXACT),
+        # variants: the same person written another way
+        ("A. Steinberg", STEINBERG, NameGrade.VARIANT),  # initial only
+        ("Claudia Narváez-Meza", NARVAEZ, NameGrade.VARIANT),  # accent
+        ("Claudia Narvaez Meza", NARVAEZ, NameGrade.VARIANT),  # hyphen typed as a space
+        ("Claudia Narvaez", NARVAEZ, NameGrade.VARIANT),  # one half of a double surname
+        ("CLAUDIA V. MEZA", NARVAEZ, NameGrade.VARIANT),
+        ("Jeff Shrensel", SHRENSEL, NameGrade.VARIANT),  # nickname
+        ("Mike Grant", MICHAEL, NameGrade.VARIANT),  # nickname
+        ("Adam Shrensel", SHRENSEL, NameGrade.VARIANT),  # goes by the middle name
+        ("Henry Alon", ALON, NameGrade.VARIANT),  # second given name
+        ("Seán O'Brien", OBRIEN, NameGrade.VARIANT),  # accent and apostrophe
+        ("Sean O Brien", OBRIEN, NameGrade.VARIANT),
+        ("Pieter van der Berg", VAN, NameGrade.VARIANT),  # spaced particles against a joined surname
+        # another name on the record
+        ("Premila Kurian", MARRIED, NameGrade.OTHER_NAME),  # former surname
+        # close but different: never a match
+        ("Michael Grant", MICHELLE, NameGrade.CLOSE),
+        ("Daniel Rossi", DANIELA, NameGrade.CLOSE),
+        ("Christine Weber", CHRISTINA, NameGrade.CLOSE),
+        ("Andrea Grant", RegistryName(first="ANDREW", last="GRANT"), NameGrade.CLOSE),  # linked in the table
+        ("Jon Grant", RegistryName(first="JOHN", last="GRANT"), NameGrade.CLOSE),
+        ("Chris Weber", CHRISTINA, NameGrade.VARIANT),  # a shortening is a nickname
+        ("Tony Grant", RegistryName(first="ANTHONY", last="GRANT"), NameGrade.VARIANT),
+        ("Amir Stienberg", STEINBERG, NameGrade.CLOSE),  # a surname one transposition away
+        ("Steinberg", STEINBERG, NameGrade.CLOSE),  # no given name typed
+        # no match
+        ("David Steinberg", STEINBERG, NameGrade.NONE),  # same surname, another person
+        ("Amir Cohen", STEINBERG, NameGrade.NONE),
+        ("", STEINBERG, NameGrade.NONE),
+        ("Dr.", STEINBERG, NameGrade.NONE),
     ],
 )
-def test_name_cases(typed: str, record: RegistryName, verdict: NameVerdict) -> None:
-    assert match_name(typed, record).verdict is verdict
+def test_name_grades(typed: str, record: RegistryName, grade: NameGrade) -> None:
+    assert match_name(typed, record).grade is grade
 
 
-def test_notes_explain_non_obvious_matches() -> None:
+@pytest.mark.parametrize(("typed", "record"), [("Michael Grant", MICHELLE), ("Daniel Rossi", DANIELA),
+                                               ("Christine Weber", CHRISTINA)])
+def test_near_miss_given_names_are_never_a_match_and_say_why(typed: str, record: RegistryName) -> None:
+    result = match_name(typed, record)
+    assert result.caution and "match" not in result.describe().lower().split("(")[0]
+    assert record.first in result.describe() and "close to but not" in result.describe()
+
+
+def test_notes_say_which_registry_name_matched() -> None:
+    former = match_name("Premila Kurian", MARRIED)
+    assert former.matched == "PREMILA KURIAN (Former Name)" and "Former Name" in former.describe()
+    assert match_name("Premila Mathews", MARRIED).matched == "PREMILA MATHEWS"
     assert "nickname" in match_name("Jeff Shrensel", SHRENSEL).describe()
     assert "middle name" in match_name("Adam Shrensel", SHRENSEL).describe()
-    assert "another name" in match_name("Premila Kurian", MARRIED).describe()
-    assert match_name("Amir Steinberg", STEINBERG).describe() == "Match"
+    exact = match_name("Amir Steinberg", STEINBERG)
+    assert exact.describe() == "Exact match" and not exact.caution
+
+
+def test_nickname_table_comes_from_the_package() -> None:
+    assert is_nickname("bob", "robert") and is_nickname("robert", "bob") and is_nickname("liz", "elizabeth")
+    assert not is_nickname("michael", "michelle") and not is_nickname("daniel", "daniela")
 
 
 @pytest.mark.parametrize(

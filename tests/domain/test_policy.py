@@ -216,7 +216,8 @@ def test_default_templates_load_and_render() -> None:
     defaults = default_templates()
     assert {"nudge_dm", "nudge_channel", "hide_dm", "hide_modlog", "degraded_modlog"} <= set(defaults)
     text = TemplateSet({}).render("nudge_dm", category="belittling", jump_url="https://j", channel="#g", window="30m")
-    assert "belittling" in text and "https://j" in text and "It's OK to disagree" in text
+    assert "belittling" in text and "https://j" in text and "Debate is welcome" in text
+    assert "maliciously" not in text and "stays up" in text  # one sharp line is not malice; keeping it is fine
     assert "{" not in text
 
 
@@ -236,3 +237,23 @@ def test_owner_template_overrides_and_bad_stored_template_falls_back() -> None:
         "Be kind in #x {ok}"
     assert TemplateSet({"nudge_channel": "{evil.attr}"}).get("nudge_channel") == default_templates()["nudge_channel"]
     assert render("{a} and {b}", {"a": "1"}) == "1 and "
+
+
+@pytest.mark.parametrize(
+    ("categories", "earlier", "action", "reason"),
+    [
+        # the window must not swallow escalation: a more serious kind is nudged again
+        (cats(threat=0.85), ["insult"], Action.NUDGE, Reason.ESCALATED),
+        (cats(identity_attack=0.85), ["belittling"], Action.NUDGE, Reason.ESCALATED),
+        # the same or a lesser kind waits for the window (de-escalation still sees it)
+        (cats(insult=0.95), ["insult"], Action.NONE, Reason.RATE_LIMITED),
+        (cats(belittling=0.95), ["threat"], Action.NONE, Reason.RATE_LIMITED),
+        (cats(threat=0.85), ["insult", "threat"], Action.NONE, Reason.RATE_LIMITED),
+        (cats(threat=0.85), [], Action.NONE, Reason.RATE_LIMITED),  # categories unknown: as before
+    ],
+)
+def test_a_more_serious_kind_inside_the_window_is_nudged_again(categories, earlier, action, reason) -> None:
+    overall = max(categories.values())
+    decision = decide(overall, categories, uniform(0.7), recent_nudges=[NOW - timedelta(minutes=2)], now=NOW,
+                      nudge_window=WINDOW, recent_categories=earlier)
+    assert (decision.action, decision.reason) == (action, reason)

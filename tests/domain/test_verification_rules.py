@@ -57,7 +57,6 @@ def _found(*taxonomies: Taxonomy, kind: str = "NPI-1", status: str = "A") -> Loo
         (Lookup(LookupStatus.NOT_FOUND), ResidentPolicy.ACCEPT, Eligibility.INELIGIBLE, Ineligible.NOT_FOUND, None),
         (Lookup(LookupStatus.DEACTIVATED), ResidentPolicy.ACCEPT, Eligibility.INELIGIBLE, Ineligible.DEACTIVATED,
          None),
-        (Lookup(LookupStatus.INVALID), ResidentPolicy.ACCEPT, Eligibility.INELIGIBLE, Ineligible.REFUSED, None),
         (Lookup(LookupStatus.UNAVAILABLE), ResidentPolicy.ACCEPT, Eligibility.UNKNOWN, None, None),
     ],
 )

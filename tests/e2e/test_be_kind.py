@@ -93,7 +93,8 @@ async def test_nudge_by_dm_with_buttons_then_an_edit_is_revised(kind: Harness) -
     author = physician(kind)
     msg = kind.server.user_says(author, kind.world.general, UNKIND)
     dm = await kind.server.wait_dm(author)
-    assert "belittling" in dm.content and str(msg.id) in dm.content and "OK to disagree" in dm.content
+    assert "belittling" in dm.content and str(msg.id) in dm.content and "Debate is welcome" in dm.content
+    assert "stays up" in dm.content and "maliciously" not in dm.content  # says what keeping it means
     assert dm.mention_ids == [] and dm.components, "a DM with three buttons and no pings"
     nudge = await kind.event("nudge")
     assert nudge["message_id"] == msg.id and nudge["category"] == "belittling"
@@ -106,14 +107,14 @@ async def test_nudge_by_dm_with_buttons_then_an_edit_is_revised(kind: Harness) -
     assert len(kind.events.of_type("nudge")) == 1 and len(kind.server.dms_to(author)) == 1
 
 
-async def test_dms_closed_leaves_a_short_note_that_mentions_nobody(kind: Harness) -> None:
+async def test_dms_closed_keeps_the_nudge_private(kind: Harness) -> None:
     author = physician(kind, 1)
     kind.server.close_dms(author)
-    msg = kind.server.user_says(author, kind.world.general, "you idiot")
-    note = await kind.server.wait_message(kind.world.general)
-    assert note.reference_id == msg.id and note.mention_ids == [] and "edit" in note.content
+    kind.server.user_says(author, kind.world.general, "you idiot")
     delivery = await kind.event("nudge_delivery")
-    assert delivery["via"] == "channel"
+    assert delivery["via"] == "dm_closed"
+    await asyncio.sleep(0.3)
+    assert kind.server.bot_messages(kind.world.general) == []  # nothing public points at the message
 
 
 async def test_a_429_during_the_nudge_is_retried(kind: Harness) -> None:

@@ -15,12 +15,25 @@ NADIA = "Dr. Nadia Haddad"
 
 
 async def embed_of(stack: Stack, who: str, command: str, **options: Any) -> dict[str, Any]:
-    record = stack.server.invoke_slash(stack.seeded.user(who), command, options, channel_id=stack.seeded.general)
-    await stack.server.wait_interaction_response(record, 10)
+    server = stack.server
+    record = server.invoke_slash(stack.seeded.user(who), command, options, channel_id=stack.seeded.general)
+    await server.wait_interaction_response(record, 10)
     assert record.response is not None and record.response.ephemeral
-    embeds = record.response.embeds
+    if record.response.type == 5:  # deferred first: the embed comes in the follow-up
+
+        def followup() -> Any:
+            for message_id in [*record.followup_ids, record.original_message_id]:
+                message = server.world.messages.get(message_id) if message_id else None
+                if message is not None and message.embeds:
+                    return message
+            return None
+
+        await server.wait_for(lambda: followup() is not None, 10, what="the answer")
+        embeds = followup().embeds
+    else:
+        embeds = record.response.embeds
     assert len(embeds) == 1, record.response.data
-    return embeds[0]
+    return dict(embeds[0])
 
 
 def fields(embed: dict[str, Any]) -> dict[str, str]:

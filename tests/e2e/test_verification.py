@@ -23,15 +23,16 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from cogs._verification_views import APPROVE_ID, CODE_ID, DENY_ID, EMAIL_ID, START_ID
+from cogs._verification_views import APPROVE_ID, ASK_ID, CODE_ID, DENY_ID, EMAIL_ID, START_ID
 from primum.clock import Clock, FakeClock
 from primum.demo.stack import Stack, settings_for
+from primum.domain.npi import make_npi
 from primum.events import EventSink
 from primum.inference.fake import FakeScorer
 from primum.localdiscord import Interaction, LocalDiscord, Message, PhysicianServer
 from primum.localdiscord.client import DiscordErrorGuard
 from primum.settings import SmtpSettings
-from primum.testing_nppes import DEMO_PHYSICIAN, NppesStandIn, demo_registry
+from primum.testing_nppes import DEMO_PHYSICIAN, NppesStandIn, demo_registry, physician
 
 pytestmark = pytest.mark.e2e
 
@@ -179,7 +180,9 @@ async def _harness(tmp_path: Path, smtp: tuple[Inbox, SmtpSettings], clock: Cloc
     with DiscordErrorGuard() as guard:
         async with demo_registry() as registry:
             db_path = tmp_path / "v.sqlite3"
+            # A loaded test machine must not turn the local registry's answers into "waiting for the registry".
             settings = replace(settings_for(db_path, backend="fake"), nppes_base_url=registry.url,
+                               nppes_quick_timeout_s=15.0,
                                smtp=smtp_settings)
             stack = Stack(db_path=db_path, settings=settings, events=EventSink(), scorer_factory=FakeScorer,
                           extensions=EXTENSIONS, clock=clock)
@@ -204,11 +207,12 @@ async def test_join_verify_restart_then_approve_after_restart(harness: Harness) 
     answer = await h.submit_form(user)
     assert "with the moderators" in answer.content and answer.ephemeral
     submitted = await h.event("verification_submitted", user_id=user)
-    assert submitted["outcome"] == "queued" and submitted["name_match"] == "match"
+    assert submitted["outcome"] == "queued" and submitted["name_match"] == "exact"
     card = await h.wait_for(lambda: next(iter(h.cards()), None), what="review card")
     fields = _fields(card)
     assert DEMO_PHYSICIAN in fields["NPI Registry"] and "207RC0000X" in fields["Taxonomies"]
-    assert fields["Name match"] == "Match" and "Amara Okafor-Reyes" in fields["Typed by the member"]
+    assert fields["Name match"].startswith("Exact match") and "Amara Okafor-Reyes" in fields["Typed by the member"]
+    assert "⚠ Caution" not in fields
     assert all(_has(card, cid) for cid in (APPROVE_ID, DENY_ID))
 
     await h.stack.restart_bot()  # the request is pending; the pinned button and the card must keep working
@@ -244,7 +248,21 @@ async def test_slash_verify_bad_check_digit_is_told_why(harness: Harness) -> Non
     assert event["outcome"] == "invalid_npi" and event["problem"] == "bad_check_digit"
     assert not h.cards()
     answer = await h.submit_form(user, {**FORM, "npi": "1881018208", "full_name": "Lena Park"})  # a nurse practitioner
-    assert "physicians only" in answer.content
+    assert "no allopathic or osteopathic physician specialty" in answer.content
+    assert "nppes.cms.hhs.gov" in answer.content and _has(answer, ASK_ID)  # a next step and a way to a human
+    assert not h.cards()
+
+    opened = await h.click(user, answer.id, ASK_ID)  # the specialty on the record is out of date: ask a human
+    assert opened.modal is not None and opened.modal["custom_id"].endswith("ask_form")
+    sent = await h.submit(opened, {"note": "I am a PGY-1 in internal medicine; NPPES still lists my old job."})
+    assert "now with the moderators" in sent.content
+    card = await h.wait_for(lambda: next(iter(h.cards()), None), what="review card for the human review")
+    fields = _fields(card)
+    assert "PGY-1" in fields["The member asks for a human review"] and "⚠ Caution" in fields
+    assert "refused by the registry check" in fields["NPI Registry"] and "363L00000X" in fields["Taxonomies"]
+    assert (await h.event("verification_review_requested", user_id=user))["registry_status"] == "not_physician"
+    await h.click(h.moderator, card.id, APPROVE_ID)
+    assert (await h.event("verified", user_id=user))["role_granted"] is True
 
 
 async def test_deny_with_reason_to_closed_dms(harness: Harness) -> None:
@@ -252,7 +270,7 @@ async def test_deny_with_reason_to_closed_dms(harness: Harness) -> None:
     user = await h.newcomer("closed.dms", "Closed Dms")
     await h.submit_form(user, {**FORM, "full_name": "Someone Else"})
     card = await h.wait_for(lambda: next(iter(h.cards()), None), what="review card")
-    assert _fields(card)["Name match"].startswith("No match")
+    assert _fields(card)["Name match"].startswith("No match") and "⚠ Caution" in _fields(card)
 
     physician = h.ids.physician_ids[0]
     refused = await h.click(physician, card.id, APPROVE_ID)  # not a moderator
@@ -358,3 +376,95 @@ async def test_periodic_recheck_alerts_moderators(clocked: Harness) -> None:
     assert f"<@{user}>" in alert.content and "deactivated" in alert.content
     assert (await h.event("verification_recheck", user_id=user))["registry_status"] == "deactivated"
 
+
+
+async def test_registry_outage_waits_survives_a_restart_and_decides_when_the_registry_is_back(
+        clocked: Harness) -> None:
+    h = clocked
+    clock = h.stack.clock
+    assert isinstance(clock, FakeClock)
+    user = await h.newcomer("outage.doc", "Outage Doc")
+    h.registry.outage()
+    answer = await h.submit_form(user)
+    assert "waiting for the registry" in answer.content and "not your fault" in answer.content and answer.ephemeral
+    submitted = await h.event("verification_submitted", user_id=user)
+    assert submitted["outcome"] == "awaiting_registry" and not h.cards()
+    assert h.registry.lookups(DEMO_PHYSICIAN) == 1  # one short attempt while the member waited
+
+    await h.stack.restart_bot()  # the wait lives in the database, not in memory
+    clock.advance(seconds=45)
+    h.cog.service.waiting.scheduler.poke()
+    await h.wait_for(lambda: h.registry.lookups(DEMO_PHYSICIAN) >= 2, what="a background lookup after the restart")
+    request = await h.cog.service.repo.latest_for_member(h.ids.guild_id, user)
+    assert request.status.value == "awaiting_registry" and request.typed is not None  # still down: still waiting
+
+    h.registry.recover()
+    clock.advance(minutes=5)
+    h.cog.service.waiting.scheduler.poke()
+    notified = await h.event("verification_registry_notified", user_id=user, timeout=15)
+    assert notified["outcome"] == "queued" and notified["notified"] == "dm"
+    dm = await h.server.wait_dm(user)
+    assert "the NPI Registry answered" in dm.content and "with the moderators" in dm.content
+    card = await h.wait_for(lambda: next(iter(h.cards()), None), what="review card after the registry came back")
+    fields = _fields(card)
+    assert fields["Name match"].startswith("Exact match") and "Amara Okafor-Reyes" in fields["Typed by the member"]
+    decided = await h.cog.service.repo.get(request.id)
+    assert decided.status.value == "pending" and decided.typed is None
+    await h.click(h.moderator, card.id, APPROVE_ID)
+    assert (await h.event("verified", user_id=user))["role_granted"] is True
+    assert await h.cog.service.repo.attempts_since(h.ids.guild_id, user, clock.now().replace(year=2000)) != []
+
+
+async def test_email_binding_after_a_registry_wait_continues_from_the_dm(clocked: Harness) -> None:
+    h = clocked
+    clock = h.stack.clock
+    assert isinstance(clock, FakeClock)
+    await h.answer(await h.slash(h.ids.owner_id, "verification config email", "general", enabled=True,
+                                 domains="mountsinai.org"))
+    user = await h.newcomer("email.wait", "Email Wait")
+    h.registry.error_next(1)  # an unexpected Errors answer: the registry's problem, not the member's
+    answer = await h.submit_form(user)
+    assert "waiting for the registry" in answer.content
+    clock.advance(seconds=31)
+    h.cog.service.waiting.scheduler.poke()
+    dm = await h.server.wait_dm(user)
+    assert "Email me a code" in dm.content and _has(dm, EMAIL_ID)
+    sent = await h.submit(await h.click(user, dm.id, EMAIL_ID), {"address": "email.wait@mountsinai.org"})
+    assert "sent a six-digit code" in sent.content
+    confirmed = await h.submit(await h.click(user, dm.id, CODE_ID), {"code": h.inbox.last_code()})
+    assert "confirmed" in confirmed.content
+
+
+def test_demo_scenario_shows_an_outage_waited_out(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    events_file = tmp_path / "events.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "primum.cli", "demo", "--scenario", "verification", "--model", "fake", "--events",
+         str(events_file)], cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=240,
+        check=False)
+    assert result.returncode == 0, result.stderr
+    assert "waiting for the registry" in result.stdout and "The registry comes back" in result.stdout
+    events = [json.loads(line) for line in events_file.read_text(encoding="utf-8").splitlines()]
+    outcomes = [e["outcome"] for e in events if e["type"] == "verification_submitted"]
+    assert outcomes == ["queued", "invalid_npi", "awaiting_registry"]
+    answered = next(e for e in events if e["type"] == "verification_registry_answered")
+    notified = next(e for e in events if e["type"] == "verification_registry_notified")
+    assert answered["outcome"] == "queued" and notified["notified"] == "dm"
+
+
+async def test_near_miss_name_and_other_state_are_cautions_on_the_card(harness: Harness) -> None:
+    h = harness
+    npi = make_npi("176543210")
+    h.registry.add(physician(npi, "Michelle", "Grant", state="NY"))
+    user = await h.newcomer("michael.grant", "Michael Grant")
+    answer = await h.submit_form(user, {"full_name": "Michael Grant", "npi": npi, "specialty": "Internal Medicine",
+                                        "state": "NJ"})
+    assert "checks out" not in answer.content and "does not match" in answer.content
+    card = await h.wait_for(lambda: next(iter(h.cards()), None), what="review card")
+    fields = _fields(card)
+    assert fields["Name match"].startswith("Close but different") and "MICHELLE GRANT" in fields["Name match"]
+    assert "likely another person" in fields["⚠ Caution"] and "Typed state NJ" in fields["⚠ Caution"]
+    assert (await h.event("verification_submitted", user_id=user))["name_match"] == "close"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -164,3 +165,31 @@ async def test_http_control_api(server: LocalDiscord, world: PhysicianServer, bo
             state = await resp.json()
     assert state["connected"] and "general" in state["guild"]["channels"]
     assert (await server.wait_message(world.general)).content == "pong"
+
+
+async def test_history_with_after_and_limit_like_discord(server: LocalDiscord, world: PhysicianServer,
+                                                         bot: TinyBot) -> None:
+    said = [server.user_says(world.physician_ids[1], world.general, f"m{n}") for n in range(6)]
+    ids = [m.id for m in said]
+    # after + limit: the `limit` oldest messages after the id, newest first (as Discord answers).
+    page = await bot.http.logs_from(world.general, 2, after=ids[1])
+    assert [int(m["id"]) for m in page] == [ids[3], ids[2]]
+    # limit alone: the newest ones.
+    newest = await bot.http.logs_from(world.general, 2)
+    assert [int(m["id"]) for m in newest] == [ids[5], ids[4]]
+    channel = bot.get_channel(world.general)
+    assert isinstance(channel, discord.TextChannel)
+    after = discord.Object(ids[2])
+    assert [m.id async for m in channel.history(limit=10, after=after)] == ids[3:]  # oldest first
+    assert [m.id async for m in channel.history(limit=2, after=after, oldest_first=False)] == [ids[5], ids[4]]
+    assert server.take_spec_violations() == []
+
+
+async def test_a_slow_answer_arrives_late_but_the_message_exists_at_once(server: LocalDiscord,
+                                                                        world: PhysicianServer, bot: TinyBot) -> None:
+    server.slow_next("POST", rf"/channels/{world.general}/messages$", 0.5)
+    started = time.monotonic()
+    server.user_says(world.physician_ids[0], world.general, "ping")
+    await server.wait_for(lambda: any(m.content == "pong" for m in server.bot_messages(world.general)), timeout=2)
+    assert time.monotonic() - started < 0.5  # the message exists before its answer is sent
+    await asyncio.sleep(0.8)  # let the late answer reach the bot before the server stops

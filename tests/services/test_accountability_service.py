@@ -13,6 +13,7 @@ from primum.services.cases import ModerationService, Refused
 from primum.services.privacy import PrivacyService
 from primum.storage import Database
 from primum.storage.kindness import KindnessRepository
+from primum.storage.policy import PolicyRepository
 from primum.storage.verification import VerificationRepository
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -128,11 +129,19 @@ async def test_forget_member_everywhere_keeps_the_case_log_and_records_itself(en
     await service.interactions.add_many(GUILD, [Interaction(5, member, MOD_B.user_id, now),
                                                 Interaction(5, OTHER, MOD_B.user_id, now)])
 
+    policy = PolicyRepository(db)
+    for author, message in ((member, 91), (OTHER, 92)):
+        await policy.add_report(guild_id=GUILD, channel_id=5, message_id=message, author_id=author, action="nudge",
+                                category="insult", score=0.95, threshold=0.9, model_version="m", created_at=now,
+                                text="kept by opt-in")
+
     report = await PrivacyService(db, service.case_log).forget_member(GUILD, member, member, self_request=True)
 
     assert report.removed["be_kind"] == 1 and report.removed["verification"] == 1
     assert report.removed["deescalation"] == 2  # the log row and the finished cooldown
     assert report.removed["appeal_statements"] == 1 and report.removed["interactions"] == 1
+    assert report.removed["observe_reports"] == 1
+    assert [r["author_id"] for r in await db.fetch_all("SELECT author_id FROM observe_reports")] == [OTHER]
     assert report.kept == {"pending_cooldowns": 1, "appeals": 1}
     assert report.case.kind is CaseKind.FORGET and report.case.target_id == member
     assert report.case.reason == "privacy: the member asked Primum to forget them"

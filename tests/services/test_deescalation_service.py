@@ -9,10 +9,10 @@ import pytest
 from primum.clock import FakeClock, SystemClock
 from primum.domain.ladder import LadderConfigError
 from primum.domain.scored import ScoredMessage
+from primum.domain.templates import TemplateSet
 from primum.events import EventSink
 from primum.scheduler import ActionStatus
 from primum.services.deescalation import (
-    NOTICE_TEXT,
     ActionRefused,
     DeescalationService,
     describe,
@@ -85,10 +85,13 @@ class World:
     def types(self):
         return [e["type"] for e in self.events.events]
 
-    async def say(self, author, score=0.01, *, to=None, nudges=0, channel=CHANNEL, category="insult"):
+    async def say(self, author, score=0.01, *, to=None, nudges=0, channel=CHANNEL, category="insult", seen=None,
+                  counterspeech=False):
+        """One scored message; be-kind's verdict follows the score (flagged at 0.7)."""
         self.next_message += 1
         scored = ScoredMessage(GUILD, channel, self.next_message, author, self.clock.now(), to, (), score,
-                               {category: score}, score >= 0.7, nudges)
+                               {category: score}, score >= 0.7, nudges, flagged=score >= 0.7, threshold=0.7,
+                               nudge_seen_at=seen, counterspeech=counterspeech)
         return await self.service.on_scored(scored)
 
 
@@ -110,7 +113,7 @@ async def world(tmp_path: Path):
     await w.db.close()
 
 
-async def heated_exchange(world, turns=3, spacing_s=20):
+async def heated_exchange(world, turns=4, spacing_s=20):
     """Alice and Bob insult each other by reply, alternating."""
     for i in range(turns):
         author, other = (ALICE, BOB) if i % 2 == 0 else (BOB, ALICE)
@@ -121,7 +124,7 @@ async def heated_exchange(world, turns=3, spacing_s=20):
 async def test_heated_exchange_notice_then_slowmode_then_it_lifts_itself(world):
     await heated_exchange(world)
     assert world.types() == ["heat_notice", "slowmode"]
-    assert world.port.posts[0] == (CHANNEL, NOTICE_TEXT)
+    assert world.port.posts[0] == (CHANNEL, TemplateSet({}).render("heat_notice", channel=f"<#{CHANNEL}>"))
     assert world.port.slowmode[CHANNEL] == 30
     slowmode = world.events.of_type("slowmode")[0]
     assert slowmode["by"] == "ladder" and slowmode["seconds"] == 30 and slowmode["previous"] == 0
@@ -168,11 +171,20 @@ async def test_refused_slowmode_cancels_the_row(world):
     assert "slowmode" not in world.types()
 
 
-async def test_repeat_offender_after_nudges_gets_a_cooldown_and_mods_an_alert(world):
+async def keeps_going_after_the_grace_period(world, member=ALICE):
+    """Bob and the member trade insults; the member's nudge reached them; 6 minutes later they go on."""
+    seen = world.clock.now()
+    await world.say(BOB, 0.86, to=member)
+    await world.say(member, 0.86, to=BOB, seen=seen)
+    world.clock.advance(minutes=6)
     for _ in range(2):
-        await world.say(ALICE, 0.86, to=BOB, nudges=1)
+        await world.say(member, 0.86, to=BOB, seen=seen)
         world.clock.advance(30)
-    assert "cooldown" in world.types() and "mod_alert" in world.types()
+
+
+async def test_repeat_offender_after_nudges_gets_a_cooldown_and_mods_one_alert(world):
+    await keeps_going_after_the_grace_period(world)
+    assert "cooldown" in world.types() and world.types().count("mod_alert") == 1
     cooldown = world.events.of_type("cooldown")[0]
     assert cooldown["user_id"] == ALICE and cooldown["by"] == "ladder"
     assert world.port.timeouts[ALICE] == world.clock.now() - timedelta(seconds=30) + timedelta(minutes=10)
@@ -182,6 +194,43 @@ async def test_repeat_offender_after_nudges_gets_a_cooldown_and_mods_an_alert(wo
     await world.service.scheduler.run_due()
     lifted = world.events.of_type("cooldown_lifted")[0]
     assert (lifted["user_id"], lifted["outcome"]) == (ALICE, "expired")
+
+
+async def test_no_cooldown_inside_the_grace_period(world):
+    seen = world.clock.now()
+    await world.say(BOB, 0.86, to=ALICE)
+    for _ in range(8):
+        await world.say(ALICE, 0.9, to=BOB, seen=seen)
+        world.clock.advance(20)
+    assert "cooldown" not in world.types()
+
+
+async def test_a_bad_model_flagging_one_member_never_slows_or_times_out(world):
+    seen = world.clock.now()
+    for i in range(40):  # Alice is civil, but the model flags everything she says; Bob is not flagged
+        await world.say(ALICE, 0.95, to=BOB, seen=seen)
+        await world.say(BOB, 0.1, to=ALICE)
+        world.clock.advance(30 if i % 2 else 20)
+    assert set(world.types()) <= {"heat_notice"}
+    assert world.port.timeout_calls == [] and world.port.slowmode_calls == []
+
+
+async def test_bystander_counterspeech_adds_no_heat(world):
+    await world.say(ALICE, 0.86, to=BOB)
+    before = world.service.heat.channel_heat(CHANNEL, world.clock.now())
+    for _ in range(5):
+        await world.say(OWNER, 0.9, counterspeech=True)  # "both of you please stop", flagged by the model
+    after = world.service.heat.channel_heat(CHANNEL, world.clock.now())
+    assert after - before < 0.3  # only the bounded rate/participant terms move
+    assert "slowmode" not in world.types()
+
+
+async def test_a_combatants_counterspeech_still_counts(world):
+    await world.say(ALICE, 0.86, to=BOB)
+    await world.say(BOB, 0.86, to=ALICE)
+    await world.say(ALICE, 0.9, to=BOB, counterspeech=True)  # "please stop, you idiot" from a flagged member
+    await world.say(BOB, 0.86, to=ALICE)
+    assert "slowmode" in world.types()
 
 
 @pytest.mark.parametrize(("user", "why"), [(OWNER, "they own the server"), (ADMIN, "they are an administrator")])
@@ -194,8 +243,7 @@ async def test_owner_and_admins_cannot_be_timed_out_and_it_says_so(world, user, 
 
 
 async def test_ladder_cooldown_of_an_admin_alerts_mods_instead(world):
-    for _ in range(2):
-        await world.say(ADMIN, 0.86, to=BOB, nudges=1)
+    await keeps_going_after_the_grace_period(world, ADMIN)
     assert "cooldown_refused" in world.types()
     assert "cannot be timed out" in world.port.alerts[0]
 
@@ -350,3 +398,48 @@ async def test_restart_with_20_pending_expiries_real_time(tmp_path: Path):
     finally:
         await first.db.close()
         await second.db.close()
+
+
+async def test_one_alert_per_incident_even_across_a_restart(tmp_path: Path):
+    from primum.domain.ladder import ModAlert
+
+    clock = FakeClock()
+    first = await build(tmp_path / "i.sqlite3", clock)
+    alert = ModAlert("heat", (1, 2), (ALICE, BOB), 6.5, "heat:100:1")
+    await first.service._mod_alert(GUILD, CHANNEL, alert, None)
+    await first.service._mod_alert(GUILD, CHANNEL, ModAlert("cooldown", (2,), (ALICE,), 6.5, "heat:100:1"), None)
+    await first.service.stop()
+    await first.db.close()
+    again = await build(tmp_path / "i.sqlite3", clock, port=first.port)
+    await again.service._mod_alert(GUILD, CHANNEL, alert, None)
+    assert len(first.port.alerts) == 1
+    assert [e["type"] for e in first.events.events + again.events.events].count("mod_alert_suppressed") == 2
+    await again.service.stop()
+    await again.db.close()
+
+
+async def test_observe_mode_reports_the_steps_and_touches_nothing(world):
+    from primum.services.observe import ObserveService
+    from primum.storage.policy import PolicyRepository
+
+    reports = []
+
+    class ObservePort:
+        async def post_report(self, guild_id, content, report_id):
+            reports.append(content)
+            return 99, report_id
+
+        async def tell_owner(self, guild_id, content):
+            return True
+
+    world.service.observe = ObserveService(world.service.guild_settings, PolicyRepository(world.db), world.clock,
+                                           world.events, port=ObservePort())
+    for i in range(4):
+        author, other = (ALICE, BOB) if i % 2 == 0 else (BOB, ALICE)
+        world.next_message += 1
+        scored = ScoredMessage(GUILD, CHANNEL, world.next_message, author, world.clock.now(), other, (), 0.86,
+                               {"insult": 0.86}, False, 0, flagged=True, threshold=0.7, observe=True)
+        await world.service.on_scored(scored)
+        world.clock.advance(20)
+    assert world.port.posts == [] and world.port.slowmode_calls == []  # nothing happened in the channel
+    assert any("a calm notice" in text for text in reports) and any("a slowmode" in text for text in reports)

@@ -33,6 +33,8 @@ KIND = "I read the trial differently; the NNT was 40."
 class FakePort:
     dm_closed: set[int] = field(default_factory=set)
     fail_dm: int = 0  # transient failures before a DM succeeds
+    lose_reply: int = 0  # DMs that are delivered but whose reply is lost (a 5xx or a crash after the send)
+    sent: dict[int, str] = field(default_factory=dict)  # nudge id -> 'dm' | 'channel', as Discord holds them
     dms: list[tuple[int, str]] = field(default_factory=list)
     notes: list[tuple[int, str]] = field(default_factory=list)
     deleted: list[int] = field(default_factory=list)
@@ -49,9 +51,17 @@ class FakePort:
             self.fail_dm -= 1
             raise DeliveryFailed("429 Too Many Requests")
         self.dms.append((nudge.author_id, content))
+        self.sent[nudge.id] = "dm"
+        if self.lose_reply:
+            self.lose_reply -= 1
+            raise DeliveryFailed("502 Bad Gateway")
 
     async def send_nudge_note(self, nudge: NudgeRecord, content: str) -> None:
         self.notes.append((nudge.channel_id, content))
+        self.sent[nudge.id] = "channel"
+
+    async def find_sent_nudge(self, nudge: NudgeRecord) -> str | None:
+        return self.sent.get(nudge.id)
 
     async def delete_message(self, channel_id: int, message_id: int) -> bool:
         self.deleted.append(message_id)
@@ -124,7 +134,8 @@ async def test_unkind_message_is_nudged_by_dm_once_then_revised_by_an_edit(env) 
     handled = await service.handle_message(msg, UNKIND)
     assert handled.nudge is not None and handled.scored.nudged
     assert len(port.dms) == 1 and "belittling" in port.dms[0][1] and str(msg.message_id) in port.dms[0][1]
-    assert "It's OK to disagree" in port.dms[0][1]
+    assert "Debate is welcome" in port.dms[0][1] and "act maliciously" not in port.dms[0][1]
+    assert "it stays up and nothing happens to you for it" in port.dms[0][1]  # what keeping it means
     # an edit that is still unkind: no second nudge, outcome still open
     clock.advance(30)
     again = await service.handle_message(msg, UNKIND + " Seriously.", edited=True)
@@ -151,12 +162,13 @@ async def test_one_nudge_per_author_per_window(env) -> None:
     assert third.nudge is not None
 
 
-async def test_dm_closed_falls_back_to_a_channel_note(env) -> None:
+async def test_dm_closed_stays_private_no_channel_note(env) -> None:
     service, port, clock = env
     port.dm_closed.add(A)
     handled = await service.handle_message(facts(clock), UNKIND)
-    assert port.dms == [] and len(port.notes) == 1 and "<@" not in port.notes[0][1]
-    assert (await service.repo.nudge(handled.nudge.id)).delivery == "channel"
+    assert port.dms == [] and port.notes == []  # nothing public points at the member's message
+    assert (await service.repo.nudge(handled.nudge.id)).delivery == "failed"  # kept on their /standing
+    assert service.events.of_type("nudge_delivery")[0]["via"] == "dm_closed"
 
 
 async def test_a_429_during_a_nudge_is_retried_not_lost(env) -> None:
@@ -166,6 +178,40 @@ async def test_a_429_during_a_nudge_is_retried_not_lost(env) -> None:
     assert len(port.dms) == 1
     stored = await service.repo.nudge(handled.nudge.id)
     assert stored.delivery == "dm" and stored.attempts == 3
+
+
+async def test_a_nudge_whose_reply_was_lost_is_found_not_sent_again(env) -> None:
+    service, port, clock = env
+    port.lose_reply = 1
+    handled = await service.handle_message(facts(clock), UNKIND)
+    assert len(port.dms) == 1
+    stored = await service.repo.nudge(handled.nudge.id)
+    assert stored.delivery == "dm" and stored.attempts == 1
+    assert service.events.of_type("nudge_delivery")[-1]["reconciled"] is True
+
+
+async def test_the_sweep_reconciles_a_nudge_sent_by_a_process_that_died_before_recording_it(env, db) -> None:
+    service, port, clock = env
+    handled = await service.handle_message(facts(clock), UNKIND)
+    nudge_id = handled.nudge.id
+    # The killed process had counted its attempt and sent the DM, but never recorded the delivery.
+    await db.execute("UPDATE kindness_nudges SET delivery = 'pending', delivered_at = NULL WHERE id = ?", (nudge_id,))
+    restarted, _ = make_service(db, clock)
+    restarted.port = port
+    clock.advance(60)
+    await restarted.sweep()
+    assert len(port.dms) == 1 and (await restarted.repo.nudge(nudge_id)).delivery == "dm"
+
+
+async def test_a_nudge_attempted_but_never_sent_is_sent_after_a_restart(env, db) -> None:
+    service, port, clock = env
+    port.fail_dm = 10
+    handled = await service.handle_message(facts(clock), UNKIND)
+    assert port.dms == [] and (await service.repo.nudge(handled.nudge.id)).attempts > 0
+    port.fail_dm = 0
+    clock.advance(60)
+    await service.sweep()
+    assert len(port.dms) == 1
 
 
 async def test_undelivered_nudge_is_retried_by_the_sweep(env) -> None:

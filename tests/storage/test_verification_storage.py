@@ -129,3 +129,34 @@ async def test_nothing_but_the_allowed_facts_is_stored(repo: VerificationReposit
     rows = await repo._db.fetch_all("PRAGMA table_info(verification_requests)")
     columns = {row["name"] for row in rows}
     assert not columns & {"name", "full_name", "email", "address", "document", "code", "specialty", "state"}
+
+
+async def test_migration_0007_keeps_requests_and_adds_the_waiting_states(tmp_path: Path) -> None:
+    from primum.storage import discover_migrations
+    from primum.storage.verification import Typed
+
+    db = await Database.open(tmp_path / "old.sqlite3", migrate=False)
+    steps = discover_migrations()
+    version = next(m.version for m in steps if m.name.startswith("0007"))
+    await db.migrate(steps[:version - 1])
+    await db.execute(
+        "INSERT INTO verification_requests (guild_id, user_id, npi, taxonomy_code, eligibility, name_match, binding, "
+        "status, created_at, updated_at, decided_at) VALUES (1, 2, '1234567893', '207R00000X', 'physician', 'match', "
+        "'moderator', 'approved', ?, ?, ?)", (NOW.isoformat(), NOW.isoformat(), NOW.isoformat()))
+    await db.migrate()
+    repo = VerificationRepository(db)
+    old = await repo.latest_for_member(1, 2)
+    assert old is not None and old.status is RequestStatus.APPROVED and old.name_match == "match"
+    assert old.typed is None and old.registry_attempts == 0
+    waiting, _ = await repo.create(NewRequest(1, 3, "1234567893", None, Eligibility.UNKNOWN, "",
+                                              BindingMethod.MODERATOR, RequestStatus.AWAITING_REGISTRY,
+                                              typed=Typed("A B", "IM", "NY")), NOW)
+    assert waiting.typed == Typed("A B", "IM", "NY")
+    decided = NewRequest(1, 3, "1234567893", None, Eligibility.INELIGIBLE, "", BindingMethod.MODERATOR,
+                         RequestStatus.INELIGIBLE, registry_status="not_found")
+    assert await repo.conclude_waiting(waiting.id, decided, NOW)
+    assert not await repo.conclude_waiting(waiting.id, decided, NOW)  # exactly once
+    stored = await repo.get(waiting.id)
+    assert stored is not None and stored.status is RequestStatus.INELIGIBLE and stored.typed is None
+    assert stored.registry_status == "not_found"
+    await db.close()

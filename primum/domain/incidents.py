@@ -1,0 +1,183 @@
+"""The guards that keep de-escalation from punishing a civil member for the model's mistake.
+
+Heat says how hot a channel is; these rules say whether that heat is *sustained incivility by
+more than one person*, which is the only thing that may slow a channel down or time anyone out:
+
+* a message counts as a **flag** only when be-kind judged it unkind (over its channel's nudge
+  cut-off) and it is not counter-speech by a bystander;
+* fewer than ``notice_min_flags`` flags in the window, or fewer than two among the channel's
+  last ``DENSE_MESSAGES`` messages: nothing at all (a single sharp line, or the scattered false
+  positives of an imperfect model, get their private nudges and no more);
+* while only one member has been flagged, or fewer than ``escalate_min_flags`` flags: a calm
+  notice at most, never slowmode, a thread suggestion, a heat alert or a cooldown;
+* beyond the notice, the incivility must go on *after* it: two more flagged messages from two
+  different members since the notice (people who keep going once asked to stop), and half of
+  the channel's last ``DENSE_MESSAGES`` messages flagged (a fight, not scattered misfires);
+* a member is cooled down only after a nudge reached them privately, a grace period passed so
+  they could read and act on it, and they went on with ``cooldown_strikes`` more flagged
+  messages after that, most of what they wrote since (two in three) and their last
+  ``cooldown_strikes + 1`` messages all flagged in a row; a member who answered the
+  nudge with "This was a mistake" is not cooled down automatically (a moderator decides).
+
+Pure: the caller passes the time; nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from primum.domain.scored import ScoredMessage
+
+#: The notice needs two flagged messages among the channel's last this many messages.
+DENSE_MESSAGES = 6
+#: Beyond the notice, this many of the channel's last ``DENSE_MESSAGES`` messages must be flagged.
+DENSE_BEYOND_NOTICE = 3
+#: After the grace period, at least this share of the member's messages must be flagged.
+COOLDOWN_SHARE = 2 / 3
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One flagged message in a channel (``seq``: its place among the channel's messages)."""
+
+    at: datetime
+    author_id: int
+    message_id: int
+    seq: int = 0
+
+
+@dataclass(frozen=True)
+class Seen:
+    """Any message in a channel: who, when, whether flagged."""
+
+    at: datetime
+    author_id: int
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class Guards:
+    """The numbers the guards use (from ``LadderConfig``)."""
+
+    window: timedelta = timedelta(minutes=10)
+    notice_min_flags: int = 2
+    escalate_min_members: int = 2
+    escalate_min_flags: int = 3
+    grace: timedelta = timedelta(minutes=5)
+    cooldown_strikes: int = 2
+
+
+@dataclass
+class FlagWindow:
+    """The flagged messages of one channel within the window, oldest first."""
+
+    flags: deque[Flag] = field(default_factory=lambda: deque(maxlen=256))
+    messages: deque[Seen] = field(default_factory=lambda: deque(maxlen=256))
+    seq: int = 0
+
+    def prune(self, now: datetime, window: timedelta) -> None:
+        """Forget flags and messages older than the window."""
+        while self.flags and now - self.flags[0].at > window:
+            self.flags.popleft()
+        while self.messages and now - self.messages[0].at > window:
+            self.messages.popleft()
+
+    def add(self, flag: Flag) -> None:
+        """Remember one flagged message."""
+        self.flags.append(flag)
+
+    def observe(self, at: datetime, author_id: int, message_id: int, flagged: bool) -> int:
+        """Remember one message (and its flag); return its sequence number."""
+        self.seq += 1
+        self.messages.append(Seen(at, author_id, flagged))
+        if flagged:
+            self.flags.append(Flag(at, author_id, message_id, self.seq))
+        return self.seq
+
+    def dense(self) -> int:
+        """Flagged messages among the last ``DENSE_MESSAGES`` messages."""
+        return sum(1 for seen in list(self.messages)[-DENSE_MESSAGES:] if seen.flagged)
+
+    def after(self, seq: int) -> list[Flag]:
+        """Flags after the message numbered ``seq``."""
+        return [flag for flag in self.flags if flag.seq > seq]
+
+    def written_since(self, author_id: int, moment: datetime) -> int:
+        """How many messages (flagged or not) the author wrote at or after ``moment``."""
+        return sum(1 for seen in self.messages if seen.author_id == author_id and seen.at >= moment)
+
+    def members(self) -> set[int]:
+        """Distinct flagged authors."""
+        return {flag.author_id for flag in self.flags}
+
+    def count(self) -> int:
+        """Flagged messages in the window."""
+        return len(self.flags)
+
+    def since(self, author_id: int, moment: datetime) -> list[Flag]:
+        """The author's flags at or after ``moment``."""
+        return [flag for flag in self.flags if flag.author_id == author_id and flag.at >= moment]
+
+    def message_ids(self, author_id: int | None = None) -> tuple[int, ...]:
+        """Flagged message ids (of one author, or anyone), newest last, at most five."""
+        ids = [flag.message_id for flag in self.flags if author_id is None or flag.author_id == author_id]
+        return tuple(ids[-5:])
+
+
+def is_flag(scored: ScoredMessage, uncivil_score: float) -> bool:
+    """Whether a message counts as sustained-incivility evidence (judged unkind, not de-escalating)."""
+    if scored.deescalating:
+        return False
+    if scored.flagged is not None:
+        return scored.flagged
+    return scored.score >= uncivil_score
+
+
+def is_bystander(window: FlagWindow, author_id: int) -> bool:
+    """Whether the author has no flag in the window (someone stepping in, not a combatant)."""
+    return author_id not in window.members()
+
+
+def highest_channel_rung(window: FlagWindow, guards: Guards, notice_seq: int | None = None) -> int:
+    """How many channel rungs (notice, slowmode, thread, alert) the evidence allows: 0, 1 or 4.
+
+    ``notice_seq`` is the message at which the episode reached the notice rung (None: not yet);
+    beyond the notice, two members must have gone on with flagged messages after it.
+    """
+    if window.count() < guards.notice_min_flags or window.dense() < min(2, guards.notice_min_flags):
+        return 0
+    if not may_escalate(window, guards) or notice_seq is None:
+        return 1
+    after = window.after(notice_seq)
+    if len(after) < 2 or len({flag.author_id for flag in after}) < 2 or window.dense() < DENSE_BEYOND_NOTICE:
+        return 1
+    return 4
+
+
+def may_escalate(window: FlagWindow, guards: Guards) -> bool:
+    """Whether anything beyond a notice is allowed (several members, several flags in the window)."""
+    return len(window.members()) >= guards.escalate_min_members and window.count() >= guards.escalate_min_flags
+
+
+def strikes_after_grace(window: FlagWindow, scored: ScoredMessage, guards: Guards) -> int:
+    """The author's flagged messages after their nudge's grace period ran out (0: no nudge read yet)."""
+    if scored.nudge_seen_at is None:
+        return 0
+    return len(window.since(scored.author_id, scored.nudge_seen_at + guards.grace))
+
+
+def cooldown_allowed(window: FlagWindow, scored: ScoredMessage, guards: Guards, *, flagged_now: bool) -> bool:
+    """Every guard a cooldown needs: a flagged message now, several members, grace passed, strikes.
+
+    The strikes must also be most of what the member wrote since the grace period ended, so the
+    scattered false positives of an imperfect model never add up to a timeout.
+    """
+    if not flagged_now or scored.disputed or not may_escalate(window, guards) or scored.nudge_seen_at is None:
+        return False
+    strikes = strikes_after_grace(window, scored, guards)
+    written = window.written_since(scored.author_id, scored.nudge_seen_at + guards.grace)
+    own = [seen.flagged for seen in window.messages if seen.author_id == scored.author_id]
+    in_a_row = len(own) > guards.cooldown_strikes and all(own[-(guards.cooldown_strikes + 1):])
+    return strikes >= guards.cooldown_strikes and strikes >= COOLDOWN_SHARE * written and in_a_row

@@ -1,0 +1,158 @@
+"""The sustained-incivility guards, played through heat and the ladder together with an injected clock.
+
+Each conversation is a table row: who speaks, when, whether be-kind flagged the message (a bad
+model may flag anything), and what the policy may do. The point: policy alone keeps a civil
+member safe from slowmode, cooldowns and timeouts, whatever the model says about one person.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from primum.domain.counterspeech import Signals, counterspeech_reason
+from primum.domain.heat import HeatConfig, HeatTracker, incivility, margin_factor
+from primum.domain.incidents import FlagWindow, Guards, highest_channel_rung
+from primum.domain.ladder import ChannelLadder, Cooldown, LadderConfig, Slowmode, decide
+from primum.domain.scored import ScoredMessage
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+A, B, C = 1, 2, 3
+PARTNER = {A: B, B: A, C: A}
+
+
+def message(i, author, seconds, flagged, *, score=None, seen=None, deescalating=False):
+    value = score if score is not None else (0.92 if flagged else 0.2)
+    return ScoredMessage(
+        guild_id=10, channel_id=100, message_id=i + 1, author_id=author,
+        created_at=T0 + timedelta(seconds=seconds), reply_to_author_id=PARTNER[author], mentioned_ids=(),
+        score=value, categories={"insult": value}, nudged=False, author_nudges_recent=0,
+        flagged=flagged, threshold=0.7, nudge_seen_at=seen, deescalating=deescalating,
+    )
+
+
+def play(rows, config=None, *, seen=None):
+    """rows: (author, seconds, flagged). Return every step type name, in order."""
+    tracker, state, config = HeatTracker(), ChannelLadder(), config or LadderConfig()
+    names = []
+    for i, (author, seconds, flagged) in enumerate(rows):
+        scored = message(i, author, seconds, flagged, seen=(seen or {}).get(author))
+        now = scored.created_at
+        reading = tracker.observe(scored, now)
+        names += [type(step).__name__ for step in decide(state, config, scored, reading, now)]
+    return names
+
+
+def back_and_forth(n, flagged_authors, gap_s=20.0):
+    return [((A, B)[i % 2], i * gap_s, (A, B)[i % 2] in flagged_authors) for i in range(n)]
+
+
+SANCTIONS = {"Slowmode", "Cooldown", "SuggestThread", "ModAlert"}
+
+
+@pytest.mark.parametrize(
+    ("name", "rows", "allowed"),
+    [
+        ("civil back-and-forth never escalates", back_and_forth(40, set()), set()),
+        ("a bad model flags everything one member says: a notice at most",
+         back_and_forth(40, {A}), {"Notice"}),
+        ("one sharp line in a civil thread: nothing but its nudge",
+         [*back_and_forth(10, set()), (A, 200, True), *[(r[0], 220 + r[1], r[2]) for r in back_and_forth(10, set())]],
+         set()),
+        ("one member on a rant, nobody answers in kind", [(A, i * 10.0, True) for i in range(12)], {"Notice"}),
+    ],
+)
+def test_civil_members_are_never_sanctioned(name, rows, allowed):
+    seen = {A: T0 - timedelta(hours=1), B: T0 - timedelta(hours=1)}  # even with nudges long read
+    names = play(rows, seen=seen)
+    assert set(names) <= allowed, name
+
+
+def test_a_real_two_person_escalation_is_de_escalated_in_steps():
+    names = play(back_and_forth(6, {A, B}))
+    assert names[:2] == ["Notice", "Slowmode"]
+
+
+def test_a_single_flagged_message_never_slows_the_channel():
+    names = play([(A, 0, True), (B, 5, False), (A, 10, False)], LadderConfig(notice_min_flags=1))
+    assert "Slowmode" not in names and "Cooldown" not in names
+
+
+def test_cooldown_only_after_the_grace_period_and_more_unkind_messages():
+    seen = {A: T0, B: T0}
+    fast = play(back_and_forth(12, {A, B}, gap_s=20), seen=seen)  # all within 4 minutes of the nudge
+    assert "Cooldown" not in fast
+    slow = play(back_and_forth(24, {A, B}, gap_s=20), seen=seen)  # goes on past 5 minutes
+    assert "Cooldown" in slow
+
+
+@pytest.mark.parametrize(
+    ("messages", "notice_at", "expected"),
+    [
+        # (author, flagged) in order; notice_at: the message (1-based) at which the notice rung was reached
+        ([], None, 0),
+        ([(A, True)], None, 0),
+        ([(A, True), (A, True)], None, 1),
+        ([(A, True)] * 4, 2, 1),  # one member: a notice at most
+        ([(A, True), (B, True)], None, 1),  # two members, two flags: still a notice at most
+        ([(A, True), (C, False), (C, False), (C, False), (C, False), (C, False), (B, True)], None, 0),  # scattered
+        ([(A, True), (B, True), (A, True)], 2, 1),  # only one flag after the notice
+        ([(A, True), (B, True), (A, True), (B, True)], 2, 4),  # both went on after the notice
+        ([(A, True), (B, True), (A, True), (A, True)], 2, 1),  # only A went on
+        ([(A, True), (B, True), (A, True), (C, False), (C, False), (C, False), (C, False), (B, True)], 2, 1),
+    ],
+)
+def test_highest_channel_rung(messages, notice_at, expected):
+    window = FlagWindow()
+    for i, (author, flagged) in enumerate(messages):
+        window.observe(T0, author, i + 1, flagged)
+    assert highest_channel_rung(window, Guards(), notice_at) == expected
+
+
+@pytest.mark.parametrize(
+    ("flagged", "deescalating", "score", "expected"),
+    [
+        (False, False, 0.95, 0.0),  # not flagged by be-kind: no heat, whatever the score
+        (True, True, 0.95, 0.0),  # a bystander's "both of you please stop"
+        (True, False, 0.7, 0.7 * 0.7),  # just over the cut-off: 70 % of its strength
+        (True, False, 1.0, 1.0),
+        (None, False, 0.8, 0.8),  # unknown: as before
+    ],
+)
+def test_heat_counts_only_flagged_messages_by_margin(flagged, deescalating, score, expected):
+    scored = message(0, A, 0, bool(flagged), score=score, deescalating=deescalating)
+    scored = ScoredMessage(**{**scored.__dict__, "flagged": flagged})
+    assert incivility(scored, HeatConfig()) == pytest.approx(expected)
+
+
+def test_margin_factor_edges():
+    assert margin_factor(0.9, None, 0.7) == 1.0
+    assert margin_factor(0.5, 0.7, 0.7) == pytest.approx(0.7)
+
+
+@pytest.mark.parametrize(
+    ("text", "signals", "expected"),
+    [
+        ("whoa… both of you please stop", Signals(), True),
+        ("this is way over the line. reporting to the mods", Signals(), True),
+        ("let's keep it civil folks", Signals(), True),
+        ("calm down, everyone", Signals(), True),
+        ("anything", Signals(mentions_moderators=True), True),
+        ("you are an idiot", Signals(), False),
+        ("stop being such a moron " + "word " * 40, Signals(), False),  # long rants are not excused
+        ("i'll meet you halfway: public option, private on top", Signals(), False),
+    ],
+)
+def test_counterspeech(text, signals, expected):
+    assert (counterspeech_reason(text, signals) is not None) == expected
+
+
+def test_cooldown_step_names_the_strikes():
+    state, config = ChannelLadder(), LadderConfig()
+    tracker = HeatTracker()
+    steps = []
+    for i, (author, minutes) in enumerate([(B, 0), (A, 0.1), (B, 0.2), (A, 6), (B, 6.1), (A, 6.2)]):
+        scored = message(i, author, minutes * 60, True, seen=T0)
+        steps += decide(state, config, scored, tracker.observe(scored, scored.created_at), scored.created_at)
+    cooldowns = [step for step in steps if isinstance(step, Cooldown)]
+    assert cooldowns and cooldowns[0].strikes == 2
+    assert any(isinstance(step, Slowmode) for step in steps)
