@@ -52,6 +52,10 @@ async def test_mod_settings_show_names_channels_and_says_not_set(stack: Stack) -
                                        {"review_channel": review, "conflict_window_minutes": 90},
                                        channel_id=stack.seeded.general)
     await stack.server.wait_interaction_response(record, 10)
+    if record.response.type == 5:  # deferred: wait until the change is saved and answered
+        await stack.server.wait_for(lambda: record.followup_ids or (
+            record.original_message_id and stack.server.world.messages[record.original_message_id].content), 10,
+            what="the answer to /mod-settings set")
     embed = await embed_of(stack, OWNER, "mod-settings show")
     shown = fields(embed)
     assert embed["title"] == "Moderation settings"
