@@ -14,6 +14,7 @@ import signal
 import sys
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -214,7 +215,17 @@ def run_from_settings() -> int:
     except discord.LoginFailure:
         print("primum: Discord refused the token; check DISCORD_TOKEN in .env", file=sys.stderr)  # noqa: T201
         return 2
+    except (aiohttp.ClientConnectionError, discord.GatewayNotFound, TimeoutError, OSError) as error:
+        print(unreachable_message(error), file=sys.stderr)  # noqa: T201
+        return 3
     return 0
+
+
+def unreachable_message(error: BaseException) -> str:
+    """One clear line for a bot that cannot reach Discord (no network, DNS, a proxy), not a traceback."""
+    detail = str(error).strip() or type(error).__name__
+    return (f"primum: could not reach Discord ({detail}). Check this machine's network connection and DNS, "
+            "then run again; without DISCORD_TOKEN, `primum run` plays the offline demo instead.")
 
 
 if __name__ == "__main__":

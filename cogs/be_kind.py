@@ -25,8 +25,11 @@ from cogs._be_kind_views import BUTTONS, NudgeButton, custom_id, nudge_view
 from cogs._catch_up import CatchUp
 from cogs._channels import find_text_channel
 from cogs._checks import moderators_only, owners_only
+from cogs._embeds import settings_embed
 from cogs._observe import mentions_moderators
+from cogs._pages import send_pages
 from cogs._ranks import refuse_target
+from primum import display
 from primum.charts import render_async, stacked_bars
 from primum.domain.cases import ActionRecord
 from primum.domain.observe import parse_mode
@@ -34,7 +37,6 @@ from primum.domain.policy import (
     ACTIONABLE,
     ThresholdError,
     decide,
-    format_duration,
     parse_duration,
     parse_threshold,
 )
@@ -228,7 +230,7 @@ def _summary(view: StatsView, names: dict[int, str]) -> str:
     total = view.stats.total
     rate = f"{total.revision_rate:.0%}" if total.revision_rate is not None else "n/a"
     lines = [
-        f"**Be-kind since {view.since:%Y-%m-%d}**: {total.nudges} nudge(s); revised {total.revised}, "
+        f"**Be-kind since {display.timestamp(view.since, 'D')}**: {total.nudges} nudge(s); revised {total.revised}, "
         f"withdrawn {total.withdrawn}, kept {total.kept}, open {total.open}; revision rate {rate}; "
         f"{total.reports} reported as a mistake ({view.open_reports} awaiting review); {view.hides} hidden.",
     ]
@@ -387,24 +389,23 @@ class BeKind(commands.Cog):
         lines = [f"**What Primum holds about you here**: {len(data.nudges)} nudge(s), {len(data.hides)} hidden "
                  f"message(s), {data.reports} mistake report(s). No message text unless listed below."]
         for nudge in data.nudges[-10:]:
-            lines.append(f"• {nudge.created_at:%Y-%m-%d %H:%M} UTC nudge in <#{nudge.channel_id}>: "
+            lines.append(f"• {display.timestamp(nudge.created_at)} nudge in <#{nudge.channel_id}>: "
                          f"{category_label(nudge.category)} ({nudge.score:.2f}), outcome {nudge.outcome or 'open'}")
         for hide in data.hides[-5:]:
-            lines.append(f"• {hide.created_at:%Y-%m-%d %H:%M} UTC hidden in <#{hide.channel_id}>: "
+            lines.append(f"• {display.timestamp(hide.created_at)} hidden in <#{hide.channel_id}>: "
                          f"{category_label(hide.category)}; returned by DM: {'yes' if hide.returned else 'no'}")
         attachment = None
         returned = [t for t in data.texts if t.purpose == "return"]
         if returned:
             lines.append(f"Primum kept {len(returned)} hidden message(s) it could not DM you (attached; deleted "
-                         f"automatically on {returned[-1].expires_at:%Y-%m-%d}).")
+                         f"automatically on {display.timestamp(returned[-1].expires_at, 'D')}).")
             body = "\n\n---\n\n".join(t.text for t in returned)
             attachment = discord.File(io.BytesIO(body.encode("utf-8")), "your-hidden-messages.txt")
         lines.append("`/kind forgetme` deletes all of it.")
-        content = "\n".join(lines)[:2000]
         if attachment is not None:
-            await interaction.response.send_message(content, ephemeral=True, file=attachment)
+            await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True, file=attachment)
         else:
-            await interaction.response.send_message(content, ephemeral=True)
+            await send_pages(interaction, lines)
 
     @kind.command(name="forgetme", description="Delete everything Primum's be-kind feature holds about you")
     async def forgetme(self, interaction: discord.Interaction[PrimumBot]) -> None:
@@ -498,30 +499,38 @@ class BeKind(commands.Cog):
         """Everything an owner can change, with where each value comes from."""
         assert interaction.guild is not None
         policy = await self.service.policy(interaction.guild.id)
+        observe = await self._observe_line(interaction.guild.id)
+        await interaction.response.send_message(embed=self._settings_embed(policy, observe), ephemeral=True)
+
+    def _settings_embed(self, policy: Any, observe: str) -> discord.Embed:
         base = policy.thresholds_for([])
         o = policy.overrides
-        lines = ["**Be-kind settings**"]
-        for name in ACTIONABLE:
-            cut = base[name]
-            lines.append(f"• {name}: nudge {cut.nudge if cut.nudge is not None else 'off'}, "
-                         f"hide {cut.hide if cut.hide is not None else 'off'}")
-        for cid, level in {**o.channel_nudge}.items():
-            lines.append(f"• <#{cid}> nudge override: {'off' if level.off else level.value}")
-        for cid, level in {**o.channel_hide}.items():
-            lines.append(f"• <#{cid}> hide override: {'off' if level.off else level.value}")
-        exempt_c = ", ".join(f"<#{c}>" for c in sorted(policy.exemptions.channel_ids)) or "none"
-        exempt_r = ", ".join(f"<@&{r}>" for r in sorted(policy.exemptions.role_ids)) or "none"
-        lines += [
-            f"Exempt channels: {exempt_c}", f"Exempt roles: {exempt_r}",
-            f"One nudge per author per {format_duration(policy.nudge_window)}; outcomes counted for "
-            f"{format_duration(policy.outcome_window)}.",
-            "Text in the mod-log: "
-            + (f"on, kept {policy.modlog_text_days} day(s)" if policy.modlog_text_days else "off"),
-            f"Mod-log: {f'<#{policy.modlog_channel_id}>' if policy.modlog_channel_id else '#mod-log (by name)'}",
-            f"Model: {self.bot.scorer.version} ({self.bot.scorer.state})",
-            await self._observe_line(interaction.guild.id),
+
+        def cut(value: float | None) -> str:
+            return "off" if value is None else f"{value:.2f}"
+
+        rows = [(name.replace("_", " ").capitalize(), f"nudge {cut(base[name].nudge)} · hide {cut(base[name].hide)}")
+                for name in ACTIONABLE]
+        overrides = [f"{display.channel(cid)} nudge {'off' if level.off else f'{level.value:.2f}'}"
+                     for cid, level in o.channel_nudge.items()]
+        overrides += [f"{display.channel(cid)} hide {'off' if level.off else f'{level.value:.2f}'}"
+                      for cid, level in o.channel_hide.items()]
+        rows += [
+            ("Channel overrides", display.bullet_lines(overrides)),
+            ("Exempt channels", ", ".join(display.channel(c) for c in sorted(policy.exemptions.channel_ids))
+             or "none"),
+            ("Exempt roles", ", ".join(display.role(r) for r in sorted(policy.exemptions.role_ids)) or "none"),
+            ("Nudge window", f"one nudge per author per {display.duration_words(policy.nudge_window)}"),
+            ("Outcome window", f"an edit counts for {display.duration_words(policy.outcome_window)}"),
+            ("Mod-log", display.channel(policy.modlog_channel_id) if policy.modlog_channel_id
+             else "#mod-log (found by name)"),
+            ("Text in the mod-log", f"on, kept {display.duration_words(timedelta(days=policy.modlog_text_days))}"
+             if policy.modlog_text_days else "off"),
+            ("Model", f"{self.bot.scorer.version} ({self.bot.scorer.state})"),
+            ("Observe mode", observe.removeprefix("Observe mode: ")),
         ]
-        await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
+        return settings_embed("Be-kind settings", rows, footer="Change with /kind-settings threshold, exempt, "
+                              "window, template or modlog")
 
     @settings_group.command(name="threshold",
                             description="Set the nudge or hide threshold (server, channel, category)")
@@ -608,7 +617,7 @@ class BeKind(commands.Cog):
             await interaction.response.send_message(f"Not changed: {error}", ephemeral=True)
             return
         await self.service.set_window(interaction.guild.id, which, parsed, actor_id=interaction.user.id)
-        shown = format_duration(parsed) if parsed is not None else "default"
+        shown = display.duration_words(parsed) if parsed is not None else "default"
         await interaction.response.send_message(f"{which.capitalize()} window: **{shown}**.", ephemeral=True)
 
     @window.autocomplete("duration")
@@ -689,27 +698,15 @@ class BeKind(commands.Cog):
             text += f" Message text with reports: **{'kept' if keep_text else 'not kept'}**."
         await interaction.response.send_message(text, ephemeral=True)
 
-    @settings_group.command(name="reports", description="Nudges members reported as mistakes")
-    @app_commands.describe(mark_reviewed="Mark the listed reports as reviewed")
+    @settings_group.command(name="reports", description="Nudges members reported as mistakes (/kind-reports list)")
     @owners_only(OWNERS_ONLY)
-    async def reports(self, interaction: discord.Interaction[PrimumBot], mark_reviewed: bool = False) -> None:
-        """False positives for the owners to review (ids, category and score; no text)."""
-        assert interaction.guild is not None
-        open_reports = await self.service.repo.open_reports(interaction.guild.id)
-        if not open_reports:
-            await interaction.response.send_message("No reports awaiting review.", ephemeral=True)
+    async def reports(self, interaction: discord.Interaction[PrimumBot]) -> None:
+        """The same pages as ``/kind-reports list``: one verdict per report (cogs/report_review.py)."""
+        review = self.bot.get_cog("ReportReview")
+        if review is None:
+            await interaction.response.send_message("Report review is not running.", ephemeral=True)
             return
-        lines = []
-        for report in open_reports:
-            nudge = await self.service.repo.nudge(report.nudge_id)
-            link = (f"https://discord.com/channels/{report.guild_id}/{report.channel_id}/{nudge.message_id}"
-                    if nudge is not None else "")
-            lines.append(f"• #{report.id} {report.created_at:%Y-%m-%d} <#{report.channel_id}> "
-                         f"{report.category} {report.score:.2f} {link}")
-            if mark_reviewed:
-                await self.service.repo.mark_reviewed(report.id, interaction.user.id, self.bot.clock.now())
-        suffix = "\n(marked reviewed)" if mark_reviewed else ""
-        await interaction.response.send_message(("\n".join(lines) + suffix)[:2000], ephemeral=True)
+        await review.show_page(interaction, 0)  # type: ignore[attr-defined]
 
     async def sweep_now(self) -> None:
         """Run the outcome/retry sweep immediately (tests and the demo after moving a clock)."""

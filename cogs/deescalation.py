@@ -18,10 +18,18 @@ from discord.ext import commands
 
 from cogs._channels import find_text_channel
 from cogs._checks import has_any_permission, owners_only, require
+from cogs._embeds import settings_embed
 from cogs._interactions import answer, defer_first
 from cogs._ranks import refuse_target
+from primum import display
 from primum.charts import render_async
-from primum.domain.ladder import CONFIG_KEYS, SLOWMODE_MAX_SECONDS, TIMEOUT_MAX_MINUTES, LadderConfigError
+from primum.domain.ladder import (
+    CONFIG_KEYS,
+    SLOWMODE_MAX_SECONDS,
+    TIMEOUT_MAX_MINUTES,
+    LadderConfig,
+    LadderConfigError,
+)
 from primum.domain.scored import ScoredMessage
 from primum.services.deescalation import (
     ActionFailed,
@@ -35,6 +43,10 @@ from primum.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
     from bot import PrimumBot
+
+#: Labels where a key alone would read ambiguously ("Slowmode" for both its wait and its length).
+LADDER_LABELS = {"slowmode_seconds": "Slowmode wait per message", "slowmode_minutes": "Slowmode lasts",
+                 "cooldown_minutes": "Cooldown lasts", "steps": "Steps in use"}
 
 log = logging.getLogger(__name__)
 
@@ -353,10 +365,15 @@ class Deescalation(commands.Cog):
         """List every setting and its value in effect."""
         assert interaction.guild is not None
         config = await self.service.config_for(interaction.guild.id, channel.id if channel is not None else None)
-        lines = [f"`{key}` = `{value}`" for key, value in config.as_json().items()]
+        rows = display.setting_rows(config.as_json(), descriptions=CONFIG_KEYS, defaults=LadderConfig().as_json(),
+                                    labels=LADDER_LABELS, show_keys=True)
         alert = await self.service.alert_channel(interaction.guild.id)
-        lines.append(f"alerts go to {f'<#{alert}>' if alert else '#' + ' / #'.join(ALERT_CHANNEL_NAMES)}")
-        await answer(interaction, "\n".join(lines))
+        rows.append(("Alerts go to", display.channel(alert) if alert
+                     else "the first of #" + ", #".join(ALERT_CHANNEL_NAMES) + " (found by name)"))
+        where = channel.mention if channel is not None else "the whole server"
+        embed = settings_embed("De-escalation settings", rows, description=f"In effect for {where}.",
+                               footer="Change with /deescalation config; back to defaults with /deescalation reset")
+        await answer(interaction, "", embed=embed)
 
     @settings_group.command(name="reset", description="Back to the defaults (for the server or one channel)")
     @owners_only(OWNERS_ONLY)

@@ -28,6 +28,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs._embeds import settings_embed
 from cogs._interactions import defer_first
 from cogs._moderation_views import (
     AppealButton,
@@ -37,6 +38,8 @@ from cogs._moderation_views import (
     appeal_view,
     confirmation_view,
 )
+from cogs._pages import send_pages
+from primum import display
 from primum.clock import from_iso, to_iso
 from primum.domain.cases import (
     CHANNEL_KINDS,
@@ -53,7 +56,6 @@ from primum.domain.cases import (
     Rank,
     action_from_event,
     check_action,
-    format_duration,
     interactions_from_message,
     kind_label,
     needs_second_moderator,
@@ -354,7 +356,7 @@ class Moderation(commands.Cog):
         else:
             lines.append("No moderation cases about you.")
         self.bot.events.emit("command", name="standing", user_id=interaction.user.id)
-        await self._answer(interaction, "\n".join(lines)[:1990])
+        await send_pages(interaction, lines)
 
     def _member_case_line(self, history: CaseHistory, appeal: Appeal | None, policy: ModerationPolicy,
                           guild: discord.Guild) -> str:
@@ -364,7 +366,7 @@ class Moderation(commands.Cog):
         bits = [f"• **#{history.number}** {kind_label(history.original.kind)} {_when(history.original)} by {who}",
                 f"reason: {current.reason}"]
         if current.duration_s:
-            bits.append(f"for {format_duration(current.duration_s)}")
+            bits.append(f"for {display.duration_words(current.duration_s)}")
         if current.status is not CaseStatus.ACTIVE:
             bits.append(f"now **{current.status.value}**")
         if appeal is not None:
@@ -506,7 +508,7 @@ class Moderation(commands.Cog):
             label = "original" if not row.is_amendment else f"amendment (row {row.id})"
             line = f"• {label} {_when(row)} by {self._name(guild, row.actor_id)}: {row.reason}"
             if row.duration_s:
-                line += f" · {format_duration(row.duration_s)}"
+                line += f" · {display.duration_words(row.duration_s)}"
             if row.evidence_url:
                 line += f" · evidence: <{row.evidence_url}>"
             if row.conflict:
@@ -517,7 +519,7 @@ class Moderation(commands.Cog):
         if appeal is not None:
             lines.append(f"Appeal #{appeal.id}: {appeal.status.value}"
                          + (f" by {self._name(guild, appeal.decided_by)}" if appeal.decided_by else ""))
-        await self._answer(interaction, "\n".join(lines)[:1990])
+        await send_pages(interaction, lines)
 
     def _target(self, case: Case) -> str:
         if case.target_id is None:
@@ -546,7 +548,7 @@ class Moderation(commands.Cog):
             lines.append(f"**#{history.number}** {kind_label(history.original.kind)} · {self._target(history.original)}"
                          f" · by {self._name(guild, history.original.actor_id)} · {_when(history.original)} · "
                          f"{current.status.value}{flag}")
-        await self._answer(interaction, "\n".join(lines)[:1990])
+        await send_pages(interaction, lines)
 
     @case_group.command(name="amend", description="Add an amendment to a case (the original stays on record)")
     @app_commands.describe(case="The case number", reason="Why you amend it (kept on record)",
@@ -806,8 +808,9 @@ class Moderation(commands.Cog):
     async def settings_show(self, interaction: Interaction) -> None:
         """Owners see every setting and its value."""
         _, policy, _ = await self._context(interaction, Rank.OWNER)
-        lines = [f"`{name}` = {value}" for name, value in vars(policy).items()]
-        await self._answer(interaction, "\n".join(lines))
+        rows = display.setting_rows(vars(policy), defaults=vars(ModerationPolicy()))
+        embed = settings_embed("Moderation settings", rows, footer="Change with /mod-settings set or unset")
+        await self._answer(interaction, "", embed=embed)
 
     @settings_group.command(name="set", description="Change moderation settings (leave an option out to keep it)")
     @app_commands.describe(

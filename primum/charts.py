@@ -12,6 +12,7 @@ import asyncio
 import io
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, ParamSpec
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -68,7 +69,10 @@ def stacked_bars(
             heights = [float(v) for v in values]
             axes.bar(positions, heights, bottom=bottom, label=name, color=PALETTE[index % len(PALETTE)], width=0.7)
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-        axes.set_xticks(positions, list(labels), rotation=30 if len(labels) > 6 else 0, fontsize=8)
+        # The total under each label: a rate over one nudge must not read as a trend, and no line covers it.
+        shown = [f"{label}\nn = {total:g}" for label, total in zip(labels, bottom, strict=True)]
+        axes.set_ylim(0, max(bottom, default=0) * 1.2 + 1)
+        axes.set_xticks(positions, shown, rotation=30 if len(labels) > 6 else 0, fontsize=8)
         axes.set_ylabel(ylabel)
         axes.spines[["top", "right"]].set_visible(False)
         handles, names = axes.get_legend_handles_labels()
@@ -77,11 +81,70 @@ def stacked_bars(
             points = [(p, v * 100) for p, v in zip(positions, line[1], strict=True) if v is not None]
             if points:
                 xs, ys = zip(*points, strict=True)
-                twin.plot(xs, ys, color="#D55E00", marker="o", linewidth=1.8, label=line[0])
-            twin.set_ylim(0, 100)
+                twin.plot(xs, ys, color="#D55E00", marker="o", linewidth=1.8, label=f"{line[0]} (line, right axis)")
+            twin.set_ylim(0, 115)
+            twin.set_yticks([0, 25, 50, 75, 100])
             twin.set_ylabel(line_label or line[0])
             twin.spines[["top"]].set_visible(False)
             more_handles, more_names = twin.get_legend_handles_labels()
             handles, names = handles + more_handles, names + more_names
-        axes.legend(handles, names, fontsize=8, frameon=False, loc="upper left")
+        # Below the plot, so it never covers a bar or the line.
+        axes.legend(handles, names, fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14),
+                    ncol=min(5, len(names)))
+        return _png(figure)
+
+
+#: Threshold and marker names on the /heat chart, in ladder order.
+HEAT_LEVELS = ("notice", "slowmode", "thread", "alert")
+STEP_COLOURS = {"notice": PALETTE[0], "slowmode": PALETTE[1], "thread": PALETTE[2], "cooldown": PALETTE[3],
+                "alert": PALETTE[4]}
+
+
+def heat_curve(
+    curve: Sequence[tuple[datetime, float]], thresholds: Sequence[float], steps: Sequence[tuple[datetime, str]],
+    *, title: str,
+) -> bytes:
+    """The /heat chart: heat over the last minutes (x runs from 30 minutes ago to now), thresholds, and markers.
+
+    Threshold names sit at the right edge, outside the plot, so they never cross the curve; each
+    ladder step taken (a notice, a slowmode...) is a dashed line with its name.
+    """
+    with DRAWING_LOCK:
+        figure = Figure(figsize=(7, 3))
+        axes = figure.add_subplot()
+        end = curve[-1][0] if curve else None
+
+        def ago(moment: datetime) -> float:
+            assert end is not None
+            return (end - moment).total_seconds() / 60
+
+        if curve:
+            xs = [ago(moment) for moment, _ in curve]
+            ys = [value for _, value in curve]
+            axes.plot(xs, ys, color="#c0392b", linewidth=1.8, label="heat")
+            axes.fill_between(xs, ys, color="#c0392b", alpha=0.15)
+            axes.set_xlim(max(xs), 0)  # minutes ago: 30 on the left, now on the right
+        peak = max([value for _, value in curve] + [1.0])
+        # Thresholds up to the first one above the curve: the next level is in view, the rest would squash it.
+        levels = list(zip(thresholds, HEAT_LEVELS, strict=False))
+        above = [i for i, (threshold, _) in enumerate(levels) if threshold > peak]
+        visible = levels[: above[0] + 1] if above else levels
+        for threshold, name in visible:
+            axes.axhline(threshold, color="#7f8c8d", linewidth=0.6, linestyle="--")
+            axes.annotate(f"{name} {threshold:g}", (1, threshold), xycoords=("axes fraction", "data"),
+                          xytext=(4, 0), textcoords="offset points", va="center", fontsize=7, color="#7f8c8d")
+        axes.set_ylim(0, max([peak] + [t for t, _ in visible]) * 1.15)
+        shown: set[str] = set()
+        for moment, step in steps if end is not None else ():
+            x = ago(moment)
+            colour = STEP_COLOURS.get(step, "#333333")
+            axes.axvline(x, color=colour, linewidth=1.2, linestyle=":",
+                         label=f"{step} fired" if step not in shown else None)
+            shown.add(step)
+        axes.set_xlabel("minutes ago")
+        axes.set_ylabel("heat")
+        axes.set_title(title, fontsize=10)
+        axes.spines[["top"]].set_visible(False)
+        if curve:
+            axes.legend(fontsize=7, frameon=False, loc="upper left")
         return _png(figure)

@@ -78,6 +78,39 @@ def _db_backup(args: argparse.Namespace) -> int:
         return 2
 
 
+RUN_EPILOG = """Where the token comes from:
+  DISCORD_TOKEN is read from the environment or from a .env file in the current folder
+  (cp .env.example .env, then fill it in). Other secrets and overrides live there too:
+  PRIMUM_DATABASE, PRIMUM_CONFIG (a TOML file merged over config/defaults.toml), LOG_LEVEL.
+
+Without a token:
+  primum run plays the demo instead: a local Discord on this machine, a seeded physician
+  server and a scripted conversation (the same as `primum demo`). Nothing connects to discord.com.
+
+examples:
+  primum run                          # the bot with DISCORD_TOKEN, else the demo
+  DISCORD_TOKEN=... primum run        # the token from the environment
+  PRIMUM_CONFIG=prod.toml primum run  # override config/defaults.toml"""
+
+MAIN_EPILOG = """examples:
+  primum demo                     # watch Primum moderate a simulated server (no token needed)
+  primum demo --keep-db demo.sqlite3 && primum report --db demo.sqlite3 --out charts/
+  primum run                      # the real bot (DISCORD_TOKEN in .env)
+  primum score "did they skip pharmacology at your school?"
+  primum <command> --help         # what each command does, with examples"""
+
+
+def version() -> str:
+    """The installed package's version (the checkout's pyproject when not installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as package_version
+
+    try:
+        return package_version("primum")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _db_verify(args: argparse.Namespace) -> int:
     from primum.storage import Database, DatabaseError
     from primum.storage.case_chain import verify
@@ -108,10 +141,14 @@ def _db_verify(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """All subcommands, including those registered by feature modules."""
-    parser = argparse.ArgumentParser(prog="primum", description="Primum: first, be kind.")
+    parser = argparse.ArgumentParser(prog="primum", description="Primum: first, be kind.", epilog=MAIN_EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run the bot (the demo when no DISCORD_TOKEN is set)")
+    run = sub.add_parser("run", help="run the bot (the demo when no DISCORD_TOKEN is set)",
+                         description="Run Primum: connect to Discord with DISCORD_TOKEN, or play the demo without one.",
+                         epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.set_defaults(func=_run)
 
     db = sub.add_parser("db", help="database upkeep")

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,9 +21,39 @@ from typing import TYPE_CHECKING, Any
 from primum.settings import MODEL_RUNTIMES
 
 if TYPE_CHECKING:
+    from primum.inference.protocol import Thresholds
     from primum.training.train import TrainConfig
 
 RUNTIME_HELP = "torch: int8 linears (default); torch-fp32: full precision; onnx: optional int8 ONNX Runtime"
+
+#: Label spellings accepted in a labelled CSV (case-insensitive).
+UNKIND_LABELS = frozenset({"1", "yes", "y", "true", "t", "unkind", "flag", "flagged", "positive", "pos"})
+KIND_LABELS = frozenset({"0", "no", "n", "false", "f", "kind", "ok", "benign", "negative", "neg"})
+LABELS_HELP = "unkind = 1/yes/true/unkind, kind = 0/no/false/kind"
+#: The public datasets ``evaluate --report`` reads (folders under --public-dir).
+REPORT_DATASETS = ("convabuse", "toxigen", "jigsaw_bias_madlibs", "davidson")
+
+SCORE_EPILOG = """examples:
+  primum score "did they skip pharmacology at your school?" "GSW to the chest"
+  echo "rectal exam was guaiac positive" | primum score
+  primum score --csv messages.csv > scores.jsonl
+
+"flagged" is what the nudge threshold would do; "hidden" is what the hide threshold would do
+and is false while hiding is off (kindness.hide_threshold = "off", the default)."""
+EVALUATE_EPILOG = f"""examples:
+  primum evaluate labelled.csv             # your own sample: text,label[,category]
+  primum evaluate --report                 # the model card's targets (needs ../shared/datasets)
+  primum evaluate --report --public-dir /data/datasets
+
+labels: {LABELS_HELP}"""
+CALIBRATE_EPILOG = f"""examples:
+  primum calibrate labelled.csv --target-fpr 0.02
+  primum calibrate labelled.csv --plot calibration.png
+  primum calibrate --from-db data/primum.sqlite3   # your moderators' verdicts on "This was a mistake"
+
+labels: {LABELS_HELP}
+The output names the threshold; apply it in a server with
+  /kind-settings threshold nudge:<value>   or in config: kindness.nudge_threshold = <value>"""
 
 def register(subparsers: Any) -> None:
     """Add the model subcommands to the main parser."""
@@ -36,14 +67,21 @@ def register(subparsers: Any) -> None:
     train.add_argument("--threads", type=int, help="CPU threads (default 2)")
     train.set_defaults(func=_train)
 
-    score = subparsers.add_parser("score", help="score texts (arguments, --csv, or lines on stdin) as JSON lines")
+    score = subparsers.add_parser(
+        "score", help="score texts (arguments, --csv, or lines on stdin) as JSON lines",
+        description="Score texts with the be-kind model; one JSON object per text.",
+        epilog=SCORE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     score.add_argument("texts", nargs="*", metavar="TEXT")
     score.add_argument("--csv", help="CSV file with a 'text' column")
     _model_args(score)
     score.set_defaults(func=_score)
 
-    evaluate = subparsers.add_parser("evaluate", help="ROC AUC and metrics at the shipped thresholds")
-    evaluate.add_argument("file", nargs="?", help="CSV with text,label[,category] (label 1 = unkind)")
+    evaluate = subparsers.add_parser(
+        "evaluate", help="ROC AUC and metrics at the shipped thresholds",
+        epilog=EVALUATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    evaluate.add_argument("file", nargs="?", help=f"CSV with text,label[,category]; labels: {LABELS_HELP}")
     evaluate.add_argument("--report", action="store_true", help="the target metrics on the training dev split")
     evaluate.add_argument("--public-dir", help="public datasets folder for --report")
     evaluate.add_argument(
@@ -54,14 +92,21 @@ def register(subparsers: Any) -> None:
     _model_args(evaluate)
     evaluate.set_defaults(func=_evaluate)
 
-    calibrate = subparsers.add_parser("calibrate", help="threshold meeting a target false-positive rate")
-    calibrate.add_argument("file", nargs="?", help="CSV with text,label (label 1 = unkind)")
+    calibrate = subparsers.add_parser(
+        "calibrate", help="threshold meeting a target false-positive rate",
+        epilog=CALIBRATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    calibrate.add_argument("file", nargs="?",
+                           help=f"CSV with text,label (or score,label) columns; labels: {LABELS_HELP}")
     calibrate.add_argument(
         "--from-db", nargs="?", const="", metavar="DATABASE",
-        help="use moderators' Correct/Wrong verdicts from observe mode instead of a CSV "
-             "(default database: bot.database_path); their stored scores are used, no text needed",
+        help="use the moderators' verdicts stored in a Primum database (default: bot.database_path) instead "
+             "of a CSV: observe mode's Correct/Wrong and the verdicts on 'This was a mistake' reports; "
+             "their stored scores and labels, no text needed",
     )
     calibrate.add_argument("--guild", type=int, help="with --from-db: only this server's verdicts")
+    calibrate.add_argument("--this-model-only", action="store_true",
+                           help="with --from-db: only verdicts on scores from the model in use")
     calibrate.add_argument("--target-fpr", type=float, default=0.02)
     calibrate.add_argument("--plot", help="write precision/recall/FPR vs threshold to this PNG")
     _model_args(calibrate)
@@ -102,23 +147,57 @@ def _load_engine(model_dir: str, threads: int, runtime: str = "torch") -> tuple[
 
 
 def _read_csv(path: str) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = _read_csv_any(path)
     if rows and "text" not in rows[0]:
         raise SystemExit(f"primum: {path} has no 'text' column")
     return rows
+
+
+def _read_csv_any(path: str) -> list[dict[str, str]]:
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except FileNotFoundError:
+        raise SystemExit(f"primum: {path} does not exist") from None
+    except IsADirectoryError:
+        raise SystemExit(f"primum: {path} is a folder, not a CSV file") from None
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise SystemExit(f"primum: {path} is not a UTF-8 CSV file ({error})") from None
+    return rows
+
+
+def parse_label(raw: str | None) -> int | None:
+    """1 for an unkind label, 0 for a kind one, None for anything else (see ``LABELS_HELP``)."""
+    value = (raw or "").strip().lower()
+    if value in UNKIND_LABELS:
+        return 1
+    if value in KIND_LABELS:
+        return 0
+    return None
 
 
 def _labelled(path: str) -> tuple[list[str], list[int], list[str]]:
     rows = _read_csv(path)
     if rows and "label" not in rows[0]:
         raise SystemExit(f"primum: {path} has no 'label' column")
-    keep = [r for r in rows if (r.get("label") or "").strip() in {"0", "1"}]
-    return (
-        [r["text"] for r in keep],
-        [int(r["label"]) for r in keep],
-        [(r.get("category") or "").strip() or ("unkind" if r["label"].strip() == "1" else "none") for r in keep],
-    )
+    texts: list[str] = []
+    labels: list[int] = []
+    cats: list[str] = []
+    unknown: dict[str, int] = {}
+    for row in rows:
+        label = parse_label(row.get("label"))
+        if label is None:
+            shown = (row.get("label") or "").strip() or "(empty)"
+            unknown[shown] = unknown.get(shown, 0) + 1
+            continue
+        texts.append(row["text"])
+        labels.append(label)
+        cats.append((row.get("category") or "").strip() or ("unkind" if label else "none"))
+    if unknown:
+        listed = ", ".join(f"{value!r} ×{n}" for value, n in sorted(unknown.items())[:5])
+        print(f"primum: skipped {sum(unknown.values())} row(s) of {path} with a label it does not know: {listed}"
+              f" (accepted: {LABELS_HELP})", file=sys.stderr)
+    return texts, labels, cats
 
 
 def train_config(args: argparse.Namespace) -> TrainConfig:
@@ -149,6 +228,10 @@ def _inputs(args: argparse.Namespace) -> list[str]:
         return [r["text"] for r in _read_csv(args.csv)]
     if args.texts:
         return list(args.texts)
+    if sys.stdin.isatty():
+        print("primum score: reading texts from the terminal, one a line; end with Ctrl-D "
+              "(or give texts as arguments, --csv FILE, or pipe lines in; see primum score --help)",
+              file=sys.stderr)
     return [line.rstrip("\n") for line in sys.stdin if line.strip()]
 
 
@@ -157,17 +240,45 @@ def _score(args: argparse.Namespace) -> int:
 
     texts = _inputs(args)
     engine, card = _engine(args)
-    th = card_thresholds(card)
+    nudge, hide = configured_thresholds(card_thresholds(card))
     version = runtime_version(str(card["version"]), getattr(args, "runtime", "torch"))
     for raw in engine.predict_many(texts, batch_size=32):
         print(json.dumps({
             "score": round(raw.score, 6),
             "categories": {k: round(v, 6) for k, v in raw.categories.items()},
-            "flagged": raw.score >= th.nudge,
-            "hidden": th.hide is not None and raw.score >= th.hide,
+            "flagged": raw.score >= nudge,
+            "hidden": hide is not None and raw.score >= hide,
             "model_version": version,
         }))
     return 0
+
+
+def configured_thresholds(card: Thresholds) -> tuple[float, float | None]:
+    """The nudge and hide cut-offs the bot would use: config over the model card; hide is None while off."""
+    try:
+        from primum.settings import load_settings
+
+        kindness = load_settings().kindness
+    except Exception:  # no or broken config: the shipped defaults (nudge from the card, hiding off)
+        return float(card.nudge), None
+    nudge = card.nudge if kindness.nudge_threshold is None else kindness.nudge_threshold
+    return float(nudge), kindness.hide_threshold
+
+
+def _predict_with_progress(engine: Any, texts: list[str], chunk: int = 256) -> list[float]:
+    """Scores in chunks, with a progress line on stderr (the dev split takes minutes on a small CPU)."""
+    scores: list[float] = []
+    started = time.monotonic()
+    for start in range(0, len(texts), chunk):
+        scores += [s.score for s in engine.predict_many(texts[start:start + chunk])]
+        done = len(scores)
+        elapsed = time.monotonic() - started
+        left = elapsed / done * (len(texts) - done)
+        print(f"\r  scored {done:,}/{len(texts):,} texts, about {left:.0f} s left   ",
+              end="", file=sys.stderr, flush=True)
+    if texts:
+        print(file=sys.stderr)
+    return scores
 
 
 def _fmt(value: float) -> str:
@@ -181,15 +292,32 @@ def _evaluate(args: argparse.Namespace) -> int:
     if not args.file and not args.report:
         print("primum: give a CSV file or --report", file=sys.stderr)
         return 2
+    if args.report:
+        from primum.training.data import DEFAULT_PUBLIC_DIR
+
+        public = Path(args.public_dir) if args.public_dir else DEFAULT_PUBLIC_DIR
+        missing = [name for name in REPORT_DATASETS if not (public / name).is_dir()]
+        if missing:
+            print(f"primum: --report needs the public datasets, and {public} lacks {', '.join(missing)}.\n"
+                  "  Put them there (primum/inference/model/MODEL_CARD.md names each one)\n"
+                  "  or name the folder that holds them with --public-dir;\n"
+                  "  to measure the model on your own sample instead: primum evaluate labelled.csv",
+                  file=sys.stderr)
+            return 2
+    if args.file and not args.report:
+        _read_csv(args.file)  # a missing or unreadable file is reported before the model loads
     engine, card = _engine(args)
     th = card_thresholds(card)
     if args.report:
-        from primum.training.data import DEFAULT_PUBLIC_DIR
         from primum.training.report import dev_report, format_report
         from primum.training.train import dev_rows_for_eval
 
-        public = Path(args.public_dir) if args.public_dir else DEFAULT_PUBLIC_DIR
-        rows = dev_rows_for_eval(public, calib=bool(args.recalibrate))
+        print(f"reading the {'calibration' if args.recalibrate else 'dev'} split from {public} …", file=sys.stderr)
+        try:
+            rows = dev_rows_for_eval(public, calib=bool(args.recalibrate))
+        except (FileNotFoundError, KeyError, ValueError) as error:
+            print(f"primum: could not read the public datasets under {public}: {error}", file=sys.stderr)
+            return 2
         if args.recalibrate:
             from primum.inference.engine import MODEL_DIR, read_card
             from primum.training.train import calibrate_and_report
@@ -199,7 +327,7 @@ def _evaluate(args: argparse.Namespace) -> int:
             return 0
 
         def predict(texts: Iterable[str]) -> list[float]:
-            return [s.score for s in engine.predict_many(list(texts))]
+            return _predict_with_progress(engine, list(texts))
 
         report = dev_report(rows, predict, th.nudge, th.hide)
         print(json.dumps(report, indent=2) if args.json else format_report(report))
@@ -234,73 +362,116 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
+    from primum.inference.engine import card_thresholds
     from primum.training.metrics import at_threshold, threshold_for_fpr
 
-    if args.from_db is not None:
-        return _calibrate_from_db(args)
-    if not args.file:
-        print("primum: calibrate needs a CSV file or --from-db", file=sys.stderr)
+    from_db = args.from_db is not None
+    if bool(args.file) == from_db:
+        print("primum: calibrate needs a CSV file or --from-db [DATABASE] (one of them)", file=sys.stderr)
         return 2
-    texts, labels, _ = _labelled(args.file)
-    negatives = sum(1 for y in labels if y == 0)
-    if not negatives:
-        print("primum: calibration needs benign rows (label 0)", file=sys.stderr)
+    if from_db:
+        loaded = _db_examples(args)
+        if loaded is None:
+            return 2
+        labels, scores, card, source = loaded
+    else:
+        labels, scores, card = _csv_examples(args)
+        source = args.file
+    if not any(y == 0 for y in labels):
+        if from_db:
+            print(f"primum: calibration needs verdicts of 'Wrong' (civil) or 'was a mistake' in {source}; "
+                  f"{len(labels)} labelled example(s) so far", file=sys.stderr)
+        else:
+            print(f"primum: calibration needs kind rows (label 0) in {source}; labels: {LABELS_HELP}",
+                  file=sys.stderr)
         return 2
-    engine, card = _engine(args)
-    scores = [r.score for r in engine.predict_many(texts)]
     cut = threshold_for_fpr([s for s, y in zip(scores, labels, strict=True) if y == 0], args.target_fpr)
     m = at_threshold(labels, scores, cut)
+    shipped = card_thresholds(card).nudge
+    apply = apply_command(cut)
     print(json.dumps({
         "target_fpr": args.target_fpr, "threshold": round(cut, 6), "fpr": m.fpr, "recall": m.recall,
         "precision": m.precision, "n_pos": m.n_pos, "n_neg": m.n_neg, "model_version": card["version"],
+        "shipped_threshold": shipped, "apply": apply,
     }))
     if args.plot:
-        _plot(labels, scores, cut, args.target_fpr, args.plot)
+        _plot(labels, scores, cut, args.target_fpr, args.plot, shipped=shipped)
         print(f"wrote {args.plot}", file=sys.stderr)
+    print(f"to use this threshold: {apply}", file=sys.stderr)
     return 0
 
 
-def _calibrate_from_db(args: argparse.Namespace) -> int:
-    """Calibrate on observe mode's labelled examples: the stored score, 1 = "Correct" (unkind), 0 = "Wrong"."""
+def _csv_examples(args: argparse.Namespace) -> tuple[list[int], list[float], dict[str, Any]]:
+    """Labels and scores from a CSV: its ``score`` column when it has no ``text``, else the model's scores."""
+    rows = _read_csv_any(args.file)
+    if rows and "text" not in rows[0] and "score" in rows[0]:
+        from primum.inference.engine import read_card
+
+        pairs: list[tuple[int, float]] = []
+        for number, row in enumerate(rows, start=2):
+            label = parse_label(row.get("label"))
+            if label is None or not (row.get("score") or "").strip():
+                continue
+            try:
+                pairs.append((label, float(row["score"])))
+            except ValueError:
+                raise SystemExit(f"primum: {args.file} line {number}: score {row['score']!r} is not a number") from None
+        return [label for label, _ in pairs], [score for _, score in pairs], read_card(_model_dir(args))
+    texts, labels, _ = _labelled(args.file)
+    engine, card = _engine(args)
+    return labels, [r.score for r in engine.predict_many(texts)], card
+
+
+def _db_examples(args: argparse.Namespace) -> tuple[list[int], list[float], dict[str, Any], str] | None:
+    """Labels and scores from the labelled examples in a Primum database (read only, not migrated)."""
     import asyncio
 
-    from primum.cli_calibrate_db import load_examples
-    from primum.training.metrics import at_threshold, threshold_for_fpr
+    from primum.calibration_db import load_labelled
+    from primum.inference.engine import read_card
+    from primum.storage import DatabaseError
 
-    path = args.from_db
-    if not path:
+    if args.from_db:
+        path = Path(args.from_db)
+    else:
         from primum.settings import load_settings
 
-        path = str(load_settings().database_path)
-    if not Path(path).exists():
-        print(f"primum: no database at {path}", file=sys.stderr)
-        return 2
+        path = load_settings().database_path
+    if not path.is_file():
+        print(f"primum: database {path} does not exist", file=sys.stderr)
+        return None
     try:
-        rows = asyncio.run(load_examples(Path(path), args.guild))
-    except RuntimeError as error:
+        examples, sources = asyncio.run(load_labelled(path, args.guild))
+    except (DatabaseError, RuntimeError) as error:
         print(f"primum: {error}", file=sys.stderr)
-        return 2
-    labels = [row.label for row in rows]
-    scores = [row.score for row in rows]
-    if not any(y == 0 for y in labels):
-        print(f"primum: calibration needs verdicts of 'Wrong' (civil); {len(rows)} labelled example(s) so far",
-              file=sys.stderr)
-        return 2
-    cut = threshold_for_fpr([s for s, y in zip(scores, labels, strict=True) if y == 0], args.target_fpr)
-    m = at_threshold(labels, scores, cut)
-    print(json.dumps({
-        "source": "observe-mode verdicts", "target_fpr": args.target_fpr, "threshold": round(cut, 6),
-        "fpr": m.fpr, "recall": m.recall, "precision": m.precision, "n_pos": m.n_pos, "n_neg": m.n_neg,
-        "model_versions": sorted({row.model_version for row in rows}),
-        "note": "only messages Primum would have acted on are labelled: rates are among those",
-    }))
-    if args.plot:
-        _plot(labels, scores, cut, args.target_fpr, args.plot)
-        print(f"wrote {args.plot}", file=sys.stderr)
-    return 0
+        return None
+    card = read_card(_model_dir(args))
+    version = str(card["version"])
+    others = sorted({e.model_version for e in examples if not e.model_version.startswith(version)})
+    kept = [e for e in examples if e.model_version.startswith(version)] if args.this_model_only else examples
+    if others and not args.this_model_only:
+        print(f"primum: some verdicts are on scores from other model versions ({', '.join(others)}); scores of "
+              f"different models need not compare (--this-model-only keeps {version}'s)", file=sys.stderr)
+    if not kept:
+        print(f"primum: {path} holds no verdicts for model {version} yet ({', '.join(sources)})", file=sys.stderr)
+        return None
+    return [e.label for e in kept], [e.score for e in kept], card, f"{path} ({', '.join(sources)})"
 
 
-def _plot(labels: list[int], scores: list[float], cut: float, target: float, path: str) -> None:
+def _model_dir(args: argparse.Namespace) -> Path:
+    from primum.inference.engine import MODEL_DIR
+
+    return Path(args.model_dir) if getattr(args, "model_dir", None) else MODEL_DIR
+
+
+def apply_command(cut: float) -> str:
+    """How an owner applies a calibrated nudge threshold: in one server, or for every server."""
+    value = f"{cut:.2f}"
+    return (f"/kind-settings threshold action:nudge value:{value}  (one server), or "
+            f"kindness.nudge_threshold = {value} in your PRIMUM_CONFIG file (every server)")
+
+
+def _plot(labels: list[int], scores: list[float], cut: float, target: float, path: str, *,
+          shipped: float | None = None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -310,17 +481,25 @@ def _plot(labels: list[int], scores: list[float], cut: float, target: float, pat
 
     grid = [i / 200 for i in range(1, 200)]
     ms = [at_threshold(labels, scores, t) for t in grid]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.plot(grid, [m.precision for m in ms], label="precision")
-    ax.plot(grid, [m.recall for m in ms], label="recall")
-    ax.plot(grid, [m.fpr for m in ms], label="false-positive rate")
+    fig, ax = plt.subplots(figsize=(8, 5.2))
+    ax.plot(grid, [m.precision for m in ms], label="precision", linewidth=2)
+    ax.plot(grid, [m.recall for m in ms], label="recall", linewidth=2)
+    ax.plot(grid, [m.fpr for m in ms], label="false-positive rate", linewidth=2)
     ax.axhline(target, color="grey", linestyle=":", label=f"target FPR {target:g}")
-    ax.axvline(cut, color="black", linestyle="--", label=f"threshold {cut:.3f}")
-    ax.set_xlabel("threshold")
+    ax.axvline(cut, color="black", linestyle="--", label=f"calibrated threshold {cut:.2f}")
+    if shipped is not None:
+        ax.axvline(shipped, color="tab:purple", linestyle="-.", label=f"shipped threshold {shipped:.2f}")
+    ax.set_xlabel("nudge threshold (score at or above it is nudged)")
+    ax.set_ylabel("rate")
+    ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
-    ax.legend(loc="center left")
-    ax.set_title("be-kind model: metrics vs threshold")
-    fig.tight_layout()
+    ax.grid(alpha=0.3)
+    # Below the axes, so no curve hides under it.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False)
+    ax.set_title(f"be-kind model on your sample: {sum(labels)} unkind, {len(labels) - sum(labels)} kind rows")
+    fig.text(0.5, 0.01, f"apply: /kind-settings threshold action:nudge value:{cut:.2f}", ha="center",
+             fontsize=9, family="monospace")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     fig.savefig(path, dpi=120)
     plt.close(fig)
 

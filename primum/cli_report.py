@@ -40,9 +40,22 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+REPORT_EPILOG = """examples:
+  primum report --db data/primum.sqlite3 --out report/
+  primum report --db data/primum.sqlite3 --out report/ --guild 123456789 --weeks 0
+  primum demo --scenario kindness --keep-db demo.sqlite3 && primum report --db demo.sqlite3 --out report/
+
+Offline there is no Discord to ask for names, so channels and moderators show as ids;
+`/mod-settings report` in Discord draws the same charts with names."""
+
+
 def register(subparsers: Any) -> None:
     """Add ``primum report`` to the console script."""
-    parser = subparsers.add_parser("report", help="write the owners' weekly report charts (PNG) from a database")
+    parser = subparsers.add_parser(
+        "report", help="write the owners' weekly report charts (PNG) from a database",
+        description="Draw the owners' charts from a Primum database, offline and read only.",
+        epilog=REPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--db", required=True, help="the Primum database file (read only; not migrated)")
     parser.add_argument("--out", required=True, help="directory for the PNG files (created if needed)")
     parser.add_argument("--guild", type=int, default=None, help="only this guild id (default: all guilds)")

@@ -28,6 +28,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from primum.charts import DRAWING_LOCK, PALETTE, png
+from primum.domain.cases import CaseKind, kind_label
+from primum.domain.policy import NudgeFact, Outcome, StatsCell
 from primum.storage.cases import ReportRows, report_rows
 from primum.storage.database import Database
 
@@ -45,37 +47,56 @@ def week_start(moment: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class WeekNudges:
-    """Nudges in one week and how many of the resolved ones were revised."""
+    """Nudges in one week and what their authors did (the same counts as ``/kind stats``)."""
 
     week: datetime
-    nudges: int
-    revised: int
-    resolved: int
+    cell: StatsCell
+
+    @property
+    def nudges(self) -> int:
+        """Nudges sent this week."""
+        return self.cell.nudges
+
+    @property
+    def revised(self) -> int:
+        """Revised or withdrawn: the author changed course (the numerator of the revision rate)."""
+        return self.cell.revised + self.cell.withdrawn
+
+    @property
+    def resolved(self) -> int:
+        """Nudges whose outcome is known."""
+        return self.cell.resolved
 
     @property
     def revision_rate(self) -> float | None:
-        """Revised / resolved, or None when nothing resolved yet."""
-        return self.revised / self.resolved if self.resolved else None
+        """:attr:`StatsCell.revision_rate`, the one definition Primum uses everywhere."""
+        return self.cell.revision_rate
 
 
 def nudges_by_week(rows: list[tuple[datetime, str | None]]) -> list[WeekNudges]:
     """Group nudges by ISO week (oldest first); open nudges count as nudges, not as resolved."""
-    weeks: dict[datetime, list[int]] = {}
+    weeks: dict[datetime, StatsCell] = {}
     for created_at, outcome in rows:
-        slot = weeks.setdefault(week_start(created_at), [0, 0, 0])
-        slot[0] += 1
-        if outcome is not None:
-            slot[2] += 1
-            if outcome == "revised":
-                slot[1] += 1
-    return [WeekNudges(week, n, rev, res) for week, (n, rev, res) in sorted(weeks.items())]
+        fact = NudgeFact(0, created_at, Outcome(outcome) if outcome in _OUTCOMES else None, False)
+        weeks.setdefault(week_start(created_at), StatsCell()).add(fact)
+    return [WeekNudges(week, cell) for week, cell in sorted(weeks.items())]
+
+
+_OUTCOMES = {str(o) for o in Outcome}
+
+#: De-escalation log actions as ladder steps, in ladder order; lifts, refusals and config are not steps.
+LADDER_STEPS = ("notice", "slowmode", "thread", "cooldown", "alert")
+_STEP_OF = {"heat_notice": "notice", "notice": "notice", "slowmode": "slowmode", "thread_suggested": "thread",
+            "thread": "thread", "cooldown": "cooldown", "mod_alert": "alert", "alert": "alert"}
 
 
 def heat_by_channel(rows: list[tuple[int, str]]) -> dict[int, Counter[str]]:
-    """De-escalation steps per channel, by step."""
+    """De-escalation steps per channel, by ladder step (lifts and settings changes are left out)."""
     found: dict[int, Counter[str]] = {}
     for channel_id, action in rows:
-        found.setdefault(channel_id, Counter())[action] += 1
+        step = _STEP_OF.get(action)
+        if step is not None:
+            found.setdefault(channel_id, Counter())[step] += 1
     return found
 
 
@@ -103,39 +124,56 @@ def _bars(title: str, counts: Mapping[str, int], ylabel: str, color: str = PALET
     figure, axes = _figure(title)
     labels = list(counts)
     values = [counts[label] for label in labels]
-    axes.bar(range(len(labels)), values, color=color)
+    bars = axes.bar(range(len(labels)), values, color=color)
+    axes.bar_label(bars, padding=2, fontsize=9)
     axes.set_xticks(range(len(labels)), labels, rotation=20, ha="right")
     axes.set_ylabel(ylabel)
+    axes.set_ylim(0, max(values, default=0) * 1.15 + 1)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)
 
 
 def draw_nudges(rows: list[tuple[datetime, str | None]] | None) -> bytes:
-    """Nudges per week (bars) and revision rate (line, right axis)."""
-    title = "Be-kind nudges and revision rate by week"
+    """Nudges per week (bars, with counts) and the revision rate (line, right axis, with "revised/resolved")."""
+    title = "Be-kind nudges by week, and how often authors changed course"
     if rows is None:
         return _no_data(title, NO_SOURCE)
     weeks = nudges_by_week(rows)
     if not weeks:
         return _no_data(title, NO_ROWS)
     figure, axes = _figure(title)
-    labels = [w.week.strftime("%d %b") for w in weeks]
-    xs = range(len(weeks))
-    axes.bar(xs, [w.nudges for w in weeks], color=PALETTE[0], label="nudges")
-    axes.set_xticks(xs, labels)
+    labels = [f"week of\n{w.week:%d %b}" for w in weeks]
+    xs = list(range(len(weeks)))
+    bars = axes.bar(xs, [w.nudges for w in weeks], color=PALETTE[0], width=0.6, label="nudges (bars, left axis)")
+    axes.bar_label(bars, padding=2, fontsize=9)
+    axes.set_xticks(xs, labels, fontsize=8)
     axes.set_ylabel("nudges")
+    axes.set_ylim(0, max(w.nudges for w in weeks) * 1.25 + 1)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.spines[["top"]].set_visible(False)
     rate_axes = axes.twinx()
-    rates = [w.revision_rate for w in weeks]
-    rate_axes.plot([x for x, r in zip(xs, rates, strict=True) if r is not None],
-                   [100 * r for r in rates if r is not None], color=PALETTE[2], marker="o", label="revised %")
-    rate_axes.set_ylim(0, 100)
-    rate_axes.set_ylabel("revised (% of resolved)")
+    points = [(x, w) for x, w in zip(xs, weeks, strict=True) if w.revision_rate is not None]
+    rate_axes.plot([x for x, _ in points], [100 * (w.revision_rate or 0) for _, w in points], color=PALETTE[4],
+                   marker="o", linewidth=2, label="revised or withdrawn, % of resolved (line, right axis)")
+    for x, week in points:  # "1/1" beside the point: a rate of one nudge must not read as a trend
+        rate_axes.annotate(f"{week.revised}/{week.resolved}", (x, 100 * (week.revision_rate or 0)),
+                           textcoords="offset points", xytext=(8, 6), fontsize=8, color=PALETTE[4],
+                           bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
+    rate_axes.set_ylim(0, 115)
+    rate_axes.set_yticks([0, 25, 50, 75, 100])
+    rate_axes.set_ylabel("revised or withdrawn (% of resolved)")
+    rate_axes.spines[["top"]].set_visible(False)
+    handles, names = axes.get_legend_handles_labels()
+    more, more_names = rate_axes.get_legend_handles_labels()
+    axes.legend(handles + more, names + more_names, fontsize=8, frameon=False, loc="upper center",
+                bbox_to_anchor=(0.5, -0.2), ncol=2)
     return _png(figure)
 
 
 def draw_heat(rows: list[tuple[int, str]] | None, channel_names: Mapping[int, str] | None = None) -> bytes:
-    """De-escalation steps per channel, stacked by step."""
-    title = "Heat by channel (de-escalation steps)"
+    """De-escalation steps per channel, stacked by ladder step (in ladder order), with totals."""
+    title = "De-escalation steps by channel"
     if rows is None:
         return _no_data(title, NO_SOURCE)
     per_channel = heat_by_channel(rows)
@@ -143,17 +181,22 @@ def draw_heat(rows: list[tuple[int, str]] | None, channel_names: Mapping[int, st
         return _no_data(title, NO_ROWS)
     names = channel_names or {}
     channels = sorted(per_channel, key=lambda c: -sum(per_channel[c].values()))[:12]
-    steps = sorted({step for counter in per_channel.values() for step in counter})
+    steps = [step for step in LADDER_STEPS if any(per_channel[c][step] for c in channels)]
     figure, axes = _figure(title)
     left = [0] * len(channels)
-    labels = [f"#{names[c]}" if c in names else str(c) for c in channels]
-    for i, step in enumerate(steps):
+    labels = [f"#{names[c]}" if c in names else f"channel {c}" for c in channels]
+    for step in steps:
         values = [per_channel[c][step] for c in channels]
-        axes.barh(labels, values, left=left, color=PALETTE[i % len(PALETTE)], label=step)
+        axes.barh(labels, values, left=left, color=PALETTE[LADDER_STEPS.index(step)], label=step)
         left = [a + b for a, b in zip(left, values, strict=True)]
+    for y, total in enumerate(left):
+        axes.text(total, y, f" {total}", va="center", fontsize=9)
+    axes.set_xlim(0, max(left) * 1.15 + 1)
     axes.invert_yaxis()
-    axes.legend(fontsize=8)
-    axes.set_xlabel("steps")
+    axes.legend(title="ladder step", fontsize=8, title_fontsize=8, frameon=False, loc="lower right")
+    axes.set_xlabel("steps taken")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)
 
 
@@ -164,7 +207,15 @@ def draw_actions_by_kind(rows: list[tuple[datetime, str, int | None]] | None) ->
         return _no_data(title, NO_SOURCE)
     if not rows:
         return _no_data(title, NO_ROWS)
-    return _bars(title, dict(Counter(kind for _, kind, _ in rows).most_common()), "cases")
+    counts = Counter(kind for _, kind, _ in rows).most_common()
+    return _bars(title, {_kind_name(kind): n for kind, n in counts}, "cases")
+
+
+def _kind_name(kind: str) -> str:
+    try:
+        return kind_label(CaseKind(kind))
+    except ValueError:
+        return kind
 
 
 def draw_actions_by_moderator(

@@ -43,6 +43,51 @@ def test_console_script_lists_subcommands() -> None:
     assert {"run", "db"} <= set(build_parser()._subparsers._group_actions[0].choices)
 
 
+def test_version_prints_the_package_version(capsys) -> None:
+    from importlib.metadata import version
+
+    import pytest
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"primum {version('primum')}"
+
+
+def test_run_help_explains_the_token_and_the_demo_fallback() -> None:
+    result = subprocess.run([sys.executable, "-m", "primum.cli", "run", "--help"], capture_output=True, text=True,
+                            check=True)
+    text = " ".join(result.stdout.split())
+    assert "DISCORD_TOKEN" in text and ".env" in text
+    assert "Without a token" in text and "demo" in text
+
+
+def test_a_bot_that_cannot_reach_discord_ends_in_one_clear_line(tmp_path: Path, monkeypatch, capsys) -> None:
+    import discord.http
+
+    import bot
+
+    # Nothing listens on port 9 of this machine: the same error as no network, without needing one.
+    monkeypatch.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/api/v10")
+    monkeypatch.setenv("DISCORD_TOKEN", "not-a-real-token")
+    monkeypatch.setenv("PRIMUM_DATABASE", str(tmp_path / "p.sqlite3"))
+    monkeypatch.setenv("PRIMUM_MODEL_BACKEND", "fake")
+    monkeypatch.chdir(tmp_path)
+    assert bot.run_from_settings() == 3
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1].startswith("primum: could not reach Discord (")
+    assert "Traceback" not in err and "not-a-real-token" not in err
+
+
+def test_help_teaches_with_examples() -> None:
+    choices = build_parser()._subparsers._group_actions[0].choices
+    for name in ("run", "demo", "report", "score", "evaluate", "calibrate"):
+        text = choices[name].format_help()
+        assert "examples:" in text, name
+        assert f"primum {name}" in text, name
+    assert "primum <command> --help" in build_parser().format_help()
+
+
 def test_db_backup_refuses_a_database_that_does_not_exist(tmp_path: Path, capsys) -> None:
     missing = tmp_path / "typo" / "primum.sqlite3"
     target = tmp_path / "backup.sqlite3"

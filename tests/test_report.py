@@ -101,3 +101,34 @@ async def test_report_from_an_old_database_is_not_migrated(tmp_path):
 def test_report_refuses_a_missing_database(tmp_path, capsys):
     assert cli_main(["report", "--db", str(tmp_path / "nope.sqlite3"), "--out", str(tmp_path / "o")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_revision_rate_is_the_one_kind_stats_uses():
+    from primum.domain.policy import NudgeFact, Outcome, StatsCell
+
+    rows = [(T0, "revised"), (T0, "withdrawn"), (T0, "kept"), (T0, None)]
+    cell = StatsCell()
+    for created, outcome in rows:
+        cell.add(NudgeFact(1, created, Outcome(outcome) if outcome else None, False))
+    (week,) = nudges_by_week(rows)
+    assert week.revision_rate == cell.revision_rate == pytest.approx(2 / 3)
+    assert (week.nudges, week.revised, week.resolved) == (4, 2, 3)
+
+
+def test_heat_steps_are_ladder_steps_in_ladder_order_without_lifts():
+    from primum.report import LADDER_STEPS, heat_by_channel
+
+    found = heat_by_channel([(1, "mod_alert"), (1, "slowmode_lifted"), (1, "heat_notice"), (1, "config"),
+                             (1, "cooldown_lifted"), (1, "slowmode"), (2, "thread_suggested")])
+    assert dict(found[1]) == {"alert": 1, "notice": 1, "slowmode": 1}
+    assert dict(found[2]) == {"thread": 1}
+    assert LADDER_STEPS == ("notice", "slowmode", "thread", "cooldown", "alert")
+
+
+def test_heat_chart_with_markers_renders():
+    from primum.charts import heat_curve
+
+    curve = [(T0 + timedelta(seconds=30 * i), float(i % 7)) for i in range(61)]
+    image = heat_curve(curve, (1.5, 3.0, 4.5, 6.0), [(T0 + timedelta(minutes=10), "notice")], title="heat")
+    assert image.startswith(PNG)
+    assert heat_curve([], (1.5, 3.0), [], title="no heat").startswith(PNG)

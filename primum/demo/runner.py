@@ -13,11 +13,15 @@ import asyncio
 import importlib
 import logging
 import pkgutil
+import re
+import shlex
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
@@ -25,12 +29,18 @@ from typing import Any, TextIO
 from primum.demo.stack import Stack, settings_for
 from primum.events import Event, EventSink
 from primum.localdiscord import Interaction, Message, PhysicianServer
+from primum.localdiscord.commands import OptionType, find_command, walk_path
+from primum.localdiscord.errors import ControlError
 from primum.localdiscord.models import ChannelType, RequestRecord
 
 log = logging.getLogger(__name__)
 
 Play = Callable[["Demo"], Awaitable[None]]
 SCENARIO_PREFIX = "scenario_"
+#: The longest bot message the transcript shows before it shortens it (at a word, with "…").
+MESSAGE_WIDTH = 400
+_MENTION = re.compile(r"<(#|@&|@!?)(\d{5,20})>")
+_DISCORD_TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
 
 
 @dataclass(frozen=True)
@@ -102,10 +112,19 @@ class Transcript:
             return f"DM to {self.name(others[0])}" if others else "DM"
         return f"#{channel.name}"
 
+    def elapsed(self) -> float:
+        """Seconds since the transcript started (the stamp on every line)."""
+        return time.monotonic() - self._started
+
+    def stamp_of(self, moment: datetime | str) -> str:
+        """When a wall-clock moment (an event's ``expires_at``) falls, on the transcript's own clock."""
+        when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+        seconds = self.elapsed() + (when - datetime.now(UTC)).total_seconds()
+        return f"[{seconds:6.2f}s]"
+
     def line(self, text: str) -> None:
         """Write one stamped line."""
-        elapsed = time.monotonic() - self._started
-        self._out.write(f"[{elapsed:6.2f}s] {text}\n")
+        self._out.write(f"[{self.elapsed():6.2f}s] {text}\n")
         self._out.flush()
 
     def member_said(self, message: Message, *, verb: str = "") -> None:
@@ -178,8 +197,7 @@ class Transcript:
             return "pinned a message"
         return None
 
-    @staticmethod
-    def _message_text(body: Mapping[str, Any], record: RequestRecord) -> str:
+    def _message_text(self, body: Mapping[str, Any], record: RequestRecord) -> str:
         text = str(body.get("content") or "").replace("\n", " ⏎ ")
         embeds = body.get("embeds") or []
         for embed in embeds:
@@ -195,7 +213,41 @@ class Transcript:
         files = [str(upload.filename) for upload in record.files]
         if files:
             text += "  files: " + ", ".join(files)
-        return text.strip()[:400]
+        return shorten(self.readable(readable_timestamps(text.strip())))
+
+    def readable(self, text: str) -> str:
+        """``<#id>``, ``<@id>`` and ``<@&id>`` as the names a Discord client shows."""
+        def show(match: re.Match[str]) -> str:
+            kind, raw = match.group(1), int(match.group(2))
+            if kind == "#":
+                return self.where(raw)
+            if kind == "@&":
+                for guild in self._stack.server.world.guilds.values():
+                    if raw in guild.roles:
+                        return f"@{guild.roles[raw].name}"
+                return match.group(0)
+            return f"@{self.name(raw)}"
+
+        return _MENTION.sub(show, text)
+
+
+def shorten(text: str, width: int = MESSAGE_WIDTH) -> str:
+    """``text`` cut at a word boundary with "…" when longer than ``width`` (never mid-word)."""
+    if len(text) <= width:
+        return text
+    return textwrap.shorten(text, width=width, placeholder=" …", break_long_words=False) or text[: width - 1] + "…"
+
+
+def readable_timestamps(text: str, now: datetime | None = None) -> str:
+    """Discord's ``<t:UNIX:STYLE>`` markup as a person's client would show it (UTC, to the second; "R": "in 15 s")."""
+    def show(match: re.Match[str]) -> str:
+        when = datetime.fromtimestamp(int(match.group(1)), UTC)
+        if match.group(2) != "R":
+            return f"{when:%H:%M:%S} UTC"
+        seconds = round((when - (now or datetime.now(UTC))).total_seconds())
+        return f"in {seconds} s" if seconds >= 0 else f"{-seconds} s ago"
+
+    return _DISCORD_TIMESTAMP.sub(show, text)
 
 
 def _route_params(record: RequestRecord) -> dict[str, str]:
@@ -288,7 +340,9 @@ class Demo:
 
     async def slash(self, who: str | int, where: str | int, command: str, /, **options: Any) -> Interaction:
         """A member runs a slash command; waits for the bot's answer."""
-        shown = " ".join(f"{k}:{v}" for k, v in options.items())
+        users = self.server.world.users
+        shown = " ".join(f"{k}:{self.transcript.name(v) if isinstance(v, int) and v in users else v}"
+                         for k, v in options.items())
         self.transcript.line(f"{self.transcript.where(self.channel(where))}  "
                              f"{self.transcript.name(self.member(who))} ran /{command} {shown}".rstrip())
         record: Interaction = self.server.invoke_slash(self.member(who), command, options,
@@ -340,7 +394,7 @@ class Demo:
     async def start_bot_process(self) -> None:
         """Run the bot as a separate process (so it can be SIGKILLed)."""
         await self.stack.stop_bot()
-        self.narrate("Primum now runs as its own process.")
+        self.narrate("Starting Primum as its own process…")
         await self.stack.start_bot_process(events_path=self.workdir / "bot-process-events.jsonl")
         await self.pause(0.2)
 
@@ -352,7 +406,7 @@ class Demo:
 
 
 async def run_scenario(scenario: Scenario, *, events: EventSink, out: TextIO, backend: str,
-                       workdir: Path, validate: bool | None = None) -> None:
+                       workdir: Path, validate: bool | None = None, keep_db: Path | None = None) -> None:
     """Play one scenario on a fresh stack."""
     db_path = workdir / f"{scenario.name}.sqlite3"
     settings = settings_for(db_path, backend=backend, **dict(scenario.settings))
@@ -376,9 +430,30 @@ async def run_scenario(scenario: Scenario, *, events: EventSink, out: TextIO, ba
     problems = stack.server.problems()
     if problems:
         raise RuntimeError(f"the local Discord saw problems: {problems}")
+    if keep_db is not None:
+        await copy_database(db_path, keep_db)
 
 
-async def run_demo(names: list[str], *, events_path: Path | None, out: TextIO, backend: str) -> int:
+async def copy_database(source: Path, target: Path) -> Path:
+    """A consistent copy of a demo database (SQLite's backup API), for ``primum report`` afterwards."""
+    from primum.storage import Database
+
+    db = await Database.open(source, migrate=False)
+    try:
+        return await db.backup(target)
+    finally:
+        await db.close()
+
+
+def kept_db_targets(names: list[str], keep_db: Path) -> dict[str, Path]:
+    """Where each scenario's database goes: ``keep_db`` itself for one scenario, else a file per scenario in it."""
+    if len(names) == 1:
+        return {names[0]: keep_db}
+    return {name: keep_db / f"{name}.sqlite3" for name in names}
+
+
+async def run_demo(names: list[str], *, events_path: Path | None, out: TextIO, backend: str,
+                   keep_db: Path | None = None) -> int:
     """Play the chosen scenarios (all when ``names`` is empty); return a process exit code."""
     scenarios = discover_scenarios()
     unknown = [name for name in names if name not in scenarios]
@@ -387,11 +462,18 @@ async def run_demo(names: list[str], *, events_path: Path | None, out: TextIO, b
               file=sys.stderr)
         return 2
     chosen = [scenarios[name] for name in names] if names else list(scenarios.values())
+    targets = kept_db_targets([s.name for s in chosen], keep_db) if keep_db is not None else {}
+    existing = [str(path) for path in targets.values() if path.exists()]
+    if existing:
+        print(f"primum demo: --keep-db would overwrite {', '.join(existing)}; choose a new path",  # noqa: T201
+              file=sys.stderr)
+        return 2
     events = EventSink(events_path)
     try:
         with tempfile.TemporaryDirectory(prefix="primum-demo-") as tmp:
             for scenario in chosen:
-                await run_scenario(scenario, events=events, out=out, backend=backend, workdir=Path(tmp))
+                await run_scenario(scenario, events=events, out=out, backend=backend, workdir=Path(tmp),
+                                   keep_db=targets.get(scenario.name))
     except Exception as error:
         log.exception("demo scenario failed")
         print(f"primum demo: failed: {error}", file=sys.stderr)  # noqa: T201
@@ -404,6 +486,10 @@ async def run_demo(names: list[str], *, events_path: Path | None, out: TextIO, b
     out.write("\nEvents: " + ", ".join(f"{kind} ×{n}" for kind, n in sorted(counts.items())) + "\n")
     if events_path is not None:
         out.write(f"Event log written to {events_path}\n")
+    if targets:
+        out.write("Databases kept: " + ", ".join(str(p) for p in targets.values()) + "\n")
+        example = targets.get("kindness") or next(iter(targets.values()))
+        out.write(f"Draw the owners' weekly charts from one: primum report --db {example} --out report/\n")
     return 0
 
 
@@ -423,7 +509,8 @@ async def run_interactive(*, out: TextIO, backend: str) -> int:
         demo = Demo(stack, transcript, workdir=Path(tmp))
         who, where = "Dr. Amara Okafor", "general"
         out.write("Interactive demo. Type a message as a member. Commands: :as NAME, :in CHANNEL, "
-                  "/command option=value, :members, :quit\n")
+                  "/command option:value (quote or just type multi-word values, e.g. "
+                  "/kind test text:you are an idiot), :members, :quit\n")
         loop = asyncio.get_running_loop()
         try:
             while True:
@@ -443,12 +530,13 @@ async def run_interactive(*, out: TextIO, backend: str) -> int:
                     elif line == ":members":
                         out.write(", ".join(demo.ids.members) + "\n")
                     elif line.startswith("/"):
-                        command, options = _parse_command(line[1:])
+                        command, options = parse_command(line[1:])
+                        options = coerce_options(demo, command, options)
                         await demo.slash(who, where, command, **options)
                     else:
                         await demo.say(who, where, line, settle=1.0)
-                except (KeyError, ValueError, TimeoutError) as error:
-                    out.write(f"  ! {error}\n")
+                except (KeyError, ValueError, TimeoutError, ControlError) as error:
+                    out.write(f"  ! {str(error).strip(chr(34) + chr(39))}\n")
         finally:
             await stack.stop()
     return 0
@@ -461,15 +549,59 @@ def _prompt(text: str) -> str | None:
         return None
 
 
-def _parse_command(text: str) -> tuple[str, dict[str, Any]]:
-    words = text.split()
-    names = [word for word in words if "=" not in word]
-    options: dict[str, Any] = {}
+_OPTION = re.compile(r"^([a-z][a-z0-9_-]*)[:=](.*)$", re.DOTALL)
+
+
+def parse_command(text: str) -> tuple[str, dict[str, str]]:
+    """``kind test text:you are an idiot`` → ``("kind test", {"text": "you are an idiot"})``.
+
+    Words are split like a shell (quotes keep a value together); as in Discord's own box, the words
+    after ``name:`` (or ``name=``) up to the next ``other:`` belong to that option.
+    """
+    try:
+        words = shlex.split(text)
+    except ValueError as error:  # an unclosed quote
+        raise ValueError(f"could not read the command: {error}") from None
+    names: list[str] = []
+    options: dict[str, str] = {}
+    current: str | None = None
     for word in words:
-        if "=" in word:
-            key, value = word.split("=", 1)
-            options[key] = value
+        match = _OPTION.match(word)
+        if match:
+            current = match.group(1)
+            options[current] = match.group(2)
+        elif current is None:
+            names.append(word)
+        else:
+            options[current] = f"{options[current]} {word}".strip()
+    if not names:
+        raise ValueError("type a command name after /, e.g. /status")
     return " ".join(names), options
+
+
+def coerce_options(demo: Demo, command: str, options: Mapping[str, str]) -> dict[str, Any]:
+    """Typed option values from typed text: numbers, yes/no, members and channels by name."""
+    name, *path = command.split()
+    schema, _ = walk_path(find_command(demo.server.global_commands, name, 1), path)
+    types = {str(opt["name"]): int(opt["type"]) for opt in schema}
+    typed: dict[str, Any] = {}
+    for key, raw in options.items():
+        if key not in types:
+            raise ValueError(f"/{command} has no option {key!r}; it has: {', '.join(types) or 'none'}")
+        kind = types[key]
+        if kind == OptionType.INTEGER:
+            typed[key] = int(raw)
+        elif kind == OptionType.NUMBER:
+            typed[key] = float(raw)
+        elif kind == OptionType.BOOLEAN:
+            typed[key] = raw.lower() in {"true", "yes", "y", "1", "on"}
+        elif kind in (OptionType.USER, OptionType.MENTIONABLE):
+            typed[key] = demo.member(int(raw) if raw.isdigit() else raw)
+        elif kind == OptionType.CHANNEL:
+            typed[key] = demo.channel(int(raw) if raw.isdigit() else raw.lstrip("#"))
+        else:
+            typed[key] = raw
+    return typed
 
 
 def _demo_command(args: argparse.Namespace) -> int:
@@ -481,7 +613,9 @@ def _demo_command(args: argparse.Namespace) -> int:
         return asyncio.run(run_interactive(out=sys.stdout, backend=args.model))
     names = [args.scenario] if args.scenario else []
     events_path = Path(args.events) if args.events else None
-    return asyncio.run(run_demo(names, events_path=events_path, out=sys.stdout, backend=args.model))
+    keep_db = Path(args.keep_db) if args.keep_db else None
+    return asyncio.run(run_demo(names, events_path=events_path, out=sys.stdout, backend=args.model,
+                                keep_db=keep_db))
 
 
 def run_demo_cli(argv: list[str]) -> int:
@@ -498,10 +632,25 @@ def _add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", action="store_true", help="list the scenarios")
     parser.add_argument("--model", choices=("default", "fake"), default="default",
                         help="be-kind scorer: the shipped model (default) or the keyword fake")
+    parser.add_argument("--keep-db", metavar="PATH",
+                        help="keep the demo's database for `primum report`: the file PATH with --scenario, "
+                             "else a folder PATH with one NAME.sqlite3 per scenario")
     parser.set_defaults(func=_demo_command)
+
+
+DEMO_EPILOG = """examples:
+  primum demo                                   # every scenario, with the shipped model
+  primum demo --list                            # scenario names
+  primum demo --scenario kindness --events out/events.jsonl
+  primum demo --scenario kindness --keep-db demo.sqlite3
+  primum report --db demo.sqlite3 --out report/  # then the owners' charts from the demo's data
+  primum demo --interactive                     # type as a member; /kind test text:you are an idiot
+
+No token and no network are needed: a local Discord runs on this machine."""
 
 
 def register(subparsers: Any) -> None:
     """Add ``primum demo`` to the console script."""
-    parser = subparsers.add_parser("demo", help="watch Primum moderate a simulated physician server")
+    parser = subparsers.add_parser("demo", help="watch Primum moderate a simulated physician server",
+                                   epilog=DEMO_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_demo_arguments(parser)

@@ -39,7 +39,9 @@ async def play(demo: Any) -> None:
     await demo.slash(MODERATOR, CHANNEL, "cooldown member", member=demo.member(MEMBER), reason="repeated insults",
                      minutes=COOLDOWN_MINUTES)
     cooldown = await demo.wait_event("cooldown", 20)
-    demo.narrate(f"Pending: slowmode until {slowmode['expires_at']}, cooldown until {cooldown['expires_at']}.")
+    stamp = demo.transcript.stamp_of
+    demo.narrate(f"Pending: the slowmode is due to lift at {stamp(slowmode['expires_at'])} and the cooldown "
+                 f"to end at {stamp(cooldown['expires_at'])} (on this transcript's clock).")
 
     await demo.kill_bot()
     await asyncio.sleep(1)
@@ -48,6 +50,8 @@ async def play(demo: Any) -> None:
     await demo.wait_event("ready", 30, where=_from_process)
 
     lifted = await demo.wait_event("slowmode_lifted", 40)
-    demo.narrate(f"Slowmode lifted ({lifted['outcome']}), {lifted['late_s']:.2f} s after its time.")
+    demo.narrate(f"Slowmode lifted ({lifted['outcome']}): due at {stamp(slowmode['expires_at'])}, "
+                 f"{lifted['late_s']:.2f} s late.")
     ended = await demo.wait_event("cooldown_lifted", 40)
-    demo.narrate(f"Cooldown ended ({ended['outcome']}), {ended['late_s']:.2f} s after its time.")
+    demo.narrate(f"Cooldown ended ({ended['outcome']}): due at {stamp(cooldown['expires_at'])}, "
+                 f"{ended['late_s']:.2f} s late.")

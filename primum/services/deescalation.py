@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from primum import display
 from primum.clock import Clock, to_iso
 from primum.domain.heat import HeatConfig, HeatReading, HeatTracker
 from primum.domain.incidents import is_bystander
@@ -50,6 +51,10 @@ from primum.storage.guild_settings import GuildSettingsRepository
 from primum.storage.policy import PolicyRepository
 
 log = logging.getLogger(__name__)
+
+#: De-escalation log actions shown as markers on the /heat chart, as ladder steps.
+STEP_MARKERS = {"heat_notice": "notice", "slowmode": "slowmode", "thread_suggested": "thread",
+                "cooldown": "cooldown", "mod_alert": "alert"}
 
 SLOWMODE = "slowmode"
 COOLDOWN = "cooldown"
@@ -134,6 +139,8 @@ class HeatView:
     members: list[tuple[int, float]]
     curve: list[tuple[datetime, float]]
     slowmode_until: datetime | None
+    #: Ladder steps taken in the window, oldest first: (when, "notice" | "slowmode" | ...), for chart markers.
+    steps: list[tuple[datetime, str]] = field(default_factory=list)
 
     @property
     def level_name(self) -> str:
@@ -435,7 +442,8 @@ class DeescalationService:
                          expires_at=to_iso(until), action_id=action.id, actor_id=actor_id,
                          by="moderator" if actor_id else "ladder", reason=reason,
                          duration_s=int(duration.total_seconds()))
-        return ActionResult(True, f"Slowmode {seconds} s until {to_iso(until)}.", action.id, until)
+        shown = f"Slowmode of {display.duration_words(seconds)} per message until {display.when_and_relative(until)}."
+        return ActionResult(True, shown, action.id, until)
 
     async def lift_channel(self, guild_id: int, channel_id: int, *, reason: str, actor_id: int) -> ActionResult:
         """A moderator lifts Primum's slowmode early."""
@@ -538,7 +546,8 @@ class DeescalationService:
                          expires_at=to_iso(until), action_id=action.id, actor_id=actor_id,
                          by="moderator" if actor_id else "ladder", reapplied=False, reason=reason,
                          duration_s=int((until - now).total_seconds()))
-        return ActionResult(True, f"<@{user_id}> is cooling down until {to_iso(until)}.", action.id, until)
+        shown = f"<@{user_id}> is cooling down until {display.when_and_relative(until)}."
+        return ActionResult(True, shown, action.id, until)
 
     async def _cooldown_refused(
         self, guild_id: int, user_id: int, channel_id: int | None, why: str, actor_id: int | None, reason: str
@@ -634,6 +643,9 @@ class DeescalationService:
         config = await self.config_for(guild_id, channel_id)
         ladder = self._ladders.get(channel_id)
         pending = await self.actions.pending_for(guild_id, SLOWMODE, channel_id=channel_id)
+        since = now - timedelta(minutes=minutes)
+        steps = [(entry.at, STEP_MARKERS[entry.action]) for entry in await self.record.for_guild(guild_id, limit=200)
+                 if entry.channel_id == channel_id and entry.action in STEP_MARKERS and entry.at >= since]
         return HeatView(
             guild_id=guild_id,
             channel_id=channel_id,
@@ -643,6 +655,7 @@ class DeescalationService:
             members=self.heat.members(channel_id, now),
             curve=self.heat.curve(channel_id, now - timedelta(minutes=minutes), now, points),
             slowmode_until=pending[-1].expires_at if pending else None,
+            steps=sorted(steps),
         )
 
 
@@ -656,38 +669,13 @@ def describe(view: HeatView, names: Mapping[int, str] | None = None) -> str:
         hottest = ", ".join(f"{names.get(member, f'<@{member}>')} {heat:.2f}" for member, heat in view.members)
         lines.append(f"Hottest: {hottest}")
     if view.slowmode_until is not None:
-        lines.append(f"Primum's slowmode lifts at {to_iso(view.slowmode_until)}")
+        lines.append(f"Primum's slowmode lifts {display.when_and_relative(view.slowmode_until)}")
     return "\n".join(lines)
 
 
 def render_chart(view: HeatView) -> bytes:
     """A small PNG of the heat curve with the thresholds (CPU work: call it in a thread)."""
-    from primum.charts import DRAWING_LOCK  # matplotlib loads only when a chart is asked for
+    from primum.charts import heat_curve  # matplotlib loads only when a chart is asked for
 
-    with DRAWING_LOCK:
-        return _draw_heat(view)
-
-
-def _draw_heat(view: HeatView) -> bytes:
-    from matplotlib.figure import Figure
-
-    from primum.charts import png
-
-    figure = Figure(figsize=(6, 2.4), dpi=100)
-    axes = figure.add_subplot(1, 1, 1)
-    if view.curve:
-        start = view.curve[0][0]
-        xs = [(moment - start).total_seconds() / 60 - (view.curve[-1][0] - start).total_seconds() / 60
-              for moment, _ in view.curve]
-        ys = [value for _, value in view.curve]
-        axes.plot(xs, ys, color="#c0392b", linewidth=1.8)
-        axes.fill_between(xs, ys, color="#c0392b", alpha=0.15)
-    for threshold, label in zip(view.thresholds, ("notice", "slowmode", "thread", "alert"), strict=False):
-        axes.axhline(threshold, color="#7f8c8d", linewidth=0.6, linestyle="--")
-        axes.text(0, threshold, f" {label}", fontsize=7, va="bottom", ha="right", color="#7f8c8d")
-    axes.set_xlabel("minutes ago")
-    axes.set_ylabel("heat")
-    top = max([value for _, value in view.curve] + [view.thresholds[0] if view.thresholds else 1.0])
-    axes.set_ylim(0, top * 1.15)
-    axes.set_title(f"Channel heat: {view.heat:.2f} ({view.level_name})", fontsize=9)
-    return png(figure, bbox_inches="tight")
+    return heat_curve(view.curve, view.thresholds, view.steps, title=f"Channel heat: {view.heat:.2f} "
+                      f"({view.level_name})")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from primum import display
 from primum.clock import Clock
 from primum.domain.counterspeech import Signals
 from primum.domain.policy import (
@@ -44,7 +45,6 @@ from primum.domain.policy import (
     aggregate,
     classify_outcome,
     decide,
-    format_duration,
     resolve_thresholds,
     still_over,
 )
@@ -554,7 +554,7 @@ class KindnessService:
         place = self._port().place(nudge.guild_id, nudge.channel_id, nudge.message_id)
         values = {
             "category": category_label(nudge.category), "jump_url": place.jump_url, "channel": place.channel_name,
-            "guild": place.guild_name, "window": format_duration(nudge.deadline - nudge.created_at),
+            "guild": place.guild_name, "window": display.duration_words(nudge.deadline - nudge.created_at),
         }
         attempts = nudge.attempts
         sent_before = attempts > 0  # an earlier attempt (maybe in a killed process) may have landed

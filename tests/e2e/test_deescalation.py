@@ -217,7 +217,7 @@ async def test_reasons_are_recorded_and_commands_need_moderators(harness: Harnes
     mod = next(iter(h.world.moderators.values()))
     general = h.world.general
     answer = await h.slash(mod, "cooldown channel", general, reason="heated statin thread", seconds=45, minutes=5)
-    assert "Slowmode 45 s" in answer and h.server.slowmode(general) == 45
+    assert "Slowmode of 45 seconds per message until <t:" in answer and h.server.slowmode(general) == 45
     answer = await h.slash(mod, "cooldown lift", general, reason="everyone calmed down")
     assert "lifted" in answer and h.server.slowmode(general) == 0
     entries = await h.service.record.for_guild(h.world.guild_id)

@@ -92,3 +92,75 @@ def test_unknown_runtime_is_refused_before_loading() -> None:
 
     with pytest.raises(ValueError, match="torch, torch-fp32, onnx"):
         open_engine(threads=1, runtime="tensorrt")
+
+
+def test_a_missing_csv_is_one_clear_line_before_the_model_loads(capsys, tmp_path) -> None:
+    missing = tmp_path / "missing.csv"
+    for argv in (["score", "--csv", str(missing)], ["evaluate", str(missing)], ["calibrate", str(missing)]):
+        with pytest.raises(SystemExit) as exit_info:
+            _run(argv)
+        assert exit_info.value.code == f"primum: {missing} does not exist"
+
+
+def test_evaluate_report_without_the_public_datasets_says_what_is_missing(capsys, tmp_path) -> None:
+    assert _run(["evaluate", "--report", "--public-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "needs the public datasets" in err and "davidson" in err and "--public-dir" in err
+    assert "Traceback" not in err
+
+
+def test_score_on_a_terminal_says_what_it_is_waiting_for(capsys, monkeypatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Terminal("thank you\n"))
+    assert _run(["score"]) == 0
+    captured = capsys.readouterr()
+    assert "reading texts from the terminal" in captured.err and "Ctrl-D" in captured.err
+    assert len(captured.out.splitlines()) == 1
+
+
+def test_score_does_not_report_hiding_while_hiding_is_off(capsys, monkeypatch, tmp_path) -> None:
+    text = "I will find where you live and make you pay, you worthless idiot"
+    monkeypatch.chdir(tmp_path)  # no .env here: the shipped defaults, where hiding is off
+    monkeypatch.delenv("PRIMUM_CONFIG", raising=False)
+    assert _run(["score", text]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["hidden"] is False
+    assert line["flagged"] == (line["score"] >= cli_model.configured_thresholds(_card_thresholds())[0])
+
+    config = tmp_path / "hide.toml"
+    config.write_text("[kindness]\nnudge_threshold = 0.05\nhide_threshold = 0.1\n", encoding="utf-8")
+    monkeypatch.setenv("PRIMUM_CONFIG", str(config))
+    assert _run(["score", text]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["flagged"] is True and line["hidden"] is True  # what the configured thresholds would do
+
+
+def _card_thresholds():
+    from primum.inference.engine import card_thresholds, read_card
+
+    return card_thresholds(read_card())
+
+
+@pytest.mark.parametrize(("raw", "label"), [("1", 1), ("yes", 1), ("TRUE", 1), ("unkind", 1), (" 0 ", 0), ("no", 0),
+                                            ("false", 0), ("kind", 0), ("maybe", None), ("", None)])
+def test_common_label_spellings_are_understood(raw, label) -> None:
+    assert cli_model.parse_label(raw) == label
+
+
+def test_calibrate_accepts_yes_no_labels_and_prints_how_to_apply(capsys, tmp_path, labelled_csv) -> None:
+    words = tmp_path / "words.csv"
+    rows = list(csv.DictReader(labelled_csv.open(newline="")))
+    with words.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        writer.writerows([(r["text"], "yes" if r["label"] == "1" else "no") for r in rows] + [("odd", "maybe")])
+    assert _run(["calibrate", str(words)]) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert (result["n_pos"], result["n_neg"]) == (3, 4)
+    assert f"value:{result['threshold']:.2f}" in result["apply"]
+    assert "to use this threshold: /kind-settings threshold action:nudge" in captured.err
+    assert "skipped 1 row(s)" in captured.err and "'maybe'" in captured.err

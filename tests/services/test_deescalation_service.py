@@ -357,7 +357,9 @@ async def test_heat_view_text_and_chart(world):
     view = await world.service.heat_view(GUILD, CHANNEL)
     assert view.heat > 1.5 and view.level >= 2 and view.members[0][0] in {ALICE, BOB}
     text = describe(view, {ALICE: "Dr Alice"})
-    assert "Heat in" in text and "slowmode lifts at" in text
+    assert "Heat in" in text and "slowmode lifts <t:" in text
+    steps = [step for _, step in view.steps]
+    assert steps[:2] == ["notice", "slowmode"]  # chart markers where the ladder fired, oldest first
     png = await asyncio.to_thread(render_chart, view)
     assert png.startswith(b"\x89PNG") and len(png) > 2_000
 
