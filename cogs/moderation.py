@@ -29,7 +29,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._embeds import settings_embed
-from cogs._interactions import defer_first
+from cogs._interactions import answer, defer_first
 from cogs._moderation_views import (
     AppealButton,
     ConfirmButton,
@@ -307,16 +307,7 @@ class Moderation(commands.Cog):
         entry = transparency_entry(case, policy, self._name(guild, case.actor_id) if case.actor_id else None)
         await self._post(channel, entry.line())
 
-    @staticmethod
-    async def _answer(interaction: Interaction, content: str, **kwargs: Any) -> None:
-        """Answer privately, whether or not the interaction was deferred."""
-        try:
-            if interaction.response.is_done():
-                await interaction.followup.send(content, ephemeral=True, **kwargs)
-            else:
-                await interaction.response.send_message(content, ephemeral=True, **kwargs)
-        except discord.HTTPException as error:
-            log.warning("could not answer an interaction: %s", error)
+    _answer = staticmethod(answer)  # privately, whether or not the interaction was deferred
 
     async def interaction_check(self, interaction: Interaction) -> bool:
         """Acknowledge every command first (not those opening a form): slow Discord or database, still an answer."""
