@@ -223,6 +223,17 @@ class Database:
         async with self._reader.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
+    async def write_returning(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        """One write that returns a row (``INSERT ... ON CONFLICT DO NOTHING RETURNING``), atomically.
+
+        On the writer connection (the reader is read-only); None when the statement returned no row.
+        """
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, params)
+            row = await cursor.fetchone()
+            await cursor.close()
+        return row
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Group several statements atomically; commits on success, rolls back on error.

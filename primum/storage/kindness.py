@@ -186,14 +186,6 @@ class KindnessRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def _write_returning(self, sql: str, params: tuple[Any, ...]) -> Any | None:
-        """Run an ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` atomically; None when nothing was inserted."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(sql, params)
-            row = await cursor.fetchone()
-            await cursor.close()
-        return row
-
     # --- nudges -----------------------------------------------------------------------------
 
     async def claim_nudge(
@@ -211,7 +203,7 @@ class KindnessRepository:
         deadline: datetime,
     ) -> NudgeRecord | None:
         """Insert the nudge before sending it; None when the message was already nudged (never twice)."""
-        row = await self._write_returning(
+        row = await self._db.write_returning(
             "INSERT INTO kindness_nudges (guild_id, channel_id, message_id, author_id, category, score, "
             "threshold, model_version, created_at, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (message_id) DO NOTHING RETURNING *",
@@ -267,7 +259,7 @@ class KindnessRepository:
         """Record the author's button press; return False when it was already recorded (first one wins)."""
         if response not in RESPONSES:
             raise ValueError(f"unknown response {response!r}")
-        row = await self._write_returning(
+        row = await self._db.write_returning(
             "UPDATE kindness_nudges SET response = ? WHERE id = ? AND response IS NULL RETURNING id",
             (response, nudge_id),
         )
@@ -279,7 +271,7 @@ class KindnessRepository:
         """Set the outcome once; return False when it was already resolved (idempotent sweeps)."""
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
-        row = await self._write_returning(
+        row = await self._db.write_returning(
             "UPDATE kindness_nudges SET outcome = ?, outcome_at = ?, edit_score = COALESCE(?, edit_score) "
             "WHERE id = ? AND outcome IS NULL RETURNING id",
             (outcome, to_iso(at), edit_score, nudge_id),
@@ -319,7 +311,7 @@ class KindnessRepository:
         created_at: datetime,
     ) -> HideRecord | None:
         """Record a hidden message; None when it was already hidden (a duplicate event)."""
-        row = await self._write_returning(
+        row = await self._db.write_returning(
             "INSERT INTO kindness_hides (guild_id, channel_id, message_id, author_id, category, score, threshold, "
             "model_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING "
             "RETURNING *",
@@ -348,7 +340,7 @@ class KindnessRepository:
 
     async def report_mistake(self, nudge: NudgeRecord, at: datetime) -> bool:
         """Store a false-positive report for the owners' review; False when already reported."""
-        row = await self._write_returning(
+        row = await self._db.write_returning(
             "INSERT INTO kindness_reports (nudge_id, guild_id, channel_id, author_id, category, score, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (nudge_id) DO NOTHING RETURNING id",
             (nudge.id, nudge.guild_id, nudge.channel_id, nudge.author_id, nudge.category, nudge.score, to_iso(at)),

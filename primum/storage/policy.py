@@ -62,13 +62,6 @@ class PolicyRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def _write_returning(self, sql: str, params: tuple[Any, ...]) -> Any | None:
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(sql, params)
-            row = await cursor.fetchone()
-            await cursor.close()
-        return row
-
     async def _rowcount(self, sql: str, params: tuple[Any, ...]) -> int:
         async with self._db.transaction() as conn:
             cursor = await conn.execute(sql, params)
@@ -81,7 +74,7 @@ class PolicyRepository:
     async def claim_alert(self, guild_id: int, key: str, *, channel_id: int | None, reason: str,
                           at: datetime) -> bool:
         """Claim an incident key before alerting; False when it was alerted already (never twice)."""
-        row = await self._write_returning(
+        row = await self._db.write_returning(
             "INSERT INTO policy_alerts (guild_id, incident_key, channel_id, reason, created_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING incident_key",
             (guild_id, key, channel_id, reason, to_iso(at)),
@@ -122,7 +115,7 @@ class PolicyRepository:
         text: str | None = None,
     ) -> ObserveReport | None:
         """Store one would-have action; None when this message already has that report (never twice)."""
-        row = await self._write_returning(
+        row = await self._db.write_returning(
             "INSERT INTO observe_reports (guild_id, channel_id, message_id, author_id, action, category, score, "
             "threshold, model_version, created_at, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (message_id, action) DO NOTHING RETURNING *",
