@@ -23,11 +23,11 @@ import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs._dm import send_dm
 from cogs._embeds import settings_embed
 from cogs._interactions import answer, defer_first
 from cogs._moderation_views import (
@@ -256,16 +256,7 @@ class Moderation(commands.Cog):
     # --- Discord side effects ---------------------------------------------------------------------
     async def _dm(self, user_id: int, content: str, **kwargs: Any) -> bool:
         """DM a member; False (logged at INFO) when their DMs are closed or they are unreachable."""
-        try:
-            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            await user.send(content, **kwargs)
-        except discord.Forbidden:
-            log.info("could not DM user %d (DMs closed)", user_id)
-            return False
-        except (discord.HTTPException, aiohttp.ClientError, OSError) as error:
-            log.warning("could not DM user %d: %s", user_id, error)
-            return False
-        return True
+        return await send_dm(self.bot, user_id, content, **kwargs)
 
     async def _post(
         self, channel: discord.abc.Messageable | None, content: str, **kwargs: Any

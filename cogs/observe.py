@@ -16,6 +16,7 @@ import discord
 from discord.ext import commands
 
 from cogs._channels import find_text_channel
+from cogs._dm import send_dm
 from cogs._observe import VerdictButton, verdict_view
 from primum.services.sanctions import SanctionNotices
 from primum.storage.cases import CaseRepository
@@ -65,16 +66,7 @@ class DiscordObservePort:
 
     async def dm(self, user_id: int, content: str) -> bool:
         """DM someone; False when their DMs are closed or they cannot be reached."""
-        try:
-            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            await user.send(content)
-        except discord.Forbidden:
-            log.info("could not DM user %d (DMs closed)", user_id)
-            return False
-        except (discord.HTTPException, aiohttp.ClientError, OSError) as error:
-            log.warning("could not DM user %d: %s", user_id, error)
-            return False
-        return True
+        return await send_dm(self.bot, user_id, content)
 
     async def tell_owner(self, guild_id: int, content: str) -> bool:
         """The mod-log when there is one, else a DM to the server's owner."""
