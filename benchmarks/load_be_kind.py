@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot import PrimumBot, make_scorer  # noqa: E402
-from primum.events import EventSink  # noqa: E402
+from primum.app import PrimumBot, make_scorer  # noqa: E402
 from primum.localdiscord import LocalDiscord, seed_physician_server  # noqa: E402
 from primum.localdiscord.client import fast_client_kwargs, point_discord_py_at, start_client, stop_client  # noqa: E402
+from primum.runtime.events import EventSink  # noqa: E402
 from primum.settings import ModelSettings, Settings  # noqa: E402
 from primum.storage import Database  # noqa: E402
 

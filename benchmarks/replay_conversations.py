@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot import make_scorer  # noqa: E402
+from primum.app import make_scorer  # noqa: E402
 from primum.replay.history import History  # noqa: E402
 from primum.replay.loader import load_history  # noqa: E402
 from primum.replay.metrics import Verdict, table  # noqa: E402

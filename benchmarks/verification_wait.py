@@ -18,15 +18,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from primum.clock import SystemClock
-from primum.email_code import SmtpCodeSender
-from primum.events import EventSink
-from primum.nppes import NppesClient
+from primum.integrations.email_code import SmtpCodeSender
+from primum.integrations.nppes import NppesClient
+from primum.integrations.nppes_standin import DEMO_PHYSICIAN, demo_registry
+from primum.runtime.clock import SystemClock
+from primum.runtime.events import EventSink
 from primum.services.verification import Submission, VerificationService
 from primum.settings import SmtpSettings
 from primum.storage import Database
 from primum.storage.verification import VerificationRepository
-from primum.testing_nppes import DEMO_PHYSICIAN, demo_registry
 
 TARGET_S = 5.0
 

@@ -22,7 +22,7 @@ from primum.services.catch_up import CatchUpResult, CatchUpService, CatchUpWindo
 from primum.services.kindness import MessageFacts
 
 if TYPE_CHECKING:
-    from bot import PrimumBot
+    from primum.app import PrimumBot
 
 log = logging.getLogger(__name__)
 SCORER_WAIT_S = 300.0

@@ -12,7 +12,7 @@ from cogs._checks import is_moderator
 from primum.domain.observe import Verdict
 
 if TYPE_CHECKING:
-    from bot import PrimumBot
+    from primum.app import PrimumBot
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from primum import display
 from primum.storage.report_reviews import ReviewItem
 
 if TYPE_CHECKING:
-    from bot import PrimumBot
+    from primum.app import PrimumBot
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,6 @@ from cogs._observe import mentions_moderators
 from cogs._pages import send_pages
 from cogs._ranks import refuse_target
 from primum import display
-from primum.charts import render_async, stacked_bars
 from primum.domain.cases import ActionRecord
 from primum.domain.observe import parse_mode
 from primum.domain.policy import (
@@ -42,6 +41,8 @@ from primum.domain.policy import (
 )
 from primum.domain.templates import PLACEHOLDERS, TemplateError, category_label
 from primum.inference.protocol import Overloaded, ScorerState, ScorerUnavailable
+from primum.reporting.charts import render_async, stacked_bars
+from primum.runtime.tasks import BackgroundTasks
 from primum.services.catch_up import CatchUpService
 from primum.services.conversation import ConversationPolicy
 from primum.services.kindness import (
@@ -57,10 +58,9 @@ from primum.services.kindness import (
 from primum.storage.kindness import KindnessRepository, NudgeRecord
 from primum.storage.policy import PolicyRepository
 from primum.storage.scored_marks import ScoredMarksRepository
-from primum.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
-    from bot import PrimumBot
+    from primum.app import PrimumBot
 
 log = logging.getLogger(__name__)
 OWNERS_ONLY = "Only the server's owners (Manage Server) can change be-kind settings."

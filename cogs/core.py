@@ -11,7 +11,7 @@ from discord.ext import commands
 from primum.storage.database import HEAD_VERSION
 
 if TYPE_CHECKING:
-    from bot import PrimumBot
+    from primum.app import PrimumBot
 
 CREED = (
     "**First, be kind.** It's OK to disagree and to debate. "

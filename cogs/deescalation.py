@@ -22,7 +22,6 @@ from cogs._embeds import settings_embed
 from cogs._interactions import answer, defer_first
 from cogs._ranks import refuse_target
 from primum import display
-from primum.charts import render_async
 from primum.domain.ladder import (
     CONFIG_KEYS,
     SLOWMODE_MAX_SECONDS,
@@ -31,6 +30,8 @@ from primum.domain.ladder import (
     LadderConfigError,
 )
 from primum.domain.scored import ScoredMessage
+from primum.reporting.charts import render_async
+from primum.runtime.tasks import BackgroundTasks
 from primum.services.deescalation import (
     ActionFailed,
     ActionRefused,
@@ -39,10 +40,9 @@ from primum.services.deescalation import (
     describe,
     render_chart,
 )
-from primum.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
-    from bot import PrimumBot
+    from primum.app import PrimumBot
 
 #: Labels where a key alone would read ambiguously ("Slowmode" for both its wait and its length).
 LADDER_LABELS = {"slowmode_seconds": "Slowmode wait per message", "slowmode_minutes": "Slowmode lasts",

@@ -40,7 +40,6 @@ from cogs._moderation_views import (
 )
 from cogs._pages import send_pages
 from primum import display
-from primum.clock import from_iso, to_iso
 from primum.domain.cases import (
     CHANNEL_KINDS,
     ActionRecord,
@@ -65,13 +64,14 @@ from primum.domain.cases import (
     validate_evidence_url,
     validate_reason,
 )
-from primum.report import load_rows, render_report
+from primum.reporting.weekly import load_rows, render_report
+from primum.runtime.clock import from_iso, to_iso
+from primum.runtime.tasks import BackgroundTasks
 from primum.services.cases import ModerationService, Refused, RemovalRequest
 from primum.storage.cases import Appeal, Confirmation
-from primum.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
-    from bot import PrimumBot
+    from primum.app import PrimumBot
 
 log = logging.getLogger(__name__)
 

@@ -28,12 +28,12 @@ from primum.domain.cases import (
     validate_reason,
 )
 from primum.domain.policy import ThresholdError, parse_duration
-from primum.scheduler import NewAction, RetryLater, ScheduledAction, Scheduler, Why
+from primum.runtime.scheduler import NewAction, RetryLater, ScheduledAction, Scheduler, Why
+from primum.runtime.tasks import BackgroundTasks
 from primum.storage.deescalation import ScheduledActionRepository
-from primum.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
-    from bot import PrimumBot
+    from primum.app import PrimumBot
 
 log = logging.getLogger(__name__)
 Interaction = discord.Interaction[Any]

@@ -18,12 +18,12 @@ from discord.ext import commands
 from cogs._channels import find_text_channel
 from cogs._dm import send_dm
 from cogs._observe import VerdictButton, verdict_view
+from primum.runtime.tasks import BackgroundTasks
 from primum.services.sanctions import SanctionNotices
 from primum.storage.cases import CaseRepository
-from primum.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
-    from bot import PrimumBot
+    from primum.app import PrimumBot
 
 log = logging.getLogger(__name__)
 

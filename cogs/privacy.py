@@ -20,7 +20,7 @@ from primum.services.cases import CaseLog
 from primum.services.privacy import PrivacyService
 
 if TYPE_CHECKING:
-    from bot import PrimumBot
+    from primum.app import PrimumBot
 
 log = logging.getLogger(__name__)
 

@@ -19,13 +19,13 @@ from cogs._channels import find_text_channel
 from cogs._checks import is_moderator, moderators_only, owners_only
 from cogs._review_views import PAGE_SIZE, PageButton, VerdictButton, card_content, page_header, verdict_view
 from primum import display
+from primum.runtime.tasks import BackgroundTasks
 from primum.services.kindness import MODLOG_CHANNEL_KEY
 from primum.services.report_review import ReportReviewService
 from primum.storage.report_reviews import ReviewItem
-from primum.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
-    from bot import PrimumBot
+    from primum.app import PrimumBot
 
 log = logging.getLogger(__name__)
 Interaction = discord.Interaction[Any]

@@ -45,8 +45,9 @@ from primum.domain.verification import (
     parse_domain_list,
 )
 from primum.domain.verification_review import ReviewCard
-from primum.email_code import SmtpCodeSender
-from primum.nppes import NppesClient
+from primum.integrations.email_code import SmtpCodeSender
+from primum.integrations.nppes import NppesClient
+from primum.runtime.tasks import BackgroundTasks
 from primum.services.verification import (
     RecheckFinding,
     Submission,
@@ -56,10 +57,9 @@ from primum.services.verification import (
 )
 from primum.services.verification_email import EmailOutcome
 from primum.storage.verification import StoredRequest, VerificationRepository
-from primum.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
-    from bot import PrimumBot
+    from primum.app import PrimumBot
 
 log = logging.getLogger(__name__)
 OWNERS_ONLY = "Only the server's owners (Manage Server) can change verification."

@@ -29,6 +29,6 @@ def test_pure_modules_do_not_import_discord(module: str) -> None:
     assert not _imports_in_fresh_interpreter(module, "discord"), f"{module} imports discord"
 
 
-@pytest.mark.parametrize("module", ["bot", "primum.cli", "primum.inference"])
+@pytest.mark.parametrize("module", ["bot", "primum.app", "primum.cli", "primum.inference"])
 def test_core_does_not_import_torch_at_start(module: str) -> None:
     assert not _imports_in_fresh_interpreter(module, "torch"), f"{module} imports torch at import time"

@@ -18,10 +18,10 @@ import discord.gateway
 import discord.http
 import yarl
 
-from bot import PrimumBot, make_scorer
-from primum.events import EventSink
+from primum.app import PrimumBot, make_scorer
 from primum.localdiscord.client import fast_client_kwargs, no_identify_delay
-from primum.logging_setup import setup_logging
+from primum.runtime.events import EventSink
+from primum.runtime.logging_setup import setup_logging
 from primum.settings import load_settings
 from primum.storage import Database
 

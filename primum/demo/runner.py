@@ -27,11 +27,11 @@ from types import ModuleType
 from typing import Any, TextIO
 
 from primum.demo.stack import Stack, settings_for
-from primum.events import Event, EventSink
 from primum.localdiscord import Interaction, Message, PhysicianServer
 from primum.localdiscord.commands import OptionType, find_command, walk_path
 from primum.localdiscord.errors import ControlError
 from primum.localdiscord.models import ChannelType, RequestRecord
+from primum.runtime.events import Event, EventSink
 
 log = logging.getLogger(__name__)
 

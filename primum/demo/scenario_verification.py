@@ -25,7 +25,7 @@ from typing import Any
 
 from cogs._verification_views import APPROVE_ID, START_ID
 from primum.domain.npi import make_npi
-from primum.testing_nppes import DEMO_PHYSICIAN, demo_registry, physician
+from primum.integrations.nppes_standin import DEMO_PHYSICIAN, demo_registry, physician
 
 TITLE = "Physician verification: NPI Registry check, review queue, approval"
 ORDER = 10

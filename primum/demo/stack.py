@@ -19,9 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot import PrimumBot, make_scorer
-from primum.clock import Clock, SystemClock
-from primum.events import EventSink
+from primum.app import PrimumBot, make_scorer
 from primum.inference.protocol import Scorer
 from primum.localdiscord import LocalDiscord, PhysicianServer, seed_physician_server
 from primum.localdiscord.client import (
@@ -31,6 +29,8 @@ from primum.localdiscord.client import (
     start_client,
     stop_client,
 )
+from primum.runtime.clock import Clock, SystemClock
+from primum.runtime.events import EventSink
 from primum.settings import Settings
 from primum.storage import Database
 

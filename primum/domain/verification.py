@@ -1,6 +1,6 @@
 """Physician verification rules: who counts as a physician in the registry, and the request life cycle.
 
-Pure: the registry record arrives as a plain dataclass (``primum.nppes`` parses the JSON), times
+Pure: the registry record arrives as a plain dataclass (``primum.integrations.nppes`` parses the JSON), times
 are passed in, and nothing here talks to Discord, SQLite or the network.
 
 The pipeline (``docs``: shared research on NPPES) is: check the NPI's format and check digit; look

@@ -93,7 +93,8 @@ def run_bench(
 ) -> dict[str, Any]:
     """Run every measurement and return one flat dict (the ``--json`` object)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from primum.inference.engine import MODEL_DIR, open_engine
+    from primum.inference.engine import MODEL_DIR
+    from primum.inference.runtimes import open_engine
     from primum.inference.transformer import TransformerScorer, default_loader
 
     engine, card = open_engine(model_dir or MODEL_DIR, threads=threads, runtime=runtime)

@@ -17,7 +17,6 @@ from typing import Any
 
 from primum.inference.protocol import ACTIONABLE_CATEGORIES, CATEGORIES, Thresholds
 from primum.inference.textnorm import normalize
-from primum.settings import MODEL_RUNTIMES
 
 log = logging.getLogger(__name__)
 
@@ -99,23 +98,6 @@ def set_threads(n: int) -> None:
     torch.set_num_threads(max(1, n))
     with contextlib.suppress(RuntimeError):  # already set once in this process
         torch.set_num_interop_threads(1)
-
-
-def open_engine(model_dir: Path = MODEL_DIR, threads: int = 1, runtime: str = "torch") -> tuple[Engine, dict[str, Any]]:
-    """The shipped model on the chosen runtime (one place that knows the runtimes)."""
-    if runtime not in MODEL_RUNTIMES:
-        raise ValueError(f"unknown model runtime {runtime!r}; use one of: {', '.join(MODEL_RUNTIMES)}")
-    if runtime == "onnx":
-        from primum.inference.onnx_backend import load_onnx_engine
-
-        return load_onnx_engine(model_dir, threads=threads)
-    return Engine.from_model_dir(model_dir, threads=threads, quantize=runtime == "torch")
-
-
-def runtime_version(version: str, runtime: str) -> str:
-    """Model version as reported in scores: the default runtime reports the card's version."""
-    suffix = {"torch": "", "torch-fp32": "+fp32", "onnx": "+onnx-int8"}.get(runtime, f"+{runtime}")
-    return f"{version}{suffix}"
 
 
 def known_words(tokenizer: Any) -> frozenset[str]:

@@ -134,7 +134,8 @@ def default_loader(model_dir: Path | None = None, threads: int = 1, runtime: str
     """
 
     def load() -> tuple[Callable[[list[str]], list[RawScore]], str, Thresholds]:
-        from primum.inference.engine import MODEL_DIR, card_thresholds, open_engine, runtime_version
+        from primum.inference.engine import MODEL_DIR, card_thresholds
+        from primum.inference.runtimes import open_engine, runtime_version
 
         chosen = runtime
         if chosen == "onnx":

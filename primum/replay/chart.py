@@ -6,9 +6,9 @@ from datetime import datetime
 
 from matplotlib.figure import Figure
 
-from primum.charts import DRAWING_LOCK, PALETTE, png
 from primum.replay.report import LEVELS
 from primum.replay.result import ReplayResult
+from primum.reporting.charts import DRAWING_LOCK, PALETTE, png
 
 #: action type -> (legend label, marker, colour)
 MARKERS: dict[str, tuple[str, str, str]] = {

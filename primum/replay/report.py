@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from primum.clock import to_iso
 from primum.replay.metrics import Verdict, judge
 from primum.replay.result import Action, ReplayResult
+from primum.runtime.clock import to_iso
 
 #: Events the transcript leaves out (they stay in the JSON).
 TRANSCRIPT_SKIPS = frozenset({"nudge_delivery", "case"})

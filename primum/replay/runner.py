@@ -20,9 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from primum.clock import FakeClock
 from primum.demo.stack import Stack
-from primum.events import Event, EventSink
 from primum.inference.protocol import KindnessScore, Scorer, ScorerState, Thresholds
 from primum.localdiscord import ControlError
 from primum.localdiscord.ids import Perm
@@ -30,7 +28,9 @@ from primum.localdiscord.models import Overwrite
 from primum.replay.history import History, HistoryMessage
 from primum.replay.posts import describe_request
 from primum.replay.result import QUIET_TYPES, Action, BotPost, PlayedMessage, ReplayResult
-from primum.scheduler import Scheduler
+from primum.runtime.clock import FakeClock
+from primum.runtime.events import Event, EventSink
+from primum.runtime.scheduler import Scheduler
 from primum.settings import Settings
 
 log = logging.getLogger(__name__)

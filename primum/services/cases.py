@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from primum.clock import Clock
 from primum.domain.cases import (
     ActionRecord,
     AppealStatus,
@@ -49,7 +48,8 @@ from primum.domain.cases import (
     validate_statement,
 )
 from primum.domain.privacy import KEPT_TEXT_RETENTION
-from primum.events import EventSink
+from primum.runtime.clock import Clock
+from primum.runtime.events import EventSink
 from primum.storage.cases import (
     AlreadyAmended,
     Appeal,

@@ -16,8 +16,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from primum.clock import Clock
-from primum.events import EventSink
+from primum.runtime.clock import Clock
+from primum.runtime.events import EventSink
 from primum.services.kindness import Handled, KindnessService, MessageFacts
 from primum.settings import CatchUpSettings
 from primum.storage.scored_marks import ScoredMarksRepository

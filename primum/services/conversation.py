@@ -20,7 +20,7 @@ from typing import Any
 from primum.domain.counterspeech import Signals, counterspeech_reason
 from primum.domain.policy import Action, CategoryThresholds, Decision, nudge_trigger
 from primum.domain.templates import TemplateSet, category_label
-from primum.events import EventSink
+from primum.runtime.events import EventSink
 from primum.services.observe import ObserveService, Would
 from primum.storage.policy import PolicyRepository
 

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from primum import display
-from primum.clock import Clock, to_iso
 from primum.domain.heat import HeatConfig, HeatReading, HeatTracker
 from primum.domain.incidents import is_bystander
 from primum.domain.ladder import (
@@ -37,8 +36,9 @@ from primum.domain.ladder import (
     decide,
 )
 from primum.domain.scored import ScoredMessage
-from primum.events import EventSink
-from primum.scheduler import NewAction, RetryLater, ScheduledAction, Scheduler, Why
+from primum.runtime.clock import Clock, to_iso
+from primum.runtime.events import EventSink
+from primum.runtime.scheduler import NewAction, RetryLater, ScheduledAction, Scheduler, Why
 from primum.services.observe import ObserveService, Would, guild_templates
 from primum.settings import DeescalationSettings
 from primum.storage.database import Database
@@ -675,7 +675,7 @@ def describe(view: HeatView, names: Mapping[int, str] | None = None) -> str:
 
 def render_chart(view: HeatView) -> bytes:
     """A small PNG of the heat curve with the thresholds (CPU work: call it in a thread)."""
-    from primum.charts import heat_curve  # matplotlib loads only when a chart is asked for
+    from primum.reporting.charts import heat_curve  # matplotlib loads only when a chart is asked for
 
     return heat_curve(view.curve, view.thresholds, view.steps, title=f"Channel heat: {view.heat:.2f} "
                       f"({view.level_name})")

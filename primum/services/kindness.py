@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from primum import display
-from primum.clock import Clock
 from primum.domain.counterspeech import Signals
 from primum.domain.policy import (
     ACTIONABLE,
@@ -51,8 +50,9 @@ from primum.domain.policy import (
 from primum.domain.privacy import KEPT_TEXT_RETENTION
 from primum.domain.scored import ScoredMessage
 from primum.domain.templates import PLACEHOLDERS, TemplateSet, category_label, validate_template
-from primum.events import EventSink
 from primum.inference.protocol import KindnessScore, Overloaded, Scorer, ScorerState, ScorerUnavailable
+from primum.runtime.clock import Clock
+from primum.runtime.events import EventSink
 from primum.services.conversation import ConversationPolicy
 from primum.settings import KindnessSettings
 from primum.storage.guild_settings import GuildSettingsRepository, category_scope, channel_scope

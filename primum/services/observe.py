@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from primum.clock import Clock, from_iso, to_iso
 from primum.domain.observe import (
     MODE_KEY,
     TEXT_KEY,
@@ -25,7 +24,8 @@ from primum.domain.observe import (
     stored_mode,
 )
 from primum.domain.templates import TemplateSet, category_label
-from primum.events import EventSink
+from primum.runtime.clock import Clock, from_iso, to_iso
+from primum.runtime.events import EventSink
 from primum.storage.guild_settings import GuildSettingsRepository, channel_scope
 from primum.storage.policy import ObserveReport, PolicyRepository
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
-from primum.clock import Clock
-from primum.events import EventSink
-from primum.scheduler import NewAction, RetryLater, ScheduledAction, Scheduler, Why
+from primum.runtime.clock import Clock
+from primum.runtime.events import EventSink
+from primum.runtime.scheduler import NewAction, RetryLater, ScheduledAction, Scheduler, Why
 from primum.storage.database import Database
 from primum.storage.deescalation import ScheduledActionRepository
 from primum.storage.guild_settings import GuildSettingsRepository

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from primum.domain.cases import Case, CaseKind
 from primum.domain.policy import format_duration
-from primum.events import EventSink
+from primum.runtime.events import EventSink
 from primum.services.observe import guild_templates
 from primum.storage.cases import CaseRepository
 from primum.storage.guild_settings import GuildSettingsRepository

@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from primum.clock import Clock
 from primum.domain.npi import check_npi
 from primum.domain.practice import compare_practice
 from primum.domain.verification import (
@@ -52,9 +51,10 @@ from primum.domain.verification_review import (
     queued_message,
     review_request_card,
 )
-from primum.email_code import CodeSender
-from primum.events import EventSink
-from primum.scheduler import ActionStore
+from primum.integrations.email_code import CodeSender
+from primum.runtime.clock import Clock
+from primum.runtime.events import EventSink
+from primum.runtime.scheduler import ActionStore
 from primum.services.verification_email import EmailBinding, EmailResult
 from primum.services.verification_wait import DEFAULT_RETRY_DELAYS_S, RegistryWait
 from primum.storage.deescalation import ScheduledActionRepository
@@ -67,7 +67,7 @@ RECHECK_BATCH = 50
 
 
 class RegistryLookup(Protocol):
-    """What the service needs from ``primum.nppes.NppesClient``."""
+    """What the service needs from ``primum.integrations.nppes.NppesClient``."""
 
     async def lookup(self, npi: str, *, fresh: bool = False, quick: bool = False) -> Lookup:
         """Look one NPI up (``quick``: one short try, a member is waiting)."""

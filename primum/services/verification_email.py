@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from primum.clock import Clock
 from primum.domain.verification import (
     CodeOutcome,
     CodeState,
@@ -22,8 +21,9 @@ from primum.domain.verification import (
     domain_allowed,
     email_domain,
 )
-from primum.email_code import CodeMail, CodeSender, EmailError, generate_code
-from primum.events import EventSink
+from primum.integrations.email_code import CodeMail, CodeSender, EmailError, generate_code
+from primum.runtime.clock import Clock
+from primum.runtime.events import EventSink
 from primum.storage.verification import StoredRequest, VerificationRepository
 
 log = logging.getLogger(__name__)

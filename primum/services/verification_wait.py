@@ -1,7 +1,7 @@
 """Requests waiting for the NPI Registry: retried in the background until the registry answers.
 
 A registry failure is never the member's fault. The request is stored as ``awaiting_registry`` and a
-timed action (``primum.scheduler``, kind ``verification_registry``) asks the registry again later; the
+timed action (``primum.runtime.scheduler``, kind ``verification_registry``) asks the registry again later; the
 database row is the truth, so a restart picks the wait up where it was (a past-due retry runs at
 once). Each retry that finds the registry still down schedules the next one, with a growing delay
 capped at ``delays_s[-1]``, and never gives up: the request moves on only when it can be decided.
@@ -16,9 +16,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from primum.clock import Clock
 from primum.domain.verification import Lookup, LookupStatus, RequestStatus
-from primum.scheduler import ActionStore, NewAction, ScheduledAction, Scheduler, Why
+from primum.runtime.clock import Clock
+from primum.runtime.scheduler import ActionStore, NewAction, ScheduledAction, Scheduler, Why
 from primum.storage.verification import StoredRequest, VerificationRepository
 
 if TYPE_CHECKING:

@@ -25,7 +25,6 @@ from typing import Any
 
 import aiosqlite
 
-from primum.clock import from_iso, to_iso
 from primum.domain.cases import (
     AppealStatus,
     Case,
@@ -35,6 +34,7 @@ from primum.domain.cases import (
     ConfirmationStatus,
     Interaction,
 )
+from primum.runtime.clock import from_iso, to_iso
 from primum.storage.case_chain import last_hash, row_hash, seal_if_needed
 from primum.storage.database import Database
 

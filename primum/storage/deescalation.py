@@ -1,6 +1,6 @@
 """De-escalation's tables: scheduled (timed) actions, the de-escalation record, and ladder settings.
 
-``ScheduledActionRepository`` is the SQLite ``primum.scheduler.ActionStore``; it is generic (any
+``ScheduledActionRepository`` is the SQLite ``primum.runtime.scheduler.ActionStore``; it is generic (any
 feature may store its own kinds). Ladder settings are JSON overrides kept in ``guild_settings``
 under the key ``deescalation`` (guild scope and ``channel:<id>`` scopes).
 """
@@ -16,8 +16,8 @@ from typing import Any
 
 import aiosqlite
 
-from primum.clock import from_iso, to_iso
-from primum.scheduler import ActionStatus, NewAction, ScheduledAction
+from primum.runtime.clock import from_iso, to_iso
+from primum.runtime.scheduler import ActionStatus, NewAction, ScheduledAction
 from primum.storage.database import Database
 from primum.storage.guild_settings import GUILD_SCOPE, GuildSettingsRepository, channel_scope
 

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from primum.clock import to_iso
+from primum.runtime.clock import to_iso
 from primum.storage.database import Database
 
 GUILD_SCOPE = ""

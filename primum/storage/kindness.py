@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from primum.clock import from_iso, to_iso
+from primum.runtime.clock import from_iso, to_iso
 from primum.storage.database import Database
 
 DELIVERY_STATES = ("pending", "dm", "channel", "failed")

@@ -8,7 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from primum.clock import from_iso, to_iso
+from primum.runtime.clock import from_iso, to_iso
 from primum.storage.database import Database
 
 VERDICTS = ("correct", "wrong")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from primum.clock import from_iso, to_iso
+from primum.runtime.clock import from_iso, to_iso
 from primum.storage.database import Database
 from primum.storage.kindness import ReportRecord
 

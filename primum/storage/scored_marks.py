@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from primum.clock import to_iso
+from primum.runtime.clock import to_iso
 from primum.storage.database import Database
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import aiosqlite
 
-from primum.clock import from_iso, to_iso
 from primum.domain.verification import (
     OPEN_STATUSES,
     BindingMethod,
@@ -22,6 +21,7 @@ from primum.domain.verification import (
     RequestStatus,
     VerificationConfig,
 )
+from primum.runtime.clock import from_iso, to_iso
 from primum.storage.database import Database
 from primum.storage.guild_settings import GuildSettingsRepository
 

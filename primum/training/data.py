@@ -21,75 +21,33 @@ Label mapping (the reasoning matters more than the code):
 from __future__ import annotations
 
 import csv
-import hashlib
 import random
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
-from primum.inference.protocol import ACTIONABLE_CATEGORIES, CATEGORIES
+from primum.inference.protocol import ACTIONABLE_CATEGORIES
 from primum.training.augment import random_variant
+from primum.training.rows import (
+    DATA_DIR,
+    DEFAULT_PUBLIC_DIR,
+    Example,
+    hash_bucket,
+    make_targets,
+    profanity_label,
+)
 
-#: Model outputs, in order: the overall unkind score first, then the categories.
-LABELS: tuple[str, ...] = ("unkind", *CATEGORIES)
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
 #: Every ``kindness_*.csv`` in DATA_DIR is ours (see data/README.md for what each file holds).
 OWN_GLOB = "kindness_*.csv"
-DEFAULT_PUBLIC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
-
-Target = tuple[float | None, ...]
 
 #: Loss weight of our own rows. v6 used 3.0, which (with every real row toxic) let our clean writing
 #: style stand for "kind"; with real benign text in the mix 2.5 keeps the physician rows' pull (1.5
 #: left belittling recall at 57% on dev).
 OWN_WEIGHT = 2.5
 
-_PROFANITY = re.compile(
-    r"\b(fuck\w*|shit\w*|bullshit|damn\w*|crap\w*|bitch\w*|ass|asshole\w*|arse\w*|bastard\w*|hell|piss\w*|"
-    r"dick\w*|cunt\w*|wtf|ffs|goddamn\w*|bloody|motherf\w*|jesus christ|christ)\b",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True)
-class Example:
-    """One labelled text; ``kind`` says what it tests (clinical, venting, insult, madlibs ...)."""
-
-    text: str
-    targets: Target
-    source: str
-    kind: str
-    split: str  # "train", "dev", or "withheld" (neither)
-    weight: float = 1.0
-    origin: str = ""  # our rows: the file they come from (e.g. "kindness_dev3")
-
-    @property
-    def unkind(self) -> float | None:
-        """The overall label (None when the source did not judge it)."""
-        return self.targets[0]
-
-
-def profanity_label(text: str) -> float:
-    """Weak profanity label from a word list."""
-    return 1.0 if _PROFANITY.search(text) else 0.0
-
-
-def _bucket(text: str, salt: str) -> float:
-    """A stable pseudo-random number in [0, 1) per text, for hash-based splits."""
-    digest = hashlib.sha256(f"{salt}:{text}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
-
-
-def _targets(unkind: float | None, *, prof: float | None = None, **cats: float | None) -> Target:
-    values: list[float | None] = [unkind]
-    for name in CATEGORIES:
-        if name == "profanity":
-            values.append(prof)
-        else:
-            values.append(cats.get(name, 0.0 if unkind == 0.0 else None))
-    return tuple(values)
+_bucket = hash_bucket
+_targets = make_targets
 
 
 #: Dev rows that were quoted to the people writing later training files (as examples of what the

@@ -31,7 +31,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from primum.inference.protocol import ACTIONABLE_CATEGORIES
-from primum.training.data import DATA_DIR, Example, _bucket, _targets, profanity_label
+from primum.training.rows import DATA_DIR, Example, profanity_label
+from primum.training.rows import hash_bucket as _bucket
+from primum.training.rows import make_targets as _targets
 
 #: The public real-text sources, by folder.
 REAL_SOURCES: tuple[str, ...] = (

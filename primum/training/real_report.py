@@ -12,8 +12,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from primum.training.data import Example
 from primum.training.metrics import flag_rate, roc_auc
+from primum.training.rows import Example
 
 #: Benign flag-rate ceiling per real source at the nudge threshold (the issue's targets).
 REAL_FPR_TARGETS: dict[str, float] = {

@@ -8,10 +8,10 @@ from typing import Any
 
 from primum.inference.protocol import ACTIONABLE_CATEGORIES
 from primum.training.augment import VARIANTS, evasion_variants
-from primum.training.data import LABELS, Example
 from primum.training.metrics import at_threshold, flag_rate, roc_auc, threshold_for_fpr
 from primum.training.real_data import REAL_SOURCE_NAMES
 from primum.training.real_report import format_real, real_report, real_targets_met
+from primum.training.rows import LABELS, Example
 
 Predict = Callable[[Sequence[str]], list[float]]
 

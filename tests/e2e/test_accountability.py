@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from primum.demo.stack import Stack
-from primum.logging_setup import QUIET_LOGGERS, setup_logging
+from primum.runtime.logging_setup import QUIET_LOGGERS, setup_logging
 from tests.e2e import test_verification as verification_tests
 from tests.e2e.test_moderation import answer, event, slash, uid
 

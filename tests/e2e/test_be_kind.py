@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot import PrimumBot
-from primum.events import EventSink
+from primum.app import PrimumBot
 from primum.inference.fake import FakeScorer
 from primum.localdiscord import LocalDiscord, PhysicianServer, seed_physician_server
 from primum.localdiscord.client import (
@@ -27,6 +26,7 @@ from primum.localdiscord.client import (
     start_client,
     stop_client,
 )
+from primum.runtime.events import EventSink
 from primum.settings import KindnessSettings, Settings
 from primum.storage import Database
 

@@ -21,12 +21,12 @@ from typing import Any
 
 import pytest
 
-from bot import PrimumBot
-from primum.clock import SystemClock, from_iso
-from primum.events import EventSink
+from primum.app import PrimumBot
 from primum.inference.fake import FakeScorer
 from primum.localdiscord import ControlError, LocalDiscord, PhysicianServer, seed_physician_server
 from primum.localdiscord.client import DiscordErrorGuard, fast_client_kwargs, point_discord_py_at, start_client
+from primum.runtime.clock import SystemClock, from_iso
+from primum.runtime.events import EventSink
 from primum.settings import ModelSettings, Settings
 from primum.storage import Database
 

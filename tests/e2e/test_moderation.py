@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from primum.clock import FakeClock
 from primum.demo.stack import Stack
 from primum.domain.cases import ActionRecord
 from primum.localdiscord.errors import ControlError
 from primum.localdiscord.ids import Perm
-from primum.report import CHART_FILES
+from primum.reporting.weekly import CHART_FILES
+from primum.runtime.clock import FakeClock
 
 pytestmark = pytest.mark.e2e
 

@@ -24,15 +24,15 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from cogs._verification_views import APPROVE_ID, ASK_ID, CODE_ID, DENY_ID, EMAIL_ID, START_ID
-from primum.clock import Clock, FakeClock
 from primum.demo.stack import Stack, settings_for
 from primum.domain.npi import make_npi
-from primum.events import EventSink
 from primum.inference.fake import FakeScorer
+from primum.integrations.nppes_standin import DEMO_PHYSICIAN, NppesStandIn, demo_registry, physician
 from primum.localdiscord import Interaction, LocalDiscord, Message, PhysicianServer
 from primum.localdiscord.client import DiscordErrorGuard
+from primum.runtime.clock import Clock, FakeClock
+from primum.runtime.events import EventSink
 from primum.settings import SmtpSettings
-from primum.testing_nppes import DEMO_PHYSICIAN, NppesStandIn, demo_registry, physician
 
 pytestmark = pytest.mark.e2e
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from primum.clock import FakeClock, to_iso
 from primum.domain.cases import AppealStatus, CaseKind, CaseStatus, Interaction, ModerationPolicy, Party, Rank
-from primum.events import EventSink
+from primum.runtime.clock import FakeClock, to_iso
+from primum.runtime.events import EventSink
 from primum.services.cases import ModerationService, Refused
 from primum.services.privacy import PrivacyService
 from primum.storage import Database

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from primum.clock import FakeClock
 from primum.domain.cases import (
     ActionRecord,
     AppealStatus,
@@ -19,7 +18,8 @@ from primum.domain.cases import (
     PolicyError,
     Rank,
 )
-from primum.events import EventSink
+from primum.runtime.clock import FakeClock
+from primum.runtime.events import EventSink
 from primum.services.cases import CaseLog, ModerationService, Refused, RemovalRequest
 from primum.storage import Database
 

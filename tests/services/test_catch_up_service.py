@@ -4,8 +4,8 @@
 
 import pytest
 
-from primum.clock import FakeClock
 from primum.domain.scored import ScoredMessage
+from primum.runtime.clock import FakeClock
 from primum.services.catch_up import CatchUpResult, CatchUpService
 from primum.settings import CatchUpSettings
 from primum.storage.scored_marks import ScoredMarksRepository

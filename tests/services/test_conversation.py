@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from primum.clock import FakeClock
 from primum.domain.observe import Verdict, examples
 from primum.domain.scored import ScoredMessage
-from primum.events import EventSink
 from primum.inference.fake import FakeScorer
+from primum.runtime.clock import FakeClock
+from primum.runtime.events import EventSink
 from primum.services.cases import CaseLog
 from primum.services.conversation import ConversationPolicy
 from primum.services.kindness import DmClosed, KindnessService, MessageFacts, Place

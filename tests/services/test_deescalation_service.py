@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from primum.clock import FakeClock, SystemClock
 from primum.domain.ladder import LadderConfigError
 from primum.domain.scored import ScoredMessage
 from primum.domain.templates import TemplateSet
-from primum.events import EventSink
-from primum.scheduler import ActionStatus
+from primum.runtime.clock import FakeClock, SystemClock
+from primum.runtime.events import EventSink
+from primum.runtime.scheduler import ActionStatus
 from primum.services.deescalation import (
     ActionRefused,
     DeescalationService,

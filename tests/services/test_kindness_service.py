@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from primum.clock import FakeClock
 from primum.domain.policy import Level
 from primum.domain.scored import ScoredMessage
-from primum.events import EventSink
 from primum.inference.fake import FakeScorer
 from primum.inference.protocol import KindnessScore, Overloaded
+from primum.runtime.clock import FakeClock
+from primum.runtime.events import EventSink
 from primum.services.kindness import (
     DeliveryFailed,
     DmClosed,
@@ -360,7 +360,7 @@ async def test_odd_texts_never_crash(env, text) -> None:
 
 async def test_templates_windows_and_stats_chart(env) -> None:
     from cogs.be_kind import draw_stats  # the chart the /kind stats command sends
-    from primum.charts import render_async
+    from primum.reporting.charts import render_async
 
     service, port, clock = env
     await service.set_template(G, "nudge_dm", "Gentle note about {jump_url}: {category}", actor_id=OWNER)

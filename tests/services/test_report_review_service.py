@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from primum.clock import FakeClock
-from primum.events import EventSink
+from primum.runtime.clock import FakeClock
+from primum.runtime.events import EventSink
 from primum.services.report_review import ReportReviewService
 from primum.storage import Database
 from primum.storage.kindness import KindnessRepository

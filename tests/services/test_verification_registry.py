@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from primum.clock import FakeClock
 from primum.domain.name_match import NameGrade
 from primum.domain.npi import make_npi
 from primum.domain.verification import RequestStatus, ReviewAction
-from primum.email_code import SmtpCodeSender
-from primum.events import EventSink
-from primum.nppes import NppesClient
+from primum.integrations.email_code import SmtpCodeSender
+from primum.integrations.nppes import NppesClient
+from primum.integrations.nppes_standin import DEMO_DEACTIVATED, DEMO_PHYSICIAN, NppesStandIn, demo_registry, physician
+from primum.runtime.clock import FakeClock
+from primum.runtime.events import EventSink
 from primum.services.verification import Submission, SubmitOutcome, SubmitResult, VerificationService
 from primum.settings import SmtpSettings
 from primum.storage import Database
 from primum.storage.verification import VerificationRepository
-from primum.testing_nppes import DEMO_DEACTIVATED, DEMO_PHYSICIAN, NppesStandIn, demo_registry, physician
 
 GUILD = 100
 MICHELLE = make_npi("176543210")

@@ -9,18 +9,18 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from primum.clock import FakeClock
 from primum.domain.npi import make_npi
 from primum.domain.verification import RequestStatus, ResidentPolicy, ReviewAction
-from primum.email_code import SmtpCodeSender
-from primum.events import EventSink
-from primum.nppes import NppesClient
+from primum.integrations.email_code import SmtpCodeSender
+from primum.integrations.nppes import NppesClient
+from primum.integrations.nppes_standin import DEMO_DEACTIVATED, DEMO_PHYSICIAN, NppesStandIn, demo_registry
+from primum.runtime.clock import FakeClock
+from primum.runtime.events import EventSink
 from primum.services.verification import Submission, SubmitOutcome, VerificationService
 from primum.services.verification_email import EmailOutcome
 from primum.settings import SmtpSettings
 from primum.storage import Database
 from primum.storage.verification import VerificationRepository
-from primum.testing_nppes import DEMO_DEACTIVATED, DEMO_PHYSICIAN, NppesStandIn, demo_registry
 
 GUILD = 100
 LEGACY = make_npi("149775812")

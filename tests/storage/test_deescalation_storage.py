@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from primum.scheduler import ActionStatus, NewAction
+from primum.runtime.scheduler import ActionStatus, NewAction
 from primum.storage import Database, GuildSettingsRepository
 from primum.storage.deescalation import (
     DeescalationLogRepository,

@@ -3,7 +3,7 @@
 import random
 from collections import Counter
 
-from primum.training.data import Example
+from primum.training.rows import Example
 from primum.training.train import TrainConfig, _batches
 
 
@@ -45,7 +45,7 @@ def test_buckets_pad_less_and_still_show_every_row_once_per_window() -> None:
 def test_primum_train_uses_the_shipped_recipe_unless_told_otherwise() -> None:
     import argparse
 
-    from primum import cli_model
+    from primum.cli import model as cli_model
 
     parser = argparse.ArgumentParser(prog="primum")
     cli_model.register(parser.add_subparsers(dest="command", required=True))

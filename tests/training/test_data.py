@@ -5,7 +5,8 @@ import random
 
 from primum.inference.textnorm import normalize
 from primum.training.augment import VARIANTS, evasion_variants, random_variant
-from primum.training.data import LABELS, augment, load_own, profanity_label
+from primum.training.data import augment, load_own
+from primum.training.rows import LABELS, profanity_label
 
 
 def _write(path, rows) -> None:
@@ -161,7 +162,8 @@ def test_withheld_dev_rows_are_neither_trained_on_nor_evaluated(tmp_path) -> Non
 
 
 def test_training_normalises_train_rows_and_leaves_dev_rows_for_the_engine() -> None:
-    from primum.training.data import Example, _targets
+    from primum.training.rows import Example
+    from primum.training.rows import make_targets as _targets
     from primum.training.train import split_for_training
 
     rows = [

@@ -53,8 +53,9 @@ def test_choose_thresholds_hide_far_above_nudge() -> None:
 
 
 def test_dev_report_breaks_recall_and_fpr_down_by_dev_file() -> None:
-    from primum.training.data import Example, _targets
     from primum.training.report import dev_report, format_report
+    from primum.training.rows import Example
+    from primum.training.rows import make_targets as _targets
 
     def row(text: str, unkind: float, kind: str, origin: str, **cats: float) -> Example:
         return Example(text, _targets(unkind, prof=0.0, **cats), "own", kind, "dev", 3.0, origin)

@@ -3,7 +3,6 @@
 import csv
 import math
 
-from primum.training.data import Example, _targets
 from primum.training.real_data import (
     balance_weights,
     load_own_real,
@@ -13,6 +12,8 @@ from primum.training.real_data import (
 )
 from primum.training.real_report import real_report, real_targets_met
 from primum.training.report import choose_thresholds
+from primum.training.rows import Example
+from primum.training.rows import make_targets as _targets
 
 
 def _normalized(public, source: str, rows: list[tuple[str, str, str]]) -> None:

@@ -65,7 +65,7 @@ def test_run_help_explains_the_token_and_the_demo_fallback() -> None:
 def test_a_bot_that_cannot_reach_discord_ends_in_one_clear_line(tmp_path: Path, monkeypatch, capsys) -> None:
     import discord.http
 
-    import bot
+    from primum.cli import run
 
     # Nothing listens on port 9 of this machine: the same error as no network, without needing one.
     monkeypatch.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/api/v10")
@@ -73,7 +73,7 @@ def test_a_bot_that_cannot_reach_discord_ends_in_one_clear_line(tmp_path: Path, 
     monkeypatch.setenv("PRIMUM_DATABASE", str(tmp_path / "p.sqlite3"))
     monkeypatch.setenv("PRIMUM_MODEL_BACKEND", "fake")
     monkeypatch.chdir(tmp_path)
-    assert bot.run_from_settings() == 3
+    assert run.run_from_settings() == 3
     err = capsys.readouterr().err
     assert err.splitlines()[-1].startswith("primum: could not reach Discord (")
     assert "Traceback" not in err and "not-a-real-token" not in err

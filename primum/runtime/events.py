@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from primum.clock import Clock, SystemClock, to_iso
+from primum.runtime.clock import Clock, SystemClock, to_iso
 
 Event = dict[str, Any]
 

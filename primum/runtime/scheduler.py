@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from primum.clock import Clock
+from primum.runtime.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 import logging
 
-from primum.logging_setup import RedactTokens
+from primum.runtime.logging_setup import RedactTokens
 
 FAKE_TOKEN = "MTA5ODc2NTQzMjEwOTg3NjU0.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
@@ -29,7 +29,7 @@ def test_interaction_token_urls_are_redacted() -> None:
 
 
 def test_library_loggers_stay_above_debug_whatever_the_level() -> None:
-    from primum.logging_setup import QUIET_LOGGERS, DropLibraryDebug, setup_logging
+    from primum.runtime.logging_setup import QUIET_LOGGERS, DropLibraryDebug, setup_logging
 
     root = logging.getLogger()
     saved = (root.handlers[:], root.level, {name: logging.getLogger(name).level for name in QUIET_LOGGERS})

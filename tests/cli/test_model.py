@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from primum import cli_model
+from primum.cli import model as cli_model
 
 pytestmark = pytest.mark.model
 
@@ -88,7 +88,7 @@ def test_score_names_the_runtime_in_the_version(capsys) -> None:
 
 
 def test_unknown_runtime_is_refused_before_loading() -> None:
-    from primum.inference.engine import open_engine
+    from primum.inference.runtimes import open_engine
 
     with pytest.raises(ValueError, match="torch, torch-fp32, onnx"):
         open_engine(threads=1, runtime="tensorrt")

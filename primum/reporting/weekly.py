@@ -11,7 +11,7 @@ Five charts, one file each:
 A feature that is not installed (its table is absent) gives a chart that says "no data" instead
 of an error. Drawing is CPU work: the bot calls :func:`render_report` through ``asyncio.to_thread``.
 Only the object-oriented API is used (no pyplot global state) and drawing takes
-:data:`primum.charts.DRAWING_LOCK`, shared by every chart in Primum.
+:data:`primum.reporting.charts.DRAWING_LOCK`, shared by every chart in Primum.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from primum.charts import DRAWING_LOCK, PALETTE, png
 from primum.domain.cases import CaseKind, kind_label
 from primum.domain.policy import NudgeFact, Outcome, StatsCell
+from primum.reporting.charts import DRAWING_LOCK, PALETTE, png
 from primum.storage.cases import ReportRows, report_rows
 from primum.storage.database import Database
 

@@ -12,8 +12,8 @@ from typing import Any
 
 def _report(args: argparse.Namespace) -> int:
     """Read the database without migrating it, draw the charts, write them to ``--out``."""
-    from primum.clock import utc_now
-    from primum.report import load_rows, render_report, write_report
+    from primum.reporting.weekly import load_rows, render_report, write_report
+    from primum.runtime.clock import utc_now
     from primum.storage import Database, DatabaseError
 
     db_path = Path(args.db)

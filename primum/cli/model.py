@@ -141,7 +141,7 @@ def _engine(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
 def _load_engine(model_dir: str, threads: int, runtime: str = "torch") -> tuple[Any, dict[str, Any]]:
     """Load once per process (tests call several subcommands in a row)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from primum.inference.engine import open_engine
+    from primum.inference.runtimes import open_engine
 
     return open_engine(Path(model_dir), threads=threads, runtime=runtime)
 
@@ -236,7 +236,8 @@ def _inputs(args: argparse.Namespace) -> list[str]:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from primum.inference.engine import card_thresholds, runtime_version
+    from primum.inference.engine import card_thresholds
+    from primum.inference.runtimes import runtime_version
 
     texts = _inputs(args)
     engine, card = _engine(args)
@@ -293,7 +294,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         print("primum: give a CSV file or --report", file=sys.stderr)
         return 2
     if args.report:
-        from primum.training.data import DEFAULT_PUBLIC_DIR
+        from primum.training.rows import DEFAULT_PUBLIC_DIR
 
         public = Path(args.public_dir) if args.public_dir else DEFAULT_PUBLIC_DIR
         missing = [name for name in REPORT_DATASETS if not (public / name).is_dir()]
@@ -426,7 +427,7 @@ def _db_examples(args: argparse.Namespace) -> tuple[list[int], list[float], dict
     """Labels and scores from the labelled examples in a Primum database (read only, not migrated)."""
     import asyncio
 
-    from primum.calibration_db import load_labelled
+    from primum.cli.calibration_db import load_labelled
     from primum.inference.engine import read_card
     from primum.storage import DatabaseError
 

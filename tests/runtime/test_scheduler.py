@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from primum.clock import FakeClock, SystemClock
-from primum.scheduler import ActionStatus, NewAction, RetryLater, Scheduler, Why
+from primum.runtime.clock import FakeClock, SystemClock
+from primum.runtime.scheduler import ActionStatus, NewAction, RetryLater, Scheduler, Why
 from primum.storage import Database
 from primum.storage.deescalation import ScheduledActionRepository
 

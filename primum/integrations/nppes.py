@@ -28,9 +28,9 @@ from typing import Any
 
 import aiohttp
 
-from primum.clock import Clock, SystemClock
 from primum.domain.name_match import RegistryName
 from primum.domain.verification import Lookup, LookupStatus, RegistryRecord, Taxonomy
+from primum.runtime.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from primum.cli import main as cli_main
-from primum.clock import FakeClock
 from primum.domain.cases import AppealStatus, ModerationPolicy, Party, Rank
-from primum.report import (
+from primum.reporting.weekly import (
     CHART_FILES,
     nudges_by_week,
     render_report,
     week_start,
 )
+from primum.runtime.clock import FakeClock
 from primum.services.cases import ModerationService
 from primum.storage import Database
 from primum.storage.cases import ReportRows
@@ -116,7 +116,7 @@ def test_revision_rate_is_the_one_kind_stats_uses():
 
 
 def test_heat_steps_are_ladder_steps_in_ladder_order_without_lifts():
-    from primum.report import LADDER_STEPS, heat_by_channel
+    from primum.reporting.weekly import LADDER_STEPS, heat_by_channel
 
     found = heat_by_channel([(1, "mod_alert"), (1, "slowmode_lifted"), (1, "heat_notice"), (1, "config"),
                              (1, "cooldown_lifted"), (1, "slowmode"), (2, "thread_suggested")])
@@ -126,7 +126,7 @@ def test_heat_steps_are_ladder_steps_in_ladder_order_without_lifts():
 
 
 def test_heat_chart_with_markers_renders():
-    from primum.charts import heat_curve
+    from primum.reporting.charts import heat_curve
 
     curve = [(T0 + timedelta(seconds=30 * i), float(i % 7)) for i in range(61)]
     image = heat_curve(curve, (1.5, 3.0, 4.5, 6.0), [(T0 + timedelta(minutes=10), "notice")], title="heat")

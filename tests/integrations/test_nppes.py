@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from primum.clock import FakeClock
 from primum.domain.npi import make_npi
 from primum.domain.verification import LookupStatus
-from primum.nppes import NppesClient, parse_response
-from primum.testing_nppes import DEMO_DEACTIVATED, DEMO_PHYSICIAN, NppesStandIn, demo_registry, physician
+from primum.integrations.nppes import NppesClient, parse_response
+from primum.integrations.nppes_standin import DEMO_DEACTIVATED, DEMO_PHYSICIAN, NppesStandIn, demo_registry, physician
+from primum.runtime.clock import FakeClock
 
 LEGACY = make_npi("149775812")
 ORGANIZATION = make_npi("211449934")

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from bot import make_scorer
+    from primum.app import make_scorer
     from primum.replay.chart import heat_chart
     from primum.replay.history import HistoryError
     from primum.replay.loader import load_history

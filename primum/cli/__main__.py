@@ -1,0 +1,5 @@
+import sys
+
+from primum.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""What Primum draws and summarises for people: charts and the weekly report."""
