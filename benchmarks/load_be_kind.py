@@ -163,7 +163,8 @@ async def run_load(
                         raise RuntimeError(f"scorer is {the_scorer.state}; cannot run the load test")
                     cog: Any = bot.get_cog("BeKind")
                     # every unkind message may be nudged: the per-author window would hide the latency
-                    await cog.service.set_window(world.guild_id, "nudge", timedelta(0), actor_id=world.owner_id)
+                    await cog.service.policies.set_window(world.guild_id, "nudge", timedelta(0),
+                                                          actor_id=world.owner_id)
                     stop = asyncio.Event()
                     watcher = asyncio.create_task(_watch_loop(result, stop))
                     start = time.perf_counter()

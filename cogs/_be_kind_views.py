@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from cogs._interactions import answer, defer_first
+
 if TYPE_CHECKING:
     from primum.app import PrimumBot
-
-log = logging.getLogger(__name__)
 
 #: response -> (label, style)
 BUTTONS: dict[str, tuple[str, discord.ButtonStyle]] = {
@@ -50,13 +49,11 @@ class NudgeButton(
         cog = interaction.client.get_cog("BeKind")
         service = getattr(cog, "service", None)
         if service is None:
-            await interaction.response.send_message("Primum's be-kind feature is not running.", ephemeral=True)
+            await answer(interaction, "Primum's be-kind feature is not running.")
             return
+        await defer_first(interaction)  # recording the answer waits for the database
         result = await service.respond(self.nudge_id, interaction.user.id, self.response)
-        try:
-            await interaction.response.send_message(result.message, ephemeral=True)
-        except discord.HTTPException as error:
-            log.warning("could not answer a nudge button: %s", error)
+        await answer(interaction, result.message)
 
 
 def nudge_view(nudge_id: int) -> discord.ui.View:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import discord
 
+#: The default names of the moderators' log channel, when a server configured none.
+MODLOG_NAMES = ("mod-log", "mod_log", "modlog")
+
 
 def find_text_channel(
     guild: discord.Guild, channel_id: int | None, names: tuple[str, ...]

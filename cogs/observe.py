@@ -15,7 +15,7 @@ import aiohttp
 import discord
 from discord.ext import commands
 
-from cogs._channels import find_text_channel
+from cogs._channels import MODLOG_NAMES, find_text_channel
 from cogs._dm import send_dm
 from cogs._observe import VerdictButton, verdict_view
 from primum.runtime.tasks import BackgroundTasks
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MODLOG_NAMES = ("mod-log", "mod_log", "modlog")
 MODLOG_CHANNEL_KEY = "mod_log_channel_id"
 
 

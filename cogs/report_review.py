@@ -15,12 +15,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._channels import find_text_channel
+from cogs._channels import MODLOG_NAMES, find_text_channel
 from cogs._checks import is_moderator, moderators_only, owners_only
 from cogs._review_views import PAGE_SIZE, PageButton, VerdictButton, card_content, page_header, verdict_view
 from primum import display
 from primum.runtime.tasks import BackgroundTasks
-from primum.services.kindness import MODLOG_CHANNEL_KEY
+from primum.services.kindness_policy import MODLOG_CHANNEL_KEY
 from primum.services.report_review import ReportReviewService
 from primum.storage.report_reviews import ReviewItem
 
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Interaction = discord.Interaction[Any]
 
-MODLOG_NAMES = ("mod-log", "mod_log", "modlog")
 MODERATORS_ONLY = "Only moderators can review reports."
 OWNERS_ONLY = "Only the server's owners can change how reports are batched."
 OUTCOME_DM = {
@@ -163,6 +162,8 @@ class ReportReview(commands.Cog):
         content, view = await self._page(interaction, offset)
         if edit:
             await interaction.response.edit_message(content=content, view=view)
+        elif interaction.response.is_done():  # acknowledged first (``/kind-settings reports``)
+            await interaction.followup.send(content, view=view, ephemeral=True)
         else:
             await interaction.response.send_message(content, view=view, ephemeral=True)
 

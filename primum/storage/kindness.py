@@ -1,8 +1,9 @@
-"""Be-kind records: nudges and outcomes, hidden messages, false-positive reports, opt-in text.
+"""Be-kind records: nudges and outcomes, false-positive reports, opt-in text, a member's data.
 
-Ids, scores, categories and outcomes only. Text lives in ``kindness_texts`` alone, with an
-expiry, and only when a guild opted in to text in the mod-log or a hidden message could not be
-returned to its author by DM.
+Ids, scores, categories and outcomes only. Text lives in ``kindness_texts`` (and, where an owner
+opted in, ``calibration_texts``), always with an expiry: opted-in mod-log text, and a hidden
+message's text from before its deletion until its author has it back (kept to expire when their
+DMs are closed). Hidden messages themselves are in :mod:`primum.storage.kindness_hides`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from primum.runtime.clock import from_iso, to_iso
 from primum.storage.database import Database
+from primum.storage.kindness_hides import HideRecord
 
 DELIVERY_STATES = ("pending", "dm", "channel", "failed")
 RESPONSES = ("will_edit", "keep", "mistake")
@@ -68,42 +70,6 @@ class NudgeRecord:
             outcome=row["outcome"],
             outcome_at=_opt_time(row["outcome_at"]),
             edit_score=None if row["edit_score"] is None else float(row["edit_score"]),
-        )
-
-
-@dataclass(frozen=True)
-class HideRecord:
-    """One hidden message (no text)."""
-
-    id: int
-    guild_id: int
-    channel_id: int
-    message_id: int
-    author_id: int
-    category: str
-    score: float
-    threshold: float
-    created_at: datetime
-    returned: bool
-    modlog_channel_id: int | None
-    modlog_message_id: int | None
-
-    @classmethod
-    def from_row(cls, row: Any) -> HideRecord:
-        """Map a ``kindness_hides`` row."""
-        return cls(
-            id=int(row["id"]),
-            guild_id=int(row["guild_id"]),
-            channel_id=int(row["channel_id"]),
-            message_id=int(row["message_id"]),
-            author_id=int(row["author_id"]),
-            category=str(row["category"]),
-            score=float(row["score"]),
-            threshold=float(row["threshold"]),
-            created_at=from_iso(row["created_at"]),
-            returned=bool(row["returned"]),
-            modlog_channel_id=row["modlog_channel_id"],
-            modlog_message_id=row["modlog_message_id"],
         )
 
 
@@ -185,6 +151,11 @@ class KindnessRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    @property
+    def db(self) -> Database:
+        """The database (for the repositories of the feature's other records)."""
+        return self._db
 
     # --- nudges -----------------------------------------------------------------------------
 
@@ -295,47 +266,6 @@ class KindnessRepository:
         row = await self._db.fetch_one("SELECT MIN(deadline) AS d FROM kindness_nudges WHERE outcome IS NULL")
         return None if row is None or row["d"] is None else from_iso(row["d"])
 
-    # --- hides ------------------------------------------------------------------------------
-
-    async def record_hide(
-        self,
-        *,
-        guild_id: int,
-        channel_id: int,
-        message_id: int,
-        author_id: int,
-        category: str,
-        score: float,
-        threshold: float,
-        model_version: str,
-        created_at: datetime,
-    ) -> HideRecord | None:
-        """Record a hidden message; None when it was already hidden (a duplicate event)."""
-        row = await self._db.write_returning(
-            "INSERT INTO kindness_hides (guild_id, channel_id, message_id, author_id, category, score, threshold, "
-            "model_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING "
-            "RETURNING *",
-            (guild_id, channel_id, message_id, author_id, category, score, threshold, model_version,
-             to_iso(created_at)),
-        )
-        return None if row is None else HideRecord.from_row(row)
-
-    async def hide_by_message(self, message_id: int) -> HideRecord | None:
-        """The hide record of a message, if it was hidden."""
-        row = await self._db.fetch_one("SELECT * FROM kindness_hides WHERE message_id = ?", (message_id,))
-        return None if row is None else HideRecord.from_row(row)
-
-    async def mark_hide_returned(self, hide_id: int) -> None:
-        """The author got their text back by DM."""
-        await self._db.execute("UPDATE kindness_hides SET returned = 1 WHERE id = ?", (hide_id,))
-
-    async def set_hide_modlog(self, hide_id: int, channel_id: int, message_id: int) -> None:
-        """Remember the mod-log post, so an opted-in text can be redacted there when it expires."""
-        await self._db.execute(
-            "UPDATE kindness_hides SET modlog_channel_id = ?, modlog_message_id = ? WHERE id = ?",
-            (channel_id, message_id, hide_id),
-        )
-
     # --- reports ----------------------------------------------------------------------------
 
     async def report_mistake(self, nudge: NudgeRecord, at: datetime) -> bool:
@@ -377,14 +307,6 @@ class KindnessRepository:
             for row in rows
         ]
 
-    async def hide_count(self, guild_id: int, since: datetime) -> int:
-        """Messages hidden since ``since``."""
-        row = await self._db.fetch_one(
-            "SELECT COUNT(*) AS n FROM kindness_hides WHERE guild_id = ? AND created_at >= ?",
-            (guild_id, to_iso(since)),
-        )
-        return int(row["n"]) if row is not None else 0
-
     # --- opt-in text ------------------------------------------------------------------------
 
     async def keep_text(
@@ -409,6 +331,7 @@ class KindnessRepository:
             )
             rows = list(await cursor.fetchall())
             await conn.execute("DELETE FROM kindness_texts WHERE expires_at <= ?", (to_iso(now),))
+            await conn.execute("DELETE FROM calibration_texts WHERE expires_at <= ?", (to_iso(now),))
         return [
             ExpiredText(
                 int(row["message_id"]),
@@ -460,6 +383,7 @@ class KindnessRepository:
                 "DELETE FROM kindness_nudges WHERE guild_id = ? AND author_id = ?",
                 "DELETE FROM kindness_hides WHERE guild_id = ? AND author_id = ?",
                 "DELETE FROM kindness_texts WHERE guild_id = ? AND author_id = ?",
+                "DELETE FROM calibration_texts WHERE guild_id = ? AND author_id = ?",
             ):
                 cursor = await conn.execute(sql, (guild_id, user_id))
                 removed += max(cursor.rowcount, 0)

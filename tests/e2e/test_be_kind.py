@@ -51,9 +51,33 @@ class Harness:
         await self.server.wait_for(lambda: len(self.events.of_type(type_)) >= count, timeout, what=type_)
         return self.events.of_type(type_)[count - 1]
 
-    async def slash(self, user_id: int, command: str, **options):
+    async def slash(self, user_id: int, command: str, **options) -> Reply:
+        """Run a command; the reply is what the invoker finally saw (every command is acknowledged first)."""
         interaction = self.server.invoke_slash(user_id, command, options, channel_id=self.world.general)
-        return await self.server.wait_interaction_response(interaction)
+        return await self.reply(interaction)
+
+    async def reply(self, interaction: Any, timeout: float = 20.0) -> Reply:  # noqa: ASYNC109
+        """Wait for the deferral (Discord's 3 s) and then for the follow-up that answers it."""
+        record = await self.server.wait_interaction_response(interaction, timeout=2.5)
+        assert record.response.type == 5, "acknowledged by deferring, before anything slow"
+
+        def answered() -> Any:
+            for message_id in [*record.followup_ids, record.original_message_id]:
+                message = self.server.world.messages.get(message_id) if message_id else None
+                if message is not None and (message.content or message.embeds or message.attachments):
+                    return message
+            return None
+
+        message = await self.server.wait_for(answered, timeout, what=f"the answer to {record.id}")
+        return Reply(record, message.content or "", bool(record.response.ephemeral), message)
+
+
+@dataclass
+class Reply:
+    record: Any
+    content: str
+    ephemeral: bool
+    message: Any
 
 
 @pytest.fixture
@@ -130,9 +154,9 @@ async def test_exempt_channel_and_per_channel_threshold_by_slash_commands(kind: 
     owner, author = kind.world.owner_id, physician(kind, 3)
     venting, politics = kind.world.channel("venting"), kind.world.channel("politics")
     reply = await kind.slash(owner, "kind-settings exempt", channel=venting)
-    assert reply.response.ephemeral
+    assert reply.ephemeral and "exempt from scoring" in reply.content
     reply = await kind.slash(owner, "kind-settings threshold", action="nudge", value="0.95", channel=politics)
-    assert "0.95" in reply.response.data["content"]
+    assert "0.95" in reply.content
     kind.server.user_says(author, venting, "you idiot")
     kind.server.user_says(author, politics, "you idiot")
     await asyncio.sleep(0.5)
@@ -146,7 +170,7 @@ async def test_settings_are_refused_to_members_at_run_time(kind: Harness) -> Non
     with pytest.raises(Exception, match="permission|visible|not allowed|Missing"):
         kind.server.invoke_slash(member, "kind-settings show", {}, channel_id=kind.world.general)
     reply = await kind.slash(member, "kind stats")
-    assert reply.response.ephemeral and "moderators" in reply.response.data["content"]
+    assert reply.ephemeral and "moderators" in reply.content
 
 
 async def test_mistake_button_is_stored_and_stats_show_it(kind: Harness) -> None:
@@ -155,19 +179,12 @@ async def test_mistake_button_is_stored_and_stats_show_it(kind: Harness) -> None
     dm = await kind.server.wait_dm(author)
     custom_id = next(c["custom_id"] for row in dm.components for c in row["components"]
                      if c["custom_id"].startswith("primum:kind:mistake:"))
-    click = kind.server.click_button(author, dm.id, custom_id)
-    await kind.server.wait_interaction_response(click)
-    assert click.response.ephemeral and "review" in click.response.data["content"]
+    click = await kind.reply(kind.server.click_button(author, dm.id, custom_id))
+    assert click.ephemeral and "review" in click.content
     await kind.event("nudge_report")
     reply = await kind.slash(moderator, "kind stats")
-    assert reply.response.ephemeral
-
-    def answered():  # the follow-up replaces the deferred "thinking" message
-        message = kind.server.original_message(reply)
-        return message if message is not None and message.content else None
-
-    followup = await kind.server.wait_for(answered, 20, what="stats follow-up")
-    assert "1 nudge" in followup.content and "1 reported" in followup.content and followup.attachments
+    assert reply.ephemeral
+    assert "1 nudge" in reply.content and "1 reported" in reply.content and reply.message.attachments
 
 
 async def test_silence_is_kept_after_the_window_and_mydata_forgetme(kind: Harness) -> None:
@@ -182,10 +199,10 @@ async def test_silence_is_kept_after_the_window_and_mydata_forgetme(kind: Harnes
     await kind.cog.sweep_now()
     assert (await kind.event("nudge_outcome"))["outcome"] == "kept"
     mine = await kind.slash(author, "kind mydata")
-    assert mine.response.ephemeral and "1 nudge" in mine.response.data["content"]
+    assert mine.ephemeral and "1 nudge" in mine.content
     gone = await kind.slash(author, "kind forgetme")
-    assert "1 record" in gone.response.data["content"]
-    assert (await kind.cog.service.user_data(kind.world.guild_id, author)).nudges == []
+    assert "1 record" in gone.content
+    assert (await kind.cog.service.records.user_data(kind.world.guild_id, author)).nudges == []
 
 
 async def test_hide_returns_the_text_and_posts_a_case_without_it(kind: Harness) -> None:
@@ -216,8 +233,8 @@ async def test_short_load_leaves_nothing_unscored_and_never_stalls_the_loop(tmp_
 
 async def test_a_call_cut_off_by_shutdown_is_left_for_the_sweep(tmp_path: Path) -> None:
     """aiohttp raises "Session is closed" when the bot stops mid-DM: a transient failure, not a crash."""
-    from cogs.be_kind import DiscordKindnessPort
-    from primum.services.kindness import DeliveryFailed
+    from cogs._be_kind_port import DiscordKindnessPort
+    from primum.services.kindness_port import DeliveryFailed
 
     async def cut_off() -> None:
         raise RuntimeError("Session is closed")

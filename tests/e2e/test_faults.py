@@ -21,7 +21,7 @@ import pytest
 from primum.demo.stack import Stack, settings_for
 from primum.inference.fake import FakeScorer
 from primum.localdiscord.client import DiscordErrorGuard
-from primum.services.kindness import NUDGE_WINDOW_KEY
+from primum.services.kindness_policy import NUDGE_WINDOW_KEY
 from primum.storage import Database, GuildSettingsRepository
 from tests.storage.test_database_busy import hold_write_lock
 

@@ -25,6 +25,12 @@ async def nudge_and_report(stack: Stack, author: int) -> int:
     mistake = next(cid for cid in buttons(dm) if ":mistake:" in cid)
     click = server.click_button(author, dm.id, mistake)
     await server.wait_interaction_response(click)
+
+    def answered() -> bool:  # acknowledged first; the answer follows once the report is stored
+        message = server.original_message(click)
+        return message is not None and bool(message.content)
+
+    await server.wait_for(answered, 10, what="the answer to the mistake button")
     return int(mistake.rsplit(":", 1)[1])
 
 

@@ -17,7 +17,8 @@ from primum.runtime.clock import FakeClock
 from primum.runtime.events import EventSink
 from primum.services.cases import CaseLog
 from primum.services.conversation import ConversationPolicy
-from primum.services.kindness import DmClosed, KindnessService, MessageFacts, Place
+from primum.services.kindness import KindnessService, MessageFacts
+from primum.services.kindness_port import DmClosed, Place
 from primum.services.observe import ObserveService
 from primum.services.sanctions import SanctionNotices
 from primum.settings import KindnessSettings
@@ -220,7 +221,7 @@ async def test_observe_mode_keeps_text_only_when_the_owner_opts_in(env) -> None:
     [(content, report_id)] = env.port.reports
     assert "you idiot" in content
     assert (await env.observe.repo.report(report_id)).text == "you idiot"
-    assert await env.service.forget(G, A, actor_id=A) >= 1
+    assert await env.service.records.forget(G, A, actor_id=A) >= 1
     assert await env.observe.repo.report(report_id) is None
 
 

@@ -13,13 +13,8 @@ from primum.inference.fake import FakeScorer
 from primum.inference.protocol import KindnessScore, Overloaded
 from primum.runtime.clock import FakeClock
 from primum.runtime.events import EventSink
-from primum.services.kindness import (
-    DeliveryFailed,
-    DmClosed,
-    KindnessService,
-    MessageFacts,
-    Place,
-)
+from primum.services.kindness import KindnessService, MessageFacts
+from primum.services.kindness_port import DeliveryFailed, DmClosed, Place
 from primum.settings import KindnessSettings
 from primum.storage import Database, GuildSettingsRepository
 from primum.storage.kindness import KindnessRepository, NudgeRecord
@@ -227,8 +222,8 @@ async def test_undelivered_nudge_is_retried_by_the_sweep(env) -> None:
 
 async def test_exempt_channels_and_roles_are_not_scored(env) -> None:
     service, port, clock = env
-    await service.set_exempt(G, "channel", VENTING, True, actor_id=OWNER)
-    await service.set_exempt(G, "role", 77, True, actor_id=OWNER)
+    await service.policies.set_exempt(G, "channel", VENTING, True, actor_id=OWNER)
+    await service.policies.set_exempt(G, "role", 77, True, actor_id=OWNER)
     calls = service.scorer.calls
     assert (await service.handle_message(facts(clock, channel=VENTING), UNKIND)).skipped == "exempt_channel"
     assert (await service.handle_message(facts(clock, channel=5, parents=(VENTING,)), UNKIND)).skipped == \
@@ -247,9 +242,9 @@ async def test_exempt_channels_and_roles_are_not_scored(env) -> None:
 )
 async def test_per_channel_and_category_thresholds(env, channel_level, category_level, channel, nudged) -> None:
     service, _port, clock = env
-    await service.set_threshold(G, "nudge", channel_level, actor_id=OWNER, channel_id=VENTING)
+    await service.policies.set_threshold(G, "nudge", channel_level, actor_id=OWNER, channel_id=VENTING)
     if category_level is not None:
-        await service.set_threshold(G, "nudge", category_level, actor_id=OWNER, category="belittling")
+        await service.policies.set_threshold(G, "nudge", category_level, actor_id=OWNER, category="belittling")
     handled = await service.handle_message(facts(clock, channel=channel), UNKIND)
     assert (handled.nudge is not None) is nudged
 
@@ -289,17 +284,17 @@ async def test_hide_with_closed_dms_keeps_the_text_for_the_author_and_opt_in_mod
     clock = FakeClock()
     service, port = make_service(db, clock, hide_threshold=0.9)
     await service.scorer.start()
-    await service.set_modlog_text(G, 1, actor_id=OWNER)
+    await service.policies.set_modlog_text(G, 1, actor_id=OWNER)
     port.dm_closed.add(A)
     long_text = "watch your back " + "ẑ̷̢a̶l̸g̵o̷ " * 400
     await service.handle_message(facts(clock), long_text)
-    data = await service.user_data(G, A)
+    data = await service.records.user_data(G, A)
     assert sorted(t.purpose for t in data.texts) == ["modlog", "return"]
     assert "watch your back" in port.modlog[0] and len(port.modlog[0]) <= 2000
     clock.advance(days=1)
     await service.sweep()
     assert port.edits and "redacted" in port.edits[0][1]
-    assert [t.purpose for t in (await service.user_data(G, A)).texts] == ["return"]
+    assert [t.purpose for t in (await service.records.user_data(G, A)).texts] == ["return"]
 
 
 async def test_buttons_and_mistake_reports(env) -> None:
@@ -308,7 +303,7 @@ async def test_buttons_and_mistake_reports(env) -> None:
     assert not (await service.respond(handled.nudge.id, B, "mistake")).ok  # only the author
     assert (await service.respond(handled.nudge.id, A, "mistake")).ok
     assert (await service.respond(handled.nudge.id, A, "mistake")).ok  # idempotent
-    view = await service.stats(G)
+    view = await service.records.stats(G)
     assert view.stats.total.nudges == 1 and view.stats.total.reports == 1 and view.open_reports == 1
     assert len(service.events.of_type("nudge_report")) == 1
 
@@ -316,9 +311,9 @@ async def test_buttons_and_mistake_reports(env) -> None:
 async def test_forget_removes_everything(env) -> None:
     service, _port, clock = env
     await service.handle_message(facts(clock), UNKIND)
-    assert len((await service.user_data(G, A)).nudges) == 1
-    assert await service.forget(G, A, actor_id=A) == 1
-    assert (await service.user_data(G, A)).nudges == []
+    assert len((await service.records.user_data(G, A)).nudges) == 1
+    assert await service.records.forget(G, A, actor_id=A) == 1
+    assert (await service.records.user_data(G, A)).nudges == []
 
 
 async def test_degraded_scorer_is_reported_once(db) -> None:
@@ -359,16 +354,16 @@ async def test_odd_texts_never_crash(env, text) -> None:
 
 
 async def test_templates_windows_and_stats_chart(env) -> None:
-    from cogs.be_kind import draw_stats  # the chart the /kind stats command sends
+    from cogs._be_kind_stats import draw_stats  # the chart the /kind stats command sends
     from primum.reporting.charts import render_async
 
     service, port, clock = env
-    await service.set_template(G, "nudge_dm", "Gentle note about {jump_url}: {category}", actor_id=OWNER)
-    await service.set_window(G, "outcome", timedelta(seconds=5), actor_id=OWNER)
+    await service.policies.set_template(G, "nudge_dm", "Gentle note about {jump_url}: {category}", actor_id=OWNER)
+    await service.policies.set_window(G, "outcome", timedelta(seconds=5), actor_id=OWNER)
     handled = await service.handle_message(facts(clock), UNKIND)
     assert port.dms[-1][1].startswith("Gentle note about https://discord.com/channels/")
     assert handled.nudge.deadline - handled.nudge.created_at == timedelta(seconds=5)
-    png = await render_async(draw_stats, await service.stats(G))
+    png = await render_async(draw_stats, await service.records.stats(G))
     assert png.startswith(b"\x89PNG")
 
 

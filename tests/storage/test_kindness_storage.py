@@ -9,6 +9,7 @@ import pytest
 
 from primum.storage import Database
 from primum.storage.kindness import KindnessRepository
+from primum.storage.kindness_hides import HideRecord, HideRepository
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 G, C, A = 1, 10, 500
@@ -21,6 +22,18 @@ async def repo(tmp_path: Path):
         yield KindnessRepository(db)
     finally:
         await db.close()
+
+
+async def begin_hide(repo: KindnessRepository, message_id: int, *, text: str, author: int = A,
+                     modlog_days: int = 0) -> HideRecord:
+    hide = await HideRepository(repo.db).begin_hide(
+        guild_id=G, channel_id=C, message_id=message_id, author_id=author, category="threat", score=0.97,
+        threshold=0.9, model_version="fake", scores={"threat": 0.97}, created_at=NOW, text=text,
+        return_until=NOW + timedelta(days=7),
+        modlog_text_until=NOW + timedelta(days=modlog_days) if modlog_days else None,
+    )
+    assert hide is not None
+    return hide
 
 
 async def claim(repo: KindnessRepository, message_id: int, *, at: datetime = NOW, author: int = A,
@@ -78,11 +91,8 @@ async def test_reports_stats_and_forget(repo: KindnessRepository) -> None:
     assert len(await repo.open_reports(G)) == 1
     rows = await repo.stat_rows(G, NOW - timedelta(days=1))
     assert [(r.channel_id, r.reported) for r in rows] == [(C, True), (C, False)]
-    hide = await repo.record_hide(guild_id=G, channel_id=C, message_id=3, author_id=A, category="threat", score=0.97,
-                                  threshold=0.9, model_version="fake", created_at=NOW)
-    assert hide is not None and await repo.hide_count(G, NOW - timedelta(days=1)) == 1
-    await repo.keep_text(message_id=3, purpose="return", guild_id=G, author_id=A, text="words", created_at=NOW,
-                         expires_at=NOW + timedelta(days=7))
+    hide = await begin_hide(repo, 3, text="words")
+    assert hide is not None and await HideRepository(repo.db).hide_count(G, NOW - timedelta(days=1)) == 1
     data = await repo.user_data(G, A, NOW)
     assert (len(data.nudges), len(data.hides), data.reports, [t.text for t in data.texts]) == (2, 1, 1, ["words"])
     assert await repo.forget_user(G, A) == 5
@@ -91,11 +101,11 @@ async def test_reports_stats_and_forget(repo: KindnessRepository) -> None:
 
 
 async def test_texts_expire_and_report_their_modlog_post(repo: KindnessRepository) -> None:
-    hide = await repo.record_hide(guild_id=G, channel_id=C, message_id=3, author_id=A, category="threat", score=0.97,
-                                  threshold=0.9, model_version="fake", created_at=NOW)
-    await repo.set_hide_modlog(hide.id, 77, 88)
-    await repo.keep_text(message_id=3, purpose="modlog", guild_id=G, author_id=A, text="t", created_at=NOW,
-                         expires_at=NOW + timedelta(days=1))
+    hides = HideRepository(repo.db)
+    hide = await begin_hide(repo, 3, text="t", modlog_days=1)
+    await hides.mark_deleted(hide.id, True)
+    await hides.mark_returned(hide.id, True)  # the author has it back: the text to return goes at once
+    await hides.finish(hide.id, (77, 88))
     assert await repo.purge_expired_texts(NOW) == []
     expired = await repo.purge_expired_texts(NOW + timedelta(days=1))
     assert [(e.message_id, e.modlog_channel_id, e.modlog_message_id) for e in expired] == [(3, 77, 88)]
