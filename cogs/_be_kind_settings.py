@@ -19,8 +19,10 @@ from cogs._interactions import answer
 from primum import display
 from primum.domain.observe import parse_mode
 from primum.domain.policy import ACTIONABLE, ThresholdError, parse_duration, parse_threshold
+from primum.domain.privacy import KEPT_TEXT_RETENTION
 from primum.domain.templates import PLACEHOLDERS, TemplateError
 from primum.services.kindness import KindnessService
+from primum.services.report_review import KEEP_TEXT_KEY
 
 if TYPE_CHECKING:
     from primum.app import PrimumBot
@@ -56,9 +58,10 @@ class KindSettingsCommands(commands.Cog):
         assert interaction.guild is not None
         policy = await self.service.policy(interaction.guild.id)
         observe = await self._observe_line(interaction.guild.id)
-        await answer(interaction, "", embed=self._settings_embed(policy, observe))
+        verdict_text = bool(await self.bot.guild_settings.get(interaction.guild.id, KEEP_TEXT_KEY))
+        await answer(interaction, "", embed=self._settings_embed(policy, observe, verdict_text))
 
-    def _settings_embed(self, policy: Any, observe: str) -> discord.Embed:
+    def _settings_embed(self, policy: Any, observe: str, verdict_text: bool) -> discord.Embed:
         base = policy.thresholds_for([])
         o = policy.overrides
 
@@ -84,6 +87,8 @@ class KindSettingsCommands(commands.Cog):
              if policy.modlog_text_days else "off"),
             ("Model", f"{self.bot.scorer.version} ({self.bot.scorer.state})"),
             ("Observe mode", observe.removeprefix("Observe mode: ")),
+            ("Text with report verdicts", f"kept {display.duration_words(KEPT_TEXT_RETENTION)} (/kind-reports text)"
+             if verdict_text else "not kept (/kind-reports text)"),
         ]
         return settings_embed("Be-kind settings", rows, footer="Change with /kind-settings threshold, exempt, "
                               "window, template or modlog")

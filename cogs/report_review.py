@@ -1,7 +1,9 @@
 """Reviewing "This was a mistake" reports: a batched #mod-log digest, per-report verdicts, the member told.
 
 ``/kind-reports list`` (moderators) pages through reports waiting for a verdict, with the same
-buttons as the digest; ``/kind-reports digest`` (owners) sets how long reports are batched.
+buttons as the digest; ``/kind-reports digest`` (owners) sets how long reports are batched, and
+``/kind-reports text`` (owners) whether the nudged message's text is kept with each verdict (off
+by default; it expires, and goes with its author's forget).
 The logic is in ``primum.services.report_review``; this cog only speaks Discord.
 """
 
@@ -19,6 +21,7 @@ from cogs._channels import MODLOG_NAMES, find_text_channel
 from cogs._checks import is_moderator, moderators_only, owners_only
 from cogs._review_views import PAGE_SIZE, PageButton, VerdictButton, card_content, page_header, verdict_view
 from primum import display
+from primum.domain.privacy import KEPT_TEXT_RETENTION
 from primum.runtime.tasks import BackgroundTasks
 from primum.services.kindness_policy import MODLOG_CHANNEL_KEY
 from primum.services.report_review import ReportReviewService
@@ -31,7 +34,7 @@ log = logging.getLogger(__name__)
 Interaction = discord.Interaction[Any]
 
 MODERATORS_ONLY = "Only moderators can review reports."
-OWNERS_ONLY = "Only the server's owners can change how reports are batched."
+OWNERS_ONLY = "Only the server's owners can change how reports are reviewed."
 OUTCOME_DM = {
     "mistake": ("A moderator reviewed the note Primum sent you on {when} about your message in {channel}, and "
                 "agrees it was a mistake. Thank you for saying so: verdicts like this one help tune Primum for "
@@ -110,6 +113,20 @@ class ReportReview(commands.Cog):
             return False
         return True
 
+    async def scored_text(self, item: ReviewItem) -> str | None:
+        """The nudged message's text, if it still exists and was not edited after its nudge."""
+        channel = self.bot.get_channel(item.report.channel_id)
+        if item.message_id is None or not isinstance(channel, discord.abc.Messageable):
+            return None
+        try:
+            message = await channel.fetch_message(item.message_id)
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as error:
+            log.info("could not read the text of report %d: %s", item.report.id, error)
+            return None
+        if message.edited_at is not None and (item.nudged_at is None or message.edited_at > item.nudged_at):
+            return None  # no longer the text that was scored
+        return message.content or None
+
     # --- buttons ------------------------------------------------------------------------------
     async def on_verdict(self, interaction: Interaction, verdict: str, report_id: int, offset: int | None) -> None:
         """A moderator's verdict; the card or page is redrawn in place, the moderator told privately."""
@@ -184,6 +201,21 @@ class ReportReview(commands.Cog):
         every = display.duration_words(minutes * 60)
         await interaction.response.send_message(f"Reports are now gathered for {every} before one #mod-log post.",
                                                 ephemeral=True)
+
+
+    @reports.command(name="text", description="Keep the message text with each verdict, for calibration")
+    @app_commands.describe(keep="True: keep the nudged message's text with its verdict (7 days); False: never")
+    @owners_only(OWNERS_ONLY)
+    async def text(self, interaction: Interaction, keep: bool) -> None:
+        """Owners opt in (off by default); kept text expires and goes with its author's forget."""
+        assert interaction.guild is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.service.set_keep_text(interaction.guild.id, keep, interaction.user.id)
+        days = KEPT_TEXT_RETENTION.days
+        shown = (f"kept with each verdict for {days} days, so `primum calibrate --from-db --rescore` can score it "
+                 "again; it goes with its author's forget" if keep else "not kept (verdicts keep a score and a "
+                 "label only)")
+        await interaction.followup.send(f"Message text with report verdicts: **{shown}**.", ephemeral=True)
 
 
 async def setup(bot: PrimumBot) -> None:

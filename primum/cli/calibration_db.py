@@ -2,14 +2,18 @@
 
 Each source is one loader: an async function that reads a database and returns
 :class:`~primum.storage.report_reviews.CalibrationExample` rows (a score, a 0/1 label, the model
-version; never text). A source whose table is missing (an older database, a feature not merged)
-is skipped; the calibration itself does not care where a label came from.
+version; the message text only where a server's owner opted in, until it expires). With
+``--rescore`` the examples that have text are scored again by the model in use (:func:`rescore`).
+A source whose table is missing (an older database, a feature not merged) is skipped; the
+calibration itself does not care where a label came from.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +24,23 @@ Loader = Callable[[Database, int | None], Awaitable[list[CalibrationExample]]]
 
 
 async def _report_verdicts(db: Database, guild_id: int | None) -> list[CalibrationExample]:
-    """Moderators' verdicts on "This was a mistake" reports (cogs/report_review.py)."""
-    return await calibration_examples(db, guild_id=guild_id)
+    """Moderators' verdicts on "This was a mistake" reports (cogs/report_review.py), with kept text if any."""
+    try:
+        return await calibration_examples(db, guild_id=guild_id, now=datetime.now(UTC))
+    except sqlite3.OperationalError:  # a database from before kept verdict text: scores and labels only
+        return await calibration_examples(db, guild_id=guild_id)
+
+
+def rescore(examples: list[CalibrationExample], score: Callable[[list[str]], list[float]],
+            model_version: str) -> tuple[list[CalibrationExample], int]:
+    """Score again the examples whose text was kept (owners' opt-in), with the model in use; the others
+    keep their stored score. Returns the examples and how many were scored again."""
+    with_text = [i for i, e in enumerate(examples) if e.text]
+    scores = score([examples[i].text or "" for i in with_text]) if with_text else []
+    out = list(examples)
+    for i, new in zip(with_text, scores, strict=True):
+        out[i] = replace(examples[i], score=float(new), model_version=model_version)
+    return out, len(with_text)
 
 
 async def _observe_verdicts(db: Database, guild_id: int | None) -> list[CalibrationExample]:

@@ -107,6 +107,9 @@ def register(subparsers: Any) -> None:
     calibrate.add_argument("--guild", type=int, help="with --from-db: only this server's verdicts")
     calibrate.add_argument("--this-model-only", action="store_true",
                            help="with --from-db: only verdicts on scores from the model in use")
+    calibrate.add_argument("--rescore", action="store_true",
+                           help="with --from-db: score again, with the model in use, the verdicts whose message "
+                                "text was kept (owners opt in with /kind-reports text)")
     calibrate.add_argument("--target-fpr", type=float, default=0.02)
     calibrate.add_argument("--plot", help="write precision/recall/FPR vs threshold to this PNG")
     _model_args(calibrate)
@@ -445,6 +448,13 @@ def _db_examples(args: argparse.Namespace) -> tuple[list[int], list[float], dict
     except (DatabaseError, RuntimeError) as error:
         print(f"primum: {error}", file=sys.stderr)
         return None
+    if args.rescore:
+        from primum.cli.calibration_db import rescore
+
+        engine, card = _engine(args)
+        examples, count = rescore(examples, lambda texts: [r.score for r in engine.predict_many(texts)],
+                                  str(card["version"]))
+        print(f"primum: scored {count} verdict(s) again from their kept text", file=sys.stderr)
     card = read_card(_model_dir(args))
     version = str(card["version"])
     others = sorted({e.model_version for e in examples if not e.model_version.startswith(version)})

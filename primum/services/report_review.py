@@ -4,8 +4,10 @@ A member's report schedules one digest per server (a row in ``scheduled_actions`
 neither loses nor repeats it); when it falls due, every report not yet listed goes to #mod-log in
 one post. A moderator gives each report its own verdict: *a mistake* (the nudged message was kind)
 or *fair* (it was not). The first verdict wins; the member is told the outcome by DM; the verdict
-becomes a labelled calibration example (score, category, label; no text, no member) that
-``primum calibrate --db`` reads.
+becomes a labelled calibration example (score, category, label; no member) that
+``primum calibrate --from-db`` reads. No message text either, unless the server's owner opted in
+(``/kind-reports text``): then the nudged message's text, as it was scored, is kept with the
+example for :data:`~primum.domain.privacy.KEPT_TEXT_RETENTION`, and goes with its author's forget.
 """
 
 from __future__ import annotations
@@ -16,19 +18,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+from primum.domain.privacy import KEPT_TEXT_RETENTION
 from primum.runtime.clock import Clock
 from primum.runtime.events import EventSink
 from primum.runtime.scheduler import NewAction, RetryLater, ScheduledAction, Scheduler, Why
 from primum.storage.database import Database
 from primum.storage.deescalation import ScheduledActionRepository
 from primum.storage.guild_settings import GuildSettingsRepository
-from primum.storage.report_reviews import VERDICTS, ReportReviewRepository, ReviewItem
+from primum.storage.report_reviews import VERDICTS, KeptText, ReportReviewRepository, ReviewItem
 
 log = logging.getLogger(__name__)
 
 DIGEST = "report_digest"
 DIGEST_MINUTES_KEY = "report_digest_minutes"
 DEFAULT_DIGEST_MINUTES = 30.0
+#: Owners opt in to keeping the nudged message's text with each verdict (off by default).
+KEEP_TEXT_KEY = "report_review.keep_text"
 #: Reports per digest card: one row of verdict buttons each, within Discord's five rows.
 REPORTS_PER_CARD = 5
 
@@ -41,6 +46,9 @@ class ReviewPort(Protocol):
 
     async def tell_member(self, item: ReviewItem, verdict: str) -> bool:
         """DM the reporter the outcome; False when their DMs are closed."""
+
+    async def scored_text(self, item: ReviewItem) -> str | None:
+        """The nudged message's text if it is still the text that was scored; None if gone or edited since."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,14 @@ class ReportReviewService:
         """An owner changes the batching interval."""
         await self.settings.set(guild_id, DIGEST_MINUTES_KEY, minutes, now=self.clock.now(), updated_by=actor_id)
 
+    async def keeps_text(self, guild_id: int) -> bool:
+        """Whether this server's owner opted in to keeping message text with verdicts."""
+        return bool(await self.settings.get(guild_id, KEEP_TEXT_KEY))
+
+    async def set_keep_text(self, guild_id: int, keep: bool, actor_id: int) -> None:
+        """An owner opts in or out (texts already kept still expire on time, or go with a forget)."""
+        await self.settings.set(guild_id, KEEP_TEXT_KEY, keep, now=self.clock.now(), updated_by=actor_id)
+
     async def on_report(self, guild_id: int) -> ScheduledAction | None:
         """A new report: make sure one digest is pending for the server (None when one already is)."""
         async with self._scheduling:  # two reports at once must not schedule two digests
@@ -123,7 +139,9 @@ class ReportReviewService:
                                         "to forget their data).")
         if item.report.author_id == moderator_id:
             return VerdictResult(False, "This is your own report; another moderator decides it.", item)
-        if item.verdict is not None or not await self.repo.decide(item, verdict, moderator_id, self.clock.now()):
+        kept = await self._kept_text(item) if item.verdict is None else None
+        if item.verdict is not None or not await self.repo.decide(item, verdict, moderator_id, self.clock.now(),
+                                                                  kept):
             again = await self.repo.item(report_id) or item
             return VerdictResult(False, f"Report #{report_id} was already decided ({again.verdict}).", again)
         decided = await self.repo.item(report_id) or item
@@ -137,3 +155,12 @@ class ReportReviewService:
         what = "a mistake (the message was kind)" if verdict == "mistake" else "fair (the nudge stands)"
         note = "the member was told by DM" if told else "the member could not be told (DMs closed)"
         return VerdictResult(True, f"Report #{report_id}: {what}; {note}. It is now a calibration example.", decided)
+
+    async def _kept_text(self, item: ReviewItem) -> KeptText | None:
+        """The text to keep with the example: only where the owner opted in, and only the text that was scored."""
+        if self.port is None or item.message_id is None or not await self.keeps_text(item.report.guild_id):
+            return None
+        text = await self.port.scored_text(item)
+        if not text:
+            return None
+        return KeptText(text, item.report.author_id, self.clock.now() + KEPT_TEXT_RETENTION)

@@ -22,6 +22,7 @@ class ReviewItem:
 
     report: ReportRecord
     message_id: int | None  # the nudged message (None when the nudge is gone)
+    nudged_at: datetime | None  # when it was nudged (its text since then is the text that was scored)
     model_version: str
     notified_at: datetime | None
     card_channel_id: int | None
@@ -34,7 +35,7 @@ class ReviewItem:
 
 @dataclass(frozen=True)
 class CalibrationExample:
-    """One labelled score (no text, no member)."""
+    """One labelled score (no member; text only where the owner opted in, until it expires)."""
 
     guild_id: int
     source: str
@@ -42,10 +43,21 @@ class CalibrationExample:
     category: str
     label: int
     model_version: str
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class KeptText:
+    """The nudged message's text, kept with its verdict because the server's owner opted in."""
+
+    text: str
+    author_id: int  # only so that the author's "forget me" removes it
+    expires_at: datetime
 
 
 _SELECT = (
-    "SELECT r.*, n.message_id AS nudge_message_id, n.model_version AS model_version, v.notified_at, "
+    "SELECT r.*, n.message_id AS nudge_message_id, n.created_at AS nudged_at, n.model_version AS model_version, "
+    "v.notified_at, "
     "v.card_channel_id, v.card_message_id, v.verdict, v.decided_by, v.decided_at, "
     "COALESCE(v.member_told, 0) AS member_told "
     "FROM kindness_reports r LEFT JOIN kindness_nudges n ON n.id = r.nudge_id "
@@ -57,6 +69,7 @@ def _item(row: Any) -> ReviewItem:
     return ReviewItem(
         report=ReportRecord.from_row(row),
         message_id=int(row["nudge_message_id"]) if row["nudge_message_id"] is not None else None,
+        nudged_at=from_iso(row["nudged_at"]) if row["nudged_at"] else None,
         model_version=str(row["model_version"] or "unknown"),
         notified_at=from_iso(row["notified_at"]) if row["notified_at"] else None,
         card_channel_id=row["card_channel_id"],
@@ -114,8 +127,10 @@ class ReportReviewRepository:
             [(rid, guild_id, to_iso(at), channel_id, message_id) for rid in report_ids],
         )
 
-    async def decide(self, item: ReviewItem, verdict: str, moderator_id: int, at: datetime) -> bool:
-        """Record the verdict, close the report and store the labelled example; False if already decided."""
+    async def decide(self, item: ReviewItem, verdict: str, moderator_id: int, at: datetime,
+                     kept: KeptText | None = None) -> bool:
+        """Record the verdict, close the report and store the labelled example (with ``kept`` text where the
+        owner opted in); False if already decided."""
         if verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}")
         report = item.report
@@ -135,13 +150,22 @@ class ReportReviewRepository:
                 "UPDATE kindness_reports SET reviewed_at = ?, reviewed_by = ? WHERE id = ? AND reviewed_at IS NULL",
                 (to_iso(at), moderator_id, report.id),
             )
-            await conn.execute(
+            cursor = await conn.execute(
                 "INSERT INTO calibration_examples (guild_id, source, source_id, score, category, label, "
                 "model_version, decided_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (source, source_id) DO NOTHING",
+                "ON CONFLICT (source, source_id) DO NOTHING RETURNING id",
                 (report.guild_id, SOURCE, report.id, report.score, report.category, VERDICT_LABEL[verdict],
                  item.model_version, moderator_id, to_iso(at)),
             )
+            example = await cursor.fetchone()
+            await cursor.close()
+            if example is not None and kept is not None:
+                await conn.execute(
+                    "INSERT INTO calibration_texts (example_id, guild_id, author_id, text, created_at, expires_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (int(example["id"]), report.guild_id, kept.author_id, kept.text, to_iso(at),
+                     to_iso(kept.expires_at)),
+                )
         return True
 
     async def mark_member_told(self, report_id: int) -> None:
@@ -149,21 +173,28 @@ class ReportReviewRepository:
         await self._db.execute("UPDATE report_reviews SET member_told = 1 WHERE report_id = ?", (report_id,))
 
 
-async def calibration_examples(db: Database, *, guild_id: int | None = None,
-                               model_version: str | None = None) -> list[CalibrationExample]:
-    """Every labelled example (any source), optionally for one guild or one model version."""
+async def calibration_examples(db: Database, *, guild_id: int | None = None, model_version: str | None = None,
+                               now: datetime | None = None) -> list[CalibrationExample]:
+    """Every labelled example (any source), optionally for one guild or one model version.
+
+    With ``now``, an example carries its kept text (where the owner opted in) unless it has expired.
+    """
     clauses: list[str] = []
     params: list[Any] = []
     if guild_id is not None:
-        clauses.append("guild_id = ?")
+        clauses.append("e.guild_id = ?")
         params.append(guild_id)
     if model_version is not None:
-        clauses.append("model_version = ?")
+        clauses.append("e.model_version = ?")
         params.append(model_version)
     where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
-    rows = await db.fetch_all(
-        "SELECT guild_id, source, score, category, label, model_version FROM calibration_examples "
-        + where + "ORDER BY id", params,
-    )
+    select = "SELECT e.guild_id, e.source, e.score, e.category, e.label, e.model_version"
+    if now is None:
+        sql = select + ", NULL AS text FROM calibration_examples e "
+    else:
+        sql = (select + ", t.text FROM calibration_examples e "
+               "LEFT JOIN calibration_texts t ON t.example_id = e.id AND t.expires_at > ? ")
+        params.insert(0, to_iso(now))
+    rows = await db.fetch_all(sql + where + "ORDER BY e.id", params)
     return [CalibrationExample(int(r["guild_id"]), str(r["source"]), float(r["score"]), str(r["category"]),
-                               int(r["label"]), str(r["model_version"])) for r in rows]
+                               int(r["label"]), str(r["model_version"]), r["text"]) for r in rows]

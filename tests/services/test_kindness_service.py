@@ -2,7 +2,7 @@
 """The be-kind service end to end without Discord: fake port, temp database, fake clock, FakeScorer."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -68,9 +68,16 @@ class FakePort:
         self.dms.append((user_id, content + (attachment or "")))
         return True
 
+    async def find_dm(self, user_id: int, after: datetime, content: str) -> bool:
+        return any(u == user_id and sent.startswith(content) for u, sent in self.dms)
+
     async def post_modlog(self, guild_id: int, content: str) -> tuple[int, int] | None:
         self.modlog.append(content)
         return 99, len(self.modlog)
+
+    async def find_modlog_post(self, guild_id: int, after: datetime, marker: str) -> tuple[int, int] | None:
+        found = [number for number, post in enumerate(self.modlog, start=1) if marker in post]
+        return (99, found[0]) if found else None
 
     async def edit_modlog(self, channel_id: int, message_id: int, content: str) -> None:
         self.edits.append((message_id, content))

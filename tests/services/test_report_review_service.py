@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from primum.domain.privacy import KEPT_TEXT_RETENTION
 from primum.runtime.clock import FakeClock
 from primum.runtime.events import EventSink
 from primum.services.report_review import ReportReviewService
@@ -23,6 +24,7 @@ class Port:
         self.dms_open = dms_open
         self.digests: list[list[list[int]]] = []
         self.told: list[tuple[int, str]] = []
+        self.texts: dict[int, str] = {}  # message id -> its text in Discord, as it was scored
 
     async def post_digest(self, guild_id: int, cards: list[list[ReviewItem]]) -> list[tuple[int, int]]:
         if not self.modlog:
@@ -34,6 +36,9 @@ class Port:
         if self.dms_open:
             self.told.append((item.report.author_id, verdict))
         return self.dms_open
+
+    async def scored_text(self, item: ReviewItem) -> str | None:
+        return self.texts.get(item.message_id or 0)
 
 
 @pytest.fixture
@@ -163,5 +168,62 @@ async def test_forgetting_a_member_keeps_the_anonymous_example_only(db: Database
         await KindnessRepository(db).forget_user(G, 500)
         assert await service.repo.item(rid) is None
         assert len(await calibration_examples(db)) == 1  # a score and a label: nothing about the member
+    finally:
+        await service.stop()
+
+
+async def kept_texts(db: Database) -> list[tuple[int, str]]:
+    rows = await db.fetch_all("SELECT author_id, text FROM calibration_texts ORDER BY example_id")
+    return [(int(r["author_id"]), str(r["text"])) for r in rows]
+
+
+async def test_verdicts_keep_no_message_text_unless_the_owner_opted_in(db: Database) -> None:
+    clock, port = FakeClock(NOW), Port()
+    port.texts = {100: "that dose is wrong, as anyone can see", 101: "read the label"}
+    service = await service_for(db, clock, port)
+    try:
+        assert not await service.keeps_text(G)  # off by default
+        await service.decide(await report(db, 100, 500, clock), "mistake", MOD)
+        assert await kept_texts(db) == []
+        assert [e.text for e in await calibration_examples(db, now=clock.now())] == [None]
+        await service.set_keep_text(G, True, actor_id=MOD)
+        await service.decide(await report(db, 101, 501, clock), "fair", MOD)
+        assert await kept_texts(db) == [(501, "read the label")]
+        examples = await calibration_examples(db, now=clock.now())
+        assert [(e.label, e.text) for e in examples] == [(0, None), (1, "read the label")]
+        assert [e.text for e in await calibration_examples(db)] == [None, None]  # text only when asked for
+    finally:
+        await service.stop()
+
+
+async def test_kept_verdict_text_goes_with_a_forget_and_expires_like_other_kept_text(db: Database) -> None:
+    clock, port = FakeClock(NOW), Port()
+    port.texts = {100: "first words", 101: "second words"}
+    service = await service_for(db, clock, port)
+    kindness = KindnessRepository(db)
+    try:
+        await service.set_keep_text(G, True, actor_id=MOD)
+        await service.decide(await report(db, 100, 500, clock), "fair", MOD)
+        await service.decide(await report(db, 101, 501, clock), "mistake", MOD)
+        await kindness.forget_user(G, 500)
+        assert await kept_texts(db) == [(501, "second words")]
+        assert len(await calibration_examples(db)) == 2  # the anonymous examples stay
+        later = clock.now() + KEPT_TEXT_RETENTION
+        assert [e.text for e in await calibration_examples(db, now=later)] == [None, None]  # expired: not read
+        await kindness.purge_expired_texts(clock.now())
+        assert await kept_texts(db) == [(501, "second words")]
+        await kindness.purge_expired_texts(later)
+        assert await kept_texts(db) == []  # and gone at the next sweep
+    finally:
+        await service.stop()
+
+
+async def test_a_message_edited_or_deleted_since_its_nudge_keeps_no_text(db: Database) -> None:
+    clock, port = FakeClock(NOW), Port()  # the port answers None: gone, or no longer the text that was scored
+    service = await service_for(db, clock, port)
+    try:
+        await service.set_keep_text(G, True, actor_id=MOD)
+        assert (await service.decide(await report(db, 100, 500, clock), "fair", MOD)).ok
+        assert await kept_texts(db) == []
     finally:
         await service.stop()
