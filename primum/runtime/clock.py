@@ -58,3 +58,8 @@ def from_iso(text: str) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"timestamp without a time zone: {text!r}")
     return moment.astimezone(UTC)
+
+
+def from_iso_or_none(text: str | None) -> datetime | None:
+    """``from_iso`` for a column that may be empty (NULL or '')."""
+    return from_iso(text) if text else None

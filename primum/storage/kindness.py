@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from primum.runtime.clock import from_iso, to_iso
+from primum.runtime.clock import from_iso, from_iso_or_none, to_iso
 from primum.storage.database import Database
 from primum.storage.kindness_hides import HideRecord
 
@@ -20,9 +20,6 @@ DELIVERY_STATES = ("pending", "dm", "channel", "failed")
 RESPONSES = ("will_edit", "keep", "mistake")
 OUTCOMES = ("revised", "withdrawn", "kept")
 
-
-def _opt_time(value: str | None) -> datetime | None:
-    return from_iso(value) if value else None
 
 
 @dataclass(frozen=True)
@@ -65,10 +62,10 @@ class NudgeRecord:
             deadline=from_iso(row["deadline"]),
             delivery=str(row["delivery"]),
             attempts=int(row["attempts"]),
-            delivered_at=_opt_time(row["delivered_at"]),
+            delivered_at=from_iso_or_none(row["delivered_at"]),
             response=row["response"],
             outcome=row["outcome"],
-            outcome_at=_opt_time(row["outcome_at"]),
+            outcome_at=from_iso_or_none(row["outcome_at"]),
             edit_score=None if row["edit_score"] is None else float(row["edit_score"]),
         )
 
@@ -99,7 +96,7 @@ class ReportRecord:
             category=str(row["category"]),
             score=float(row["score"]),
             created_at=from_iso(row["created_at"]),
-            reviewed_at=_opt_time(row["reviewed_at"]),
+            reviewed_at=from_iso_or_none(row["reviewed_at"]),
         )
 
 

@@ -13,14 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from primum.runtime.clock import from_iso, to_iso
+from primum.runtime.clock import from_iso, from_iso_or_none, to_iso
 from primum.storage.database import Database
 
 STAGES = ("deleting", "returning", "reporting", "done")
 
-
-def _opt_time(value: str | None) -> datetime | None:
-    return from_iso(value) if value else None
 
 
 @dataclass(frozen=True)
@@ -64,8 +61,8 @@ class HideRecord:
             stage=str(row["stage"]),
             deleted=None if row["deleted"] is None else bool(row["deleted"]),
             scores={str(k): float(v) for k, v in json.loads(row["scores"] or "{}").items()},
-            dm_attempted_at=_opt_time(row["dm_attempted_at"]),
-            modlog_attempted_at=_opt_time(row["modlog_attempted_at"]),
+            dm_attempted_at=from_iso_or_none(row["dm_attempted_at"]),
+            modlog_attempted_at=from_iso_or_none(row["modlog_attempted_at"]),
         )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from primum.runtime.clock import from_iso, to_iso
+from primum.runtime.clock import from_iso_or_none, to_iso
 from primum.storage.database import Database
 from primum.storage.kindness import ReportRecord
 
@@ -69,14 +69,14 @@ def _item(row: Any) -> ReviewItem:
     return ReviewItem(
         report=ReportRecord.from_row(row),
         message_id=int(row["nudge_message_id"]) if row["nudge_message_id"] is not None else None,
-        nudged_at=from_iso(row["nudged_at"]) if row["nudged_at"] else None,
+        nudged_at=from_iso_or_none(row["nudged_at"]),
         model_version=str(row["model_version"] or "unknown"),
-        notified_at=from_iso(row["notified_at"]) if row["notified_at"] else None,
+        notified_at=from_iso_or_none(row["notified_at"]),
         card_channel_id=row["card_channel_id"],
         card_message_id=row["card_message_id"],
         verdict=row["verdict"],
         decided_by=row["decided_by"],
-        decided_at=from_iso(row["decided_at"]) if row["decided_at"] else None,
+        decided_at=from_iso_or_none(row["decided_at"]),
         member_told=bool(row["member_told"]),
     )
 

@@ -16,7 +16,7 @@ import pytest
 from primum.inference.fake import FakeScorer
 from primum.runtime.clock import FakeClock
 from primum.runtime.events import EventSink
-from primum.services.kindness import KindnessService
+from primum.services.kindness import KindnessService, MessageFacts
 from primum.settings import KindnessSettings
 from primum.storage import Database, GuildSettingsRepository
 from primum.storage.kindness import KindnessRepository
@@ -76,13 +76,19 @@ async def start(db: Database, clock: FakeClock, port: CrashingPort) -> KindnessS
     return service
 
 
-@pytest.mark.parametrize("crash_after", ["delete", "dm", "modlog"])
-async def test_a_hide_interrupted_by_a_crash_is_finished_once_on_start(db, crash_after: str) -> None:
-    clock, port = FakeClock(), CrashingPort(crash_after=crash_after)
+async def crash_mid_hide(db: Database, clock: FakeClock, port: CrashingPort) -> MessageFacts:
+    """A process hides a message and dies at the port's crash point; return the message."""
     first = await start(db, clock, port)
     message = facts(clock)
     with pytest.raises(Crash):
         await first.handle_message(message, THREAT)
+    return message
+
+
+@pytest.mark.parametrize("crash_after", ["delete", "dm", "modlog"])
+async def test_a_hide_interrupted_by_a_crash_is_finished_once_on_start(db, crash_after: str) -> None:
+    clock, port = FakeClock(), CrashingPort(crash_after=crash_after)
+    message = await crash_mid_hide(db, clock, port)
 
     clock.advance(seconds=30)
     restarted = await start(db, clock, port)
@@ -103,10 +109,7 @@ async def test_a_hide_interrupted_by_a_crash_is_finished_once_on_start(db, crash
 async def test_a_resumed_hide_keeps_the_text_for_an_author_whose_dms_are_closed(db) -> None:
     clock, port = FakeClock(), CrashingPort(crash_after="delete")
     port.dm_closed.add(A)
-    first = await start(db, clock, port)
-    message = facts(clock)
-    with pytest.raises(Crash):
-        await first.handle_message(message, THREAT)
+    await crash_mid_hide(db, clock, port)
     clock.advance(seconds=30)
     restarted = await start(db, clock, port)
     await restarted.sweep()
@@ -129,10 +132,7 @@ async def test_a_hide_in_flight_is_not_resumed_by_a_concurrent_sweep(db) -> None
 
 async def test_a_forgotten_member_s_interrupted_hide_returns_nothing(db) -> None:
     clock, port = FakeClock(), CrashingPort(crash_after="delete")
-    first = await start(db, clock, port)
-    message = facts(clock)
-    with pytest.raises(Crash):
-        await first.handle_message(message, THREAT)
+    await crash_mid_hide(db, clock, port)
     restarted = await start(db, clock, port)
     await restarted.records.forget(G, A, actor_id=A)  # the hide row and its kept text are gone
     clock.advance(seconds=30)
