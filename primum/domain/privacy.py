@@ -16,7 +16,7 @@ KEPT_TEXT_RETENTION = timedelta(days=7)
 
 #: Feature keys of a forget, in the order they are reported, with their human names.
 FEATURES: dict[str, str] = {
-    "be_kind": "be-kind nudges, hides, mistake reports and kept hidden text",
+    "be_kind": "be-kind nudges, hides, mistake reports and kept text (hidden messages, report verdicts)",
     "deescalation": "de-escalation records and finished cooldowns",
     "verification": "verification requests and attempts (NPI, name, e-mail domain)",
     "appeal_statements": "appeal statements (replaced; the appeals' outcomes stay)",
