@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +219,35 @@ async def test_hide_returns_the_text_and_posts_a_case_without_it(kind: Harness) 
     case = kind.server.messages(kind.world.mod_log)[-1]
     assert "threat" in case.content and "Watch your back" not in case.content and case.mention_ids == []
     assert kind.events.of_type("nudge_outcome") == []  # our own deletion is not a withdrawal
+
+
+async def test_a_hide_resumed_after_a_crash_finds_its_dm_and_mod_log_post_instead_of_repeating_them(
+        kind: Harness) -> None:
+    owner, author = kind.world.owner_id, physician(kind, 8)
+    await kind.slash(owner, "kind-settings threshold", action="hide", value="0.9")
+    text = "Watch your back, I know where you park."
+    msg = kind.server.user_says(author, kind.world.general, text)
+    await kind.event("hide")
+    await kind.server.wait_dm(author)
+    post = kind.server.messages(kind.world.mod_log)[-1]
+    # As if the process died after the DM and the mod-log post were sent, before either was recorded.
+    started = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    await kind.bot.db.execute(
+        "UPDATE kindness_hides SET stage = 'returning', returned = 0, modlog_channel_id = NULL, "
+        "modlog_message_id = NULL, created_at = ?, dm_attempted_at = ?, modlog_attempted_at = ? WHERE message_id = ?",
+        (started, started, started, msg.id))
+    await kind.bot.db.execute(
+        "INSERT INTO kindness_texts (message_id, purpose, guild_id, author_id, text, created_at, expires_at) "
+        "VALUES (?, 'return', ?, ?, ?, ?, ?)",
+        (msg.id, kind.world.guild_id, author, text, started, (datetime.now(UTC) + timedelta(days=7)).isoformat()))
+    service = kind.cog.service
+    assert await service.resume_hides() == 1
+    hide = await service.hides.hide_by_message(msg.id)
+    assert (hide.stage, hide.returned, hide.modlog_message_id) == ("done", True, post.id)
+    assert len([m for m in kind.server.dms_to(author) if text in m.content]) == 1
+    assert [m.id for m in kind.server.messages(kind.world.mod_log) if f"message {msg.id}" in m.content] == [post.id]
+    assert await service.hides.returned_text(msg.id) is None
+    assert await service.resume_hides() == 0
 
 
 async def test_short_load_leaves_nothing_unscored_and_never_stalls_the_loop(tmp_path: Path) -> None:
