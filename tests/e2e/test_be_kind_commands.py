@@ -78,16 +78,17 @@ async def test_a_setting_whose_write_fails_says_so_and_changes_nothing(
     ids, server = stack.seeded, stack.server
     guard.allow(r"^command exempt failed$")  # logged with its traceback for the owners; the member is told
     stack.bot.db.write_retry_s = 0  # give up after SQLite's own busy wait (the default retries for a minute)
+    service = stack.bot.get_cog("BeKind").service
+    await service.stop()  # no periodic sweep queued ahead of the command's write, waiting out the lock first
     held = threading.Event()
-    holder = hold_write_lock(stack.db_path, BUSY_TIMEOUT_MS / 1000 + 2.5, held)
+    holder = hold_write_lock(stack.db_path, BUSY_TIMEOUT_MS / 1000 + 3.0, held)
     await asyncio.to_thread(held.wait, 5)
     venting = ids.channel("venting")
     record = server.invoke_slash(ids.owner_id, "kind-settings exempt", {"channel": venting}, channel_id=ids.general)
     text = await deferred_answer(stack, record, timeout=15)
     assert "Something went wrong" in text
     await asyncio.to_thread(holder.join, 10)
-    policy = await stack.bot.get_cog("BeKind").service.policy(ids.guild_id)
-    assert venting not in policy.exemptions.channel_ids
+    assert venting not in (await service.policy(ids.guild_id)).exemptions.channel_ids
 
 
 async def test_owners_may_keep_the_message_text_with_report_verdicts(guarded: tuple[Stack, DiscordErrorGuard]) -> None:
