@@ -5,8 +5,8 @@ The cog turns Discord objects into :class:`MessageFacts` and implements
 needs); everything else happens here and in the ``kindness_*`` modules beside it, so the whole
 feature is testable with a fake port, a temp database, a fake clock and the ``FakeScorer``:
 ``kindness_policy`` (a server's settings), ``kindness_delivery`` (a nudge, exactly once),
-``kindness_hiding`` (a hide, exactly once, resumed after a crash) and ``kindness_records``
-(statistics, a member's data, forget).
+``kindness_hiding`` (a hide, exactly once, resumed after a crash), ``kindness_outcomes`` (what
+came of a nudge) and ``kindness_records`` (statistics, a member's data, forget).
 
 Order of work for a nudge: decide -> claim the nudge row (UNIQUE message id: never twice) ->
 deliver it (:func:`~primum.services.kindness_delivery.deliver_nudge`). Outcomes are stored with
@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from primum.domain.counterspeech import Signals
-from primum.domain.policy import Action, AfterNudge, Decision, Outcome, Reason, classify_outcome, decide, still_over
+from primum.domain.policy import Action, AfterNudge, Decision, Outcome, Reason, decide, still_over
 from primum.domain.scored import ScoredMessage
 from primum.inference.protocol import KindnessScore, Overloaded, Scorer, ScorerState, ScorerUnavailable
 from primum.runtime.clock import Clock
@@ -33,6 +33,7 @@ from primum.runtime.events import EventSink
 from primum.services.conversation import ConversationPolicy
 from primum.services.kindness_delivery import deliver_nudge
 from primum.services.kindness_hiding import HideRequest, Hiding, hide_cutoff
+from primum.services.kindness_outcomes import settle
 from primum.services.kindness_policy import GuildPolicy, KindnessPolicies
 from primum.services.kindness_port import DELIVERY_RETRY_DELAYS_S, DeliveryFailed, DeliveryRefused, KindnessPort
 from primum.services.kindness_records import KindnessRecords
@@ -286,14 +287,7 @@ class KindnessService:
     ) -> Outcome | None:
         over = still_over(result.categories, result.score, thresholds)
         happened = AfterNudge.EDITED_STILL_OVER if over else AfterNudge.EDITED_BELOW
-        outcome = classify_outcome(happened, at=now, deadline=nudge.deadline)
-        if outcome is None:
-            await self.repo.note_edit_score(nudge.id, result.score)
-            return None
-        if await self.repo.resolve(nudge.id, outcome.value, now, edit_score=result.score):
-            self._emit_outcome(nudge, outcome, now)
-            return outcome
-        return None
+        return await settle(self.repo, self.events, nudge, happened, now, edit_score=result.score)
 
     async def handle_deleted(self, message_id: int) -> Outcome | None:
         """A message was deleted: a nudged one within its window was withdrawn."""
@@ -303,19 +297,7 @@ class KindnessService:
         nudge = await self.repo.nudge_by_message(message_id)
         if nudge is None or nudge.outcome is not None:
             return None
-        now = self.clock.now()
-        outcome = classify_outcome(AfterNudge.DELETED, at=now, deadline=nudge.deadline)
-        if outcome is not None and await self.repo.resolve(nudge.id, outcome.value, now):
-            self._emit_outcome(nudge, outcome, now)
-            return outcome
-        return None
-
-    def _emit_outcome(self, nudge: NudgeRecord, outcome: Outcome, now: datetime) -> None:
-        self.events.emit(
-            "nudge_outcome", guild_id=nudge.guild_id, channel_id=nudge.channel_id, message_id=nudge.message_id,
-            author_id=nudge.author_id, nudge_id=nudge.id, outcome=outcome.value, category=nudge.category,
-            seconds_after_nudge=round((now - nudge.created_at).total_seconds(), 3),
-        )
+        return await settle(self.repo, self.events, nudge, AfterNudge.DELETED, self.clock.now())
 
     # --- delivery -----------------------------------------------------------------------------
 
@@ -377,9 +359,7 @@ class KindnessService:
         now = self.clock.now()
         resolved: list[NudgeRecord] = []
         for nudge in await self.repo.due(now):
-            outcome = classify_outcome(AfterNudge.WINDOW_EXPIRED, at=now, deadline=nudge.deadline)
-            if outcome is not None and await self.repo.resolve(nudge.id, outcome.value, now):
-                self._emit_outcome(nudge, outcome, now)
+            if await settle(self.repo, self.events, nudge, AfterNudge.WINDOW_EXPIRED, now) is not None:
                 resolved.append(nudge)
         for nudge in await self.repo.undelivered(now - timedelta(seconds=sum(self.retry_delays_s) + 5)):
             if nudge.id not in self._delivering:
