@@ -15,7 +15,8 @@ from typing import Any
 import discord
 
 from cogs._verification_server import VerificationServer
-from primum.domain.verification import BindingMethod, Eligibility
+from primum.domain.verification import BindingMethod
+from primum.domain.verification_eligibility import Eligibility
 from primum.domain.verification_review import ReviewCard
 from primum.storage.verification import StoredRequest
 

@@ -8,18 +8,16 @@ waited for the registry is decided in the background: its card is posted and the
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from cogs._interactions import answer, defer_first
-from cogs._verification_card import BINDING_FIELD, ReviewCards
+from cogs._verification_card import BINDING_FIELD
+from cogs._verification_server import VerificationPart
 from cogs._verification_views import AskModal, AskView, EmailView, VerifyModal
 from primum.services.verification import Submission, SubmitOutcome, SubmitResult
 from primum.services.verification_email import EmailOutcome
-
-if TYPE_CHECKING:
-    from cogs.verification import Verification
 
 log = logging.getLogger(__name__)
 
@@ -31,15 +29,8 @@ NOTED = frozenset({SubmitOutcome.INVALID_NPI, SubmitOutcome.INELIGIBLE, SubmitOu
 WHICH_SERVER = "I cannot tell which server this is for; please press **Verify** in the server's #verify channel."
 
 
-class MemberSteps:
+class MemberSteps(VerificationPart):
     """What a member does: open and submit the form, ask the moderators, bind an e-mail address."""
-
-    def __init__(self, cog: Verification, cards: ReviewCards) -> None:
-        self.cog = cog
-        self.bot = cog.bot
-        self.service = cog.service
-        self.server = cog.server
-        self.cards = cards
 
     # --- the form --------------------------------------------------------------------------------------
     async def open_form(self, interaction: discord.Interaction[Any]) -> None:

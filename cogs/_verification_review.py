@@ -9,21 +9,19 @@ open a form first (a form cannot follow an acknowledgement), so only their quick
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from cogs._checks import is_moderator
 from cogs._interactions import answer, defer_first
 from cogs._ranks import refuse_target
-from cogs._verification_card import COLOR_APPROVED, COLOR_DENIED, COLOR_MORE, ReviewCards
+from cogs._verification_card import COLOR_APPROVED, COLOR_DENIED, COLOR_MORE
+from cogs._verification_server import VerificationPart
 from cogs._verification_views import ReasonModal
 from primum.domain.cases import ActionRecord
 from primum.domain.verification import RequestStatus, ReviewAction
 from primum.storage.verification import StoredRequest
-
-if TYPE_CHECKING:
-    from cogs.verification import Verification
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +50,8 @@ def _stamp(interaction: discord.Interaction[Any]) -> str:
     return f"<t:{int(interaction.created_at.timestamp())}:f>"
 
 
-class ReviewQueue:
+class ReviewQueue(VerificationPart):
     """The Approve / Deny / Ask-for-more buttons of the review cards, and the reason form."""
-
-    def __init__(self, cog: Verification, cards: ReviewCards) -> None:
-        self.cog = cog
-        self.bot = cog.bot
-        self.service = cog.service
-        self.server = cog.server
-        self.cards = cards
 
     async def _reviewable(self, interaction: discord.Interaction[Any], message_id: int) -> StoredRequest | None:
         """The card's request when the caller may decide it; otherwise None, and the caller was told why."""

@@ -8,7 +8,7 @@ mentions them in #verify; approval gives the Verified Physician role and takes U
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 
@@ -16,6 +16,10 @@ from cogs._channels import find_text_channel
 from cogs._dm import send_dm
 from primum.domain.verification import DEFAULT_NAMES
 from primum.services.verification import VerificationService
+
+if TYPE_CHECKING:
+    from cogs._verification_card import ReviewCards
+    from cogs.verification import Verification
 
 log = logging.getLogger(__name__)
 
@@ -112,3 +116,15 @@ class VerificationServer:
             f"Registry re-check every **{config.recheck_days}** days; "
             f"at most {config.max_attempts_per_day} attempts per member per day",
         ])
+
+
+class VerificationPart:
+    """What the member's steps and the review queue share: the cog (their views forward to it), the
+    verification service, the server side and the review cards."""
+
+    def __init__(self, cog: Verification) -> None:
+        self.cog = cog
+        self.bot = cog.bot
+        self.service: VerificationService = cog.service
+        self.server: VerificationServer = cog.server
+        self.cards: ReviewCards = cog.cards

@@ -32,7 +32,8 @@ from cogs._verification_review import ReviewQueue
 from cogs._verification_server import VerificationServer
 from cogs._verification_views import AskView, EmailView, ReviewView, VerifyButtonView
 from primum.domain.cases import ActionRecord
-from primum.domain.verification import VerificationConfig, parse_domain_list
+from primum.domain.verification import VerificationConfig
+from primum.domain.verification_email import parse_domain_list
 from primum.integrations.email_code import SmtpCodeSender
 from primum.integrations.nppes import NppesClient
 from primum.runtime.tasks import BackgroundTasks
@@ -78,9 +79,9 @@ class Verification(commands.Cog):
             bot.clock, bot.events,
         )
         self.server = VerificationServer(bot, self.service)
-        cards = ReviewCards(self.server, lambda: ReviewView(self))
-        self.members = MemberSteps(self, cards)  # the form, asking for a human, the e-mail code
-        self.review = ReviewQueue(self, cards)  # the moderators' Approve / Deny / Ask-for-more
+        self.cards = ReviewCards(self.server, lambda: ReviewView(self))
+        self.members = MemberSteps(self)  # the form, asking for a human, the e-mail code
+        self.review = ReviewQueue(self)  # the moderators' Approve / Deny / Ask-for-more
         self.service.waiting.on_decided = self.members.registry_answered
         self._tasks = BackgroundTasks("verification", log)
 

@@ -29,7 +29,7 @@ from typing import Any
 import aiohttp
 
 from primum.domain.name_match import RegistryName
-from primum.domain.verification import Lookup, LookupStatus, RegistryRecord, Taxonomy
+from primum.domain.npi_registry import Lookup, LookupStatus, RegistryRecord, Taxonomy
 from primum.runtime.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)

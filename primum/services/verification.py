@@ -27,22 +27,19 @@ from enum import StrEnum
 from typing import Protocol
 
 from primum.domain.npi import check_npi
+from primum.domain.npi_registry import Lookup, LookupStatus, compare_name
 from primum.domain.practice import compare_practice
 from primum.domain.verification import (
     ATTEMPT_WINDOW,
     OPEN_STATUSES,
     BindingMethod,
-    Eligibility,
-    Lookup,
-    LookupStatus,
     RequestStatus,
     ReviewAction,
     VerificationConfig,
-    assess,
     attempt_allowed,
-    compare_name,
     review_refusal,
 )
+from primum.domain.verification_eligibility import Eligibility, assess
 from primum.domain.verification_review import (
     WAITING_MESSAGE,
     ReviewCard,

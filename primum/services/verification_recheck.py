@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from primum.domain.verification import Assessment, Lookup, LookupStatus, VerificationConfig, assess, recheck_due
+from primum.domain.npi_registry import Lookup, LookupStatus
+from primum.domain.verification import VerificationConfig, recheck_due
+from primum.domain.verification_eligibility import Assessment, assess
 from primum.runtime.clock import Clock
 from primum.runtime.events import EventSink
 from primum.storage.verification import StoredRequest, VerificationRepository

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from primum.domain.npi import make_npi
-from primum.domain.verification import LookupStatus
+from primum.domain.npi_registry import LookupStatus
 from primum.integrations.nppes import NppesClient, parse_response
 from primum.integrations.nppes_standin import DEMO_DEACTIVATED, DEMO_PHYSICIAN, NppesStandIn, demo_registry, physician
 from primum.runtime.clock import FakeClock

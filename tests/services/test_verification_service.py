@@ -10,7 +10,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from primum.domain.npi import make_npi
-from primum.domain.verification import RequestStatus, ResidentPolicy, ReviewAction
+from primum.domain.verification import RequestStatus, ReviewAction
+from primum.domain.verification_eligibility import ResidentPolicy
 from primum.integrations.email_code import SmtpCodeSender
 from primum.integrations.nppes import NppesClient
 from primum.integrations.nppes_standin import DEMO_DEACTIVATED, DEMO_PHYSICIAN, NppesStandIn, demo_registry
