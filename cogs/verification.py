@@ -115,7 +115,10 @@ class Verification(commands.Cog):
         except Exception:  # the rows stay; the next start picks them up, and the upkeep below must run
             log.exception("could not start the background registry retries")
         for guild in self.bot.guilds:
-            await self.ensure_verify_message(guild)
+            try:
+                await self.ensure_verify_message(guild)
+            except Exception:  # e.g. the database stayed busy: the button is posted again next start
+                log.exception("could not check the Verify button in guild %s", guild.id)
         while True:  # restart-safe: what is due comes from last_checked_at in the database
             try:
                 await self.run_recheck()

@@ -32,6 +32,7 @@ clocked = verification_harness.clocked
 
 async def _hold_lock(h: Harness, seconds: float) -> threading.Thread:
     """Another process takes the database's write lock for ``seconds`` (reads still work: WAL)."""
+    await h.wait_for(lambda: h.cog.recheck_passes >= 1, what="the start-up writes (Verify button, re-check)")
     held = threading.Event()
     holder = hold_write_lock(h.stack.db_path, seconds, held)
     await asyncio.to_thread(held.wait, 5)
@@ -66,6 +67,21 @@ async def test_owner_commands_are_acknowledged_while_another_process_holds_the_w
     assert "Deleted 2 verification record(s)" in await deferred_answer(h.stack, forget)
     await asyncio.to_thread(holder.join, 10)
     assert await h.cog.service.repo.latest_for_member(h.ids.guild_id, user) is None
+
+
+async def test_an_owner_command_the_database_refuses_says_it_was_not_done(harness: Harness) -> None:
+    h = harness
+    h.bot.db.write_retry_s = 0  # give up after SQLite's own busy wait instead of retrying for a minute
+    holder = await _hold_lock(h, BUSY_TIMEOUT_MS / 1000 + 2.0)
+    rec = h.server.invoke_slash(h.ids.owner_id, "verification config recheck", {"days": 7},
+                                channel_id=h.ids.channel("general"))
+    assert "not done" in await deferred_answer(h.stack, rec)
+    await asyncio.to_thread(holder.join, 10)
+    h.bot.db.write_retry_s = 60.0
+    assert (await h.cog.service.config(h.ids.guild_id)).recheck_days == 30  # unchanged, as the owner was told
+    rec = h.server.invoke_slash(h.ids.owner_id, "verification config recheck", {"days": 7},
+                                channel_id=h.ids.channel("general"))
+    assert "every **7** days" in await deferred_answer(h.stack, rec)
 
 
 async def test_a_decision_and_a_form_the_database_refuses_say_they_were_not_done(harness: Harness) -> None:
