@@ -97,20 +97,22 @@ class ReviewCards:
         self.service = server.service
         self._buttons = buttons
 
-    async def post(self, guild: discord.Guild, card: ReviewCard) -> None:
-        """Post the card in the review queue and remember its message (its buttons find the request by it)."""
+    async def post(self, guild: discord.Guild, card: ReviewCard) -> bool:
+        """Post the card in the review queue and remember its message (its buttons find the request by it);
+        False when it could not be posted (no review channel, or Discord refused)."""
         config = await self.service.config(guild.id)
         channel = self.server.channel(guild, config.review_channel_id, "review_channel")
         if channel is None:
             log.warning("guild %s has no review channel; request %d waits without a card", guild.id,
                         card.request_id)
-            return
+            return False
         try:
             message = await channel.send(embed=render_card(card), view=self._buttons())
         except discord.HTTPException as error:
             log.warning("could not post review card %d: %s", card.request_id, error.status)
-            return
+            return False
         await self.service.attach_card(card.request_id, channel.id, message.id)
+        return True
 
     @staticmethod
     def _channel(guild: discord.Guild, request: StoredRequest) -> discord.TextChannel | None:

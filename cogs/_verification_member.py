@@ -26,6 +26,9 @@ ASKABLE = frozenset({SubmitOutcome.INELIGIBLE})
 #: Outcomes worth a line in the log (never with what the member typed).
 NOTED = frozenset({SubmitOutcome.INVALID_NPI, SubmitOutcome.INELIGIBLE, SubmitOutcome.RATE_LIMITED,
                    SubmitOutcome.AWAITING_REGISTRY})
+#: Added to what the member is told when their request's card could not reach the review queue.
+NO_CARD = ("\n⚠ I could not put your request in the moderators' review queue just now, so they may not see it: "
+           "please tell a moderator.")
 WHICH_SERVER = "I cannot tell which server this is for; please press **Verify** in the server's #verify channel."
 
 
@@ -55,13 +58,13 @@ class MemberSteps(VerificationPart):
                                                       state))
         for old in result.superseded:
             await self.cards.close(guild, old, "Superseded by a newer request from the member.")
-        if result.card is not None and result.request is not None:
-            await self.cards.post(guild, result.card)
+        posted = await self.cards.post(guild, result.card) if result.card is not None and result.request is not None \
+            else True
         if result.outcome in NOTED:
             log.info("verification form in guild %s: %s", guild.id, result.problem)
         view: discord.ui.View | None = EmailView(self.cog) if result.outcome is SubmitOutcome.AWAITING_CODE else \
             AskView(self.cog) if result.outcome in ASKABLE else None
-        await answer(interaction, result.message, view=view or discord.utils.MISSING)
+        await answer(interaction, result.message + ("" if posted else NO_CARD), view=view or discord.utils.MISSING)
 
     async def registry_answered(self, result: SubmitResult) -> None:
         """A request that waited for the registry was decided in the background: card, then a DM."""
@@ -69,9 +72,9 @@ class MemberSteps(VerificationPart):
         guild = self.bot.get_guild(request.guild_id) if request is not None else None
         if request is None or guild is None:
             return
-        if result.card is not None:
-            await self.cards.post(guild, result.card)
+        posted = await self.cards.post(guild, result.card) if result.card is not None else True
         text = f"Update on your verification request in **{guild.name}**: the NPI Registry answered.\n{result.message}"
+        text += "" if posted else NO_CARD
         if result.outcome in ASKABLE:
             text += "\n(The **Ask the moderators** button is under the pinned message in #verify.)"
         notified = await self.server.notify(
@@ -99,9 +102,8 @@ class MemberSteps(VerificationPart):
             await answer(interaction, "Please use the button in the server's #verify channel.")
             return
         result = await self.service.request_review(guild.id, interaction.user.id, note)
-        if result.card is not None:
-            await self.cards.post(guild, result.card)
-        await answer(interaction, result.message)
+        posted = await self.cards.post(guild, result.card) if result.card is not None else True
+        await answer(interaction, result.message + ("" if posted else NO_CARD))
 
     # --- e-mail binding --------------------------------------------------------------------------------
     async def submit_email(self, interaction: discord.Interaction[Any], address: str) -> None:

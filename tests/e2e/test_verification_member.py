@@ -1,6 +1,7 @@
 """The member's steps end to end (cogs/_verification_member.py): the form from /verify and the button,
 a bad check digit, a refusal sent to a human review, the e-mail code binding (also from a DM after
-a registry wait), and the cautions a near-miss name and another state put on the card.
+a registry wait), the cautions a near-miss name and another state put on the card, and a card
+Discord refused to post, which the member is told about.
 """
 
 from __future__ import annotations
@@ -109,3 +110,12 @@ async def test_near_miss_name_and_other_state_are_cautions_on_the_card(harness: 
     assert fields["Name match"].startswith("Close but different") and "MICHELLE GRANT" in fields["Name match"]
     assert "likely another person" in fields["⚠ Caution"] and "Typed state NJ" in fields["⚠ Caution"]
     assert (await h.event("verification_submitted", user_id=user))["name_match"] == "close"
+
+
+async def test_a_card_discord_refused_to_post_is_told_to_the_member(harness: Harness) -> None:
+    h = harness
+    user = await h.newcomer("no.card", "No Card")
+    h.server.fail_next("POST", rf"^/channels/{h.ids.review_queue}/messages$", 403, 50013, message="Missing Permissions")
+    answer = await h.submit_form(user)
+    assert "with the moderators" in answer.content and "could not put your request" in answer.content
+    assert not h.cards()
