@@ -343,9 +343,10 @@ network once to ONNX and quantises it to dynamic int8 with per-channel weights, 
 ## Known limitations
 - English only; sarcasm, in-jokes and context across messages are invisible to it (it scores one
   message at a time).
-- Trained on about 16,500 examples written for the project (the rest of our 19,500 are dev rows), 6,000 real Reddit comments we labelled,
-  and public data from Reddit, Gab, Twitter, a white-supremacist forum and chatbot logs. None of it is
-  physicians' chat; dialects and reclaimed slurs (e.g. AAVE on Twitter) may be scored unfairly.{public_limit}
+- Trained on about 16,500 examples written for the project (the rest of our 19,500 are dev rows),
+  6,000 real Reddit comments we labelled, and public data from Reddit, Gab, Twitter, a
+  white-supremacist forum and chatbot logs. None of it is physicians' chat; dialects and reclaimed
+  slurs (e.g. AAVE on Twitter) may be scored unfairly.{public_limit}
 - Real toxic text is ranked far less well than our own rows (see the real-text table): implicit
   stereotypes, dog whistles, doxxing without violent words, sarcasm and character swaps are the usual
   misses. The threshold was chosen to keep real benign text quiet, so recall on real toxic text is low:
