@@ -74,9 +74,8 @@ async def test_kind_commands_are_acknowledged_at_once_while_the_database_is_lock
 
 async def test_a_setting_whose_write_fails_says_so_and_changes_nothing(
         guarded: tuple[Stack, DiscordErrorGuard]) -> None:
-    stack, guard = guarded
+    stack, _ = guarded
     ids, server = stack.seeded, stack.server
-    guard.allow(r"^command exempt failed$")  # logged with its traceback for the owners; the member is told
     stack.bot.db.write_retry_s = 0  # give up after SQLite's own busy wait (the default retries for a minute)
     service = stack.bot.get_cog("BeKind").service
     await service.stop()  # no periodic sweep queued ahead of the command's write, waiting out the lock first
@@ -86,7 +85,7 @@ async def test_a_setting_whose_write_fails_says_so_and_changes_nothing(
     venting = ids.channel("venting")
     record = server.invoke_slash(ids.owner_id, "kind-settings exempt", {"channel": venting}, channel_id=ids.general)
     text = await deferred_answer(stack, record, timeout=15)
-    assert "Something went wrong" in text
+    assert "not done" in text and "busy" in text
     await asyncio.to_thread(holder.join, 10)
     assert venting not in (await service.policy(ids.guild_id)).exemptions.channel_ids
 
