@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from primum.demo.stack import Stack, settings_for
-from primum.localdiscord.client import DiscordErrorGuard
+from primum.demo.stack import Stack
 from primum.storage.database import BUSY_TIMEOUT_MS
 from tests.e2e.test_faults import deferred_answer
 from tests.e2e.test_report_review import buttons, nudge_and_report
@@ -29,26 +26,7 @@ pytestmark = pytest.mark.e2e
 MODERATOR, MEMBER, OWNER = "Dr. Nadia Haddad", "Dr. Amara Okafor", "Dr. Priya Raman"
 
 
-@pytest.fixture
-async def guarded(tmp_path: Path) -> AsyncIterator[tuple[Stack, DiscordErrorGuard]]:
-    """A started stack and its ERROR-log guard (a test that expects an ERROR says which)."""
-    guard = DiscordErrorGuard()
-    guard.install()
-    settings = settings_for(tmp_path / "primum.sqlite3")
-    stack = Stack(db_path=settings.database_path, settings=settings, validate=True)
-    try:
-        await stack.start()
-        yield stack, guard
-    finally:
-        await stack.stop()
-        guard.uninstall()
-    guard.check()
-    stack.server.assert_clean()
-
-
-async def test_kind_commands_are_acknowledged_at_once_while_the_database_is_locked(
-        guarded: tuple[Stack, DiscordErrorGuard]) -> None:
-    stack, _ = guarded
+async def test_kind_commands_are_acknowledged_at_once_while_the_database_is_locked(stack: Stack) -> None:
     ids, server = stack.seeded, stack.server
     held = threading.Event()
     holder = hold_write_lock(stack.db_path, 4.0, held)
@@ -72,9 +50,7 @@ async def test_kind_commands_are_acknowledged_at_once_while_the_database_is_lock
     assert (await stack.bot.get_cog("BeKind").service.policy(ids.guild_id)).default_nudge  # still readable
 
 
-async def test_a_setting_whose_write_fails_says_so_and_changes_nothing(
-        guarded: tuple[Stack, DiscordErrorGuard]) -> None:
-    stack, _ = guarded
+async def test_a_setting_whose_write_fails_says_so_and_changes_nothing(stack: Stack) -> None:
     ids, server = stack.seeded, stack.server
     stack.bot.db.write_retry_s = 0  # give up after SQLite's own busy wait (the default retries for a minute)
     service = stack.bot.get_cog("BeKind").service
@@ -90,8 +66,7 @@ async def test_a_setting_whose_write_fails_says_so_and_changes_nothing(
     assert venting not in (await service.policy(ids.guild_id)).exemptions.channel_ids
 
 
-async def test_owners_may_keep_the_message_text_with_report_verdicts(guarded: tuple[Stack, DiscordErrorGuard]) -> None:
-    stack, _ = guarded
+async def test_owners_may_keep_the_message_text_with_report_verdicts(stack: Stack) -> None:
     ids, server = stack.seeded, stack.server
     assert "not kept" in _row(await embed_of(stack, OWNER, "kind-settings show"),
                               "Text with report verdicts")
