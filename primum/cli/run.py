@@ -37,7 +37,7 @@ def run_from_settings() -> int:
     setup_logging(settings.log_level)
     if not settings.has_token:
         log.info("no DISCORD_TOKEN set: running the demo against the local Discord")
-        from primum.demo.runner import run_demo_cli
+        from primum.cli.demo import run_demo_cli
 
         return run_demo_cli([])
     from primum.app import run_with_token
