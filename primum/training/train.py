@@ -19,8 +19,9 @@ from typing import Any
 
 from primum.inference.engine import MODEL_DIR, known_words
 from primum.inference.textnorm import normalize
-from primum.training.data import DATA_DIR, DEFAULT_PUBLIC_DIR, LABELS, Example, augment, load_all
+from primum.training.data import augment, load_all
 from primum.training.real_data import long_benign
+from primum.training.rows import DATA_DIR, DEFAULT_PUBLIC_DIR, LABELS, Example
 
 log = logging.getLogger(__name__)
 
