@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from primum.cli.model_inputs import LABELS_HELP, engine, labelled, model_args, model_dir, parse_label, read_csv_any
+from primum.cli.support import fail
 
 CALIBRATE_EPILOG = f"""examples:
   primum calibrate labelled.csv --target-fpr 0.02
@@ -50,8 +51,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
     from_db = args.from_db is not None
     if bool(args.file) == from_db:
-        print("primum: calibrate needs a CSV file or --from-db [DATABASE] (one of them)", file=sys.stderr)
-        return 2
+        return fail("calibrate needs a CSV file or --from-db [DATABASE] (one of them)")
     if from_db:
         loaded = _db_examples(args)
         if loaded is None:

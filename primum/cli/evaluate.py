@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from primum.cli.model_inputs import LABELS_HELP, engine, labelled, model_args, model_dir, read_csv
+from primum.cli.support import fail
 
 #: The public datasets ``evaluate --report`` reads (folders under --public-dir).
 REPORT_DATASETS = ("convabuse", "toxigen", "jigsaw_bias_madlibs", "davidson")
@@ -68,8 +69,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from primum.training.metrics import at_threshold, flag_rate, roc_auc
 
     if not args.file and not args.report:
-        print("primum: give a CSV file or --report", file=sys.stderr)
-        return 2
+        return fail("give a CSV file or --report")
     if args.report:
         from primum.training.rows import DEFAULT_PUBLIC_DIR
 
@@ -94,8 +94,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         try:
             rows = dev_rows_for_eval(public, calib=bool(args.recalibrate))
         except (FileNotFoundError, KeyError, ValueError) as error:
-            print(f"primum: could not read the public datasets under {public}: {error}", file=sys.stderr)
-            return 2
+            return fail(f"could not read the public datasets under {public}: {error}")
         if args.recalibrate:
             from primum.inference.engine import read_card
             from primum.training.train import calibrate_and_report

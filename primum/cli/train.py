@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from primum.cli.support import fail
 
 if TYPE_CHECKING:
     from primum.training.train import TrainConfig
@@ -41,8 +42,7 @@ def _train(args: argparse.Namespace) -> int:
 
     cfg = train_config(args)
     if not (Path(cfg.public_dir) / "davidson").is_dir():
-        print(f"primum: public datasets not found under {cfg.public_dir} (use --public-dir)", file=sys.stderr)
-        return 2
+        return fail(f"public datasets not found under {cfg.public_dir} (use --public-dir)")
     card = train(cfg)
     th = card["thresholds"]
     print(f"wrote {cfg.out_dir} ({card['version']}, nudge {th['nudge']}, hide {th['hide']})")
