@@ -23,7 +23,6 @@ async def run_interactive(*, out: TextIO, backend: str) -> int:
         db_path = Path(tmp) / "interactive.sqlite3"
         stack = Stack(db_path=db_path, settings=settings_for(db_path, backend=backend))
         transcript = Transcript(stack, out)
-
         stack.events.subscribe(transcript.follow)
         await stack.start()
         demo = Demo(stack, transcript, workdir=Path(tmp))
