@@ -172,7 +172,8 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         "overall": "unkind",
         "max_length": 128,
         "stride": 32,
-        "long_penalty": 1.0,
+        "long_penalty": 0.5,
+        "segment_chars": 80,
         **({"lora": {"rank": cfg.rank, "alpha": cfg.alpha, "targets": "q,k,v,attn-out,ffn-in,ffn-out"}}
            if cfg.rank else {"finetune": "full", "dtype": "float16"}),
         "thresholds": {"nudge": 0.5, "hide": 0.9},
