@@ -40,35 +40,30 @@ from cogs._moderation_views import (
 )
 from cogs._pages import send_pages
 from primum import display
+from primum.domain.appeals import Appeal, AppealStatus
+from primum.domain.case_events import action_from_event
 from primum.domain.cases import (
     CHANNEL_KINDS,
     ActionRecord,
-    AppealStatus,
     Case,
     CaseHistory,
     CaseKind,
     CaseStatus,
     InvalidInput,
-    ModerationPolicy,
-    Party,
-    PolicyError,
-    Rank,
-    action_from_event,
-    check_action,
-    interactions_from_message,
     kind_label,
-    needs_second_moderator,
     parse_kind,
-    rank_of,
-    transparency_entry,
     validate_evidence_url,
     validate_reason,
 )
+from primum.domain.conflict import interactions_from_message
+from primum.domain.moderation_policy import ModerationPolicy, PolicyError
+from primum.domain.moderation_rules import Party, Rank, check_action, rank_of
+from primum.domain.removals import Confirmation, needs_second_moderator
+from primum.domain.transparency import transparency_entry
 from primum.reporting.weekly import load_rows, render_report
 from primum.runtime.clock import from_iso, to_iso
 from primum.runtime.tasks import BackgroundTasks
 from primum.services.cases import ModerationService, Refused, RemovalRequest
-from primum.storage.cases import Appeal, Confirmation
 
 if TYPE_CHECKING:
     from primum.app import PrimumBot

@@ -18,16 +18,10 @@ from discord.ext import commands
 
 from cogs._checks import is_moderator
 from primum import display
-from primum.domain.cases import (
-    CaseKind,
-    InvalidInput,
-    Rank,
-    check_action,
-    kind_label,
-    needs_second_moderator,
-    validate_reason,
-)
+from primum.domain.cases import CaseKind, InvalidInput, kind_label, validate_reason
+from primum.domain.moderation_rules import Rank, check_action
 from primum.domain.policy import ThresholdError, parse_duration
+from primum.domain.removals import needs_second_moderator
 from primum.runtime.scheduler import NewAction, RetryLater, ScheduledAction, Scheduler, Why
 from primum.runtime.tasks import BackgroundTasks
 from primum.storage.deescalation import ScheduledActionRepository

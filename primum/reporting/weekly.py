@@ -30,8 +30,8 @@ from matplotlib.ticker import MaxNLocator
 from primum.domain.cases import CaseKind, kind_label
 from primum.domain.policy import NudgeFact, Outcome, StatsCell
 from primum.reporting.charts import DRAWING_LOCK, PALETTE, png
-from primum.storage.cases import ReportRows, report_rows
 from primum.storage.database import Database
+from primum.storage.report_rows import ReportRows, report_rows
 
 CHART_FILES = ("nudges_by_week.png", "heat_by_channel.png", "actions_by_kind.png", "actions_by_moderator.png",
                "appeals.png")

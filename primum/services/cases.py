@@ -19,53 +19,42 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from primum.domain.appeals import (
+    Appeal,
+    AppealStatus,
+    appeal_still_decided,
+    check_appeal,
+    check_decide,
+    choose_reviewer,
+)
 from primum.domain.cases import (
     ActionRecord,
-    AppealStatus,
     Case,
     CaseHistory,
     CaseKind,
     CaseStatus,
-    ConfirmationStatus,
-    Conflict,
-    Decision,
     InvalidInput,
-    ModerationPolicy,
-    Party,
-    amended_status,
-    appeal_still_decided,
     bot_reason,
-    check_amend,
-    check_appeal,
-    check_confirmation,
-    check_decide,
-    choose_reviewer,
-    detect_conflict,
     parse_kind,
     validate_duration,
     validate_evidence_url,
     validate_reason,
     validate_statement,
 )
+from primum.domain.conflict import Conflict, detect_conflict
+from primum.domain.moderation_policy import ModerationPolicy
+from primum.domain.moderation_rules import Decision, Party, amended_status, check_amend
 from primum.domain.privacy import KEPT_TEXT_RETENTION
+from primum.domain.removals import Confirmation, ConfirmationStatus, check_confirmation
 from primum.runtime.clock import Clock
 from primum.runtime.events import EventSink
-from primum.storage.cases import (
-    AlreadyAmended,
-    Appeal,
-    AppealRepository,
-    CaseRepository,
-    Confirmation,
-    ConfirmationRepository,
-    CooldownSummary,
-    InteractionRepository,
-    NewCase,
-    NudgeSummary,
-    active_cooldowns,
-    member_nudges,
-)
+from primum.storage.appeals import AppealRepository
+from primum.storage.cases import AlreadyAmended, CaseRepository, NewCase
+from primum.storage.confirmations import ConfirmationRepository
 from primum.storage.database import Database
 from primum.storage.guild_settings import GuildSettingsRepository
+from primum.storage.interactions import InteractionRepository
+from primum.storage.standing import CooldownSummary, NudgeSummary, active_cooldowns, member_nudges
 
 log = logging.getLogger(__name__)
 

@@ -4,37 +4,24 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from primum.domain.appeals import appeal_still_decided, check_appeal, check_decide, choose_reviewer
 from primum.domain.cases import (
     ActionRecord,
     Case,
     CaseHistory,
     CaseKind,
     CaseStatus,
-    Interaction,
     InvalidInput,
-    ModerationPolicy,
-    Party,
-    PolicyError,
-    Rank,
-    amended_status,
-    appeal_still_decided,
-    check_action,
-    check_amend,
-    check_appeal,
-    check_confirmation,
-    check_decide,
-    choose_reviewer,
-    detect_conflict,
-    format_duration,
-    interactions_from_message,
-    needs_second_moderator,
     parse_kind,
-    rank_of,
-    transparency_entry,
     validate_evidence_url,
     validate_reason,
     validate_statement,
 )
+from primum.domain.conflict import Interaction, detect_conflict, interactions_from_message
+from primum.domain.moderation_policy import ModerationPolicy, PolicyError
+from primum.domain.moderation_rules import Party, Rank, amended_status, check_action, check_amend, rank_of
+from primum.domain.removals import check_confirmation, needs_second_moderator
+from primum.domain.transparency import format_duration, transparency_entry
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 BOT = Party(1, Rank.MEMBER, top_role_position=4, is_bot=True)

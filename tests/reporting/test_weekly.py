@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from primum.cli import main as cli_main
-from primum.domain.cases import AppealStatus, ModerationPolicy, Party, Rank
+from primum.domain.appeals import AppealStatus
+from primum.domain.moderation_policy import ModerationPolicy
+from primum.domain.moderation_rules import Party, Rank
 from primum.reporting.weekly import (
     CHART_FILES,
     nudges_by_week,
@@ -17,8 +19,8 @@ from primum.reporting.weekly import (
 from primum.runtime.clock import FakeClock
 from primum.services.cases import ModerationService
 from primum.storage import Database
-from primum.storage.cases import ReportRows
 from primum.storage.database import discover_migrations
+from primum.storage.report_rows import ReportRows
 
 PNG = b"\x89PNG\r\n\x1a\n"
 T0 = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)  # a Wednesday

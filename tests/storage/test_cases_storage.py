@@ -6,22 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from primum.domain.cases import AppealStatus, CaseKind, CaseStatus, ConfirmationStatus, Interaction
+from primum.domain.appeals import AppealStatus
+from primum.domain.cases import CaseKind, CaseStatus
+from primum.domain.conflict import Interaction
+from primum.domain.removals import ConfirmationStatus
 from primum.storage import Database
-from primum.storage.cases import (
-    AlreadyAmended,
-    AppealRepository,
-    AppendOnlyError,
-    CaseRepository,
-    ConfirmationRepository,
-    InteractionRepository,
-    NewCase,
-    active_cooldowns,
-    member_nudges,
-    report_guilds,
-    report_rows,
-    table_columns,
-)
+from primum.storage.appeals import AppealRepository
+from primum.storage.cases import AlreadyAmended, AppendOnlyError, CaseRepository, NewCase
+from primum.storage.confirmations import ConfirmationRepository
+from primum.storage.interactions import InteractionRepository
+from primum.storage.report_rows import report_guilds, report_rows
+from primum.storage.standing import active_cooldowns, member_nudges
+from primum.storage.tables import table_columns
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 GUILD, MOD, MEMBER = 10, 1, 2
