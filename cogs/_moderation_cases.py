@@ -11,7 +11,7 @@ from discord import app_commands
 from cogs._moderation_base import Interaction, ModerationBase, when
 from cogs._pages import send_pages
 from primum import display
-from primum.domain.cases import Case, CaseKind, InvalidInput, kind_label, parse_kind
+from primum.domain.cases import CHANNEL_KINDS, Case, InvalidInput, case_label, parse_kind
 from primum.domain.moderation_rules import Rank
 from primum.services.cases import Refused
 
@@ -40,7 +40,7 @@ class CaseCommands(ModerationBase):
             await self._answer(interaction, f"There is no case #{case} here.")
             return
         appeal = await self.service.appeals.for_case(history.number)
-        lines = [f"**Case #{history.number}** · {kind_label(history.original.kind)} · target "
+        lines = [f"**Case #{history.number}** · {case_label(history.original)} · target "
                  f"{self._target(history.original)} · now **{history.current.status.value}**"]
         for row in history.rows:
             label = "original" if not row.is_amendment else f"amendment (row {row.id})"
@@ -60,16 +60,17 @@ class CaseCommands(ModerationBase):
         await send_pages(interaction, lines)
 
     def _target(self, case: Case) -> str:
-        if case.target_id is None:
-            return "—"
-        return f"<#{case.target_id}>" if case.kind in {CaseKind.SLOWMODE} else f"<@{case.target_id}>"
+        if case.target_id is None:  # a channel-wide purge names its channel in the details
+            channel = case.details.get("channel_id")
+            return f"<#{channel}>" if isinstance(channel, int) else "—"
+        return f"<#{case.target_id}>" if case.kind in CHANNEL_KINDS else f"<@{case.target_id}>"
 
     @case_group.command(name="list", description="Recent cases, filtered by member, moderator or kind")
     @app_commands.describe(member="Cases about this member", moderator="Cases by this moderator", kind="Only this kind")
     async def case_list(self, interaction: Interaction, member: discord.User | None = None,
                         moderator: discord.User | None = None,
-                        kind: Literal["hide", "slowmode", "cooldown", "lift", "verification", "kick", "ban",
-                                      "unban", "note", "forget"] | None = None) -> None:
+                        kind: Literal["note", "warn", "hide", "purge", "slowmode", "cooldown", "kick", "ban",
+                                      "lift", "unban", "verification", "forget"] | None = None) -> None:
         """The newest 15 cases matching the filters."""
         guild, _, _ = await self._context(interaction, Rank.MODERATOR)
         found = await self.service.cases.search(
@@ -83,7 +84,7 @@ class CaseCommands(ModerationBase):
         for history in found:
             current = history.current
             flag = " ⚠" if history.original.conflict else ""
-            lines.append(f"**#{history.number}** {kind_label(history.original.kind)} · {self._target(history.original)}"
+            lines.append(f"**#{history.number}** {case_label(history.original)} · {self._target(history.original)}"
                          f" · by {self._name(guild, history.original.actor_id)} · {when(history.original)} · "
                          f"{current.status.value}{flag}")
         await send_pages(interaction, lines)

@@ -12,7 +12,7 @@ from cogs._moderation_base import Interaction, ModerationBase, when
 from cogs._pages import send_pages
 from primum import display
 from primum.domain.appeals import Appeal
-from primum.domain.cases import CaseHistory, CaseStatus, kind_label
+from primum.domain.cases import CaseHistory, CaseStatus, case_label
 from primum.domain.moderation_policy import ModerationPolicy
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class StandingCommands(ModerationBase):
         current = history.current
         who = ("Primum" if history.original.actor_id is None
                else self._name(guild, history.original.actor_id) if policy.show_moderator_names else "a moderator")
-        bits = [f"• **#{history.number}** {kind_label(history.original.kind)} {when(history.original)} by {who}",
+        bits = [f"• **#{history.number}** {case_label(history.original)} {when(history.original)} by {who}",
                 f"reason: {current.reason}"]
         if current.duration_s:
             bits.append(f"for {display.duration_words(current.duration_s)}")

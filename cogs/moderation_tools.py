@@ -149,15 +149,14 @@ class ModerationTools(commands.Cog):
     @app_commands.command(name="warn", description="Warn a member: they get it by DM, and it goes on their record")
     @app_commands.describe(member="Who to warn", reason="The warning (sent to them, kept on record)")
     async def warn(self, interaction: Interaction, member: discord.Member, reason: str) -> None:
-        """A note the member receives: a case (kind note, marked as a warning) and a DM."""
-        checked = await self._checked(interaction, CaseKind.NOTE, member, reason)
+        """A warning the member receives: a ``warn`` case and a DM (the warning is in /standing either way)."""
+        checked = await self._checked(interaction, CaseKind.WARN, member, reason)
         if checked is None:
             return
         guild, _, target, text = checked
         await interaction.response.defer(ephemeral=True, thinking=True)
         moderation = self._moderation()
-        case = await moderation.case_log.record(guild.id, CaseKind.NOTE, target.user_id, interaction.user.id, text,
-                                                details={"warning": 1})
+        case = await moderation.case_log.record(guild.id, CaseKind.WARN, target.user_id, interaction.user.id, text)
         delivered = await moderation._dm(
             target.user_id,
             f"**A warning from the moderators of {guild.name}**\n{text}\nThis is case #{case.number}; it is on "
@@ -263,7 +262,7 @@ class ModerationTools(commands.Cog):
         """Bulk-delete the last ``count`` messages (of one member, when given); no text is kept."""
         moderation = self._moderation()
         if member is not None:
-            checked = await self._checked(interaction, CaseKind.HIDE, member, reason)
+            checked = await self._checked(interaction, CaseKind.PURGE, member, reason)
             if checked is None:
                 return
             guild, text = checked[0], checked[3]
@@ -296,8 +295,8 @@ class ModerationTools(commands.Cog):
             await moderation._answer(interaction, f"Discord refused the purge ({error.status}); nothing recorded.")
             return
         case = await moderation.case_log.record(
-            guild.id, CaseKind.HIDE, member.id if member is not None else None, interaction.user.id, text,
-            details={"purge": len(deleted), "channel_id": channel.id},
+            guild.id, CaseKind.PURGE, member.id if member is not None else None, interaction.user.id, text,
+            details={"messages": len(deleted), "channel_id": channel.id},
         )
         self.bot.events.emit("purge", guild_id=guild.id, channel_id=channel.id, count=len(deleted), case=case.number)
         await moderation._answer(interaction, f"Deleted {len(deleted)} message(s) in {channel.mention}: case "

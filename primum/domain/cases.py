@@ -35,7 +35,9 @@ class CaseKind(StrEnum):
     KICK = "kick"
     BAN = "ban"
     UNBAN = "unban"
-    NOTE = "note"
+    NOTE = "note"  # for the moderators; the member sees it in /standing but is not told
+    WARN = "warn"  # a warning the member receives by DM
+    PURGE = "purge"  # a burst of recent messages deleted at once (of one member, or of a channel)
     FORGET = "forget"  # a member's data was deleted (a privacy request); ids and the reason only
 
 
@@ -43,10 +45,37 @@ class CaseKind(StrEnum):
 CHANNEL_KINDS: frozenset[CaseKind] = frozenset({CaseKind.SLOWMODE})
 #: Kinds that remove someone from the community (the two-moderator rule applies to these).
 REMOVAL_KINDS: frozenset[CaseKind] = frozenset({CaseKind.KICK, CaseKind.BAN})
-#: Kinds a member can appeal (a note changes nothing for them; a lift is good news).
+#: Kinds a member can appeal (a lift or an unban is good news; a forget was their own request).
 APPEALABLE_KINDS: frozenset[CaseKind] = frozenset(
-    {CaseKind.HIDE, CaseKind.COOLDOWN, CaseKind.VERIFICATION, CaseKind.KICK, CaseKind.BAN, CaseKind.NOTE}
+    {CaseKind.HIDE, CaseKind.COOLDOWN, CaseKind.VERIFICATION, CaseKind.KICK, CaseKind.BAN, CaseKind.NOTE,
+     CaseKind.WARN, CaseKind.PURGE}
 )
+#: Actions against a member or a channel, lightest first: the order reports and charts list them in.
+#: A note only goes on the record; a warning tells the member but removes nothing; a hide removes one
+#: message and a purge a burst; slowmode slows a channel; a cooldown silences a member for a while;
+#: a kick and a ban remove them. Kinds that undo or record something else come after, in
+#: :data:`OTHER_RECORDS`.
+ACTION_LADDER: tuple[CaseKind, ...] = (
+    CaseKind.NOTE, CaseKind.WARN, CaseKind.HIDE, CaseKind.PURGE, CaseKind.SLOWMODE, CaseKind.COOLDOWN,
+    CaseKind.KICK, CaseKind.BAN,
+)
+#: Cases that are not a step against anyone: lifting or unbanning early, verification, forgetting.
+OTHER_RECORDS: tuple[CaseKind, ...] = (CaseKind.LIFT, CaseKind.UNBAN, CaseKind.VERIFICATION, CaseKind.FORGET)
+
+
+def stored_kind(kind: str, details: Mapping[str, Any]) -> CaseKind:
+    """The kind of a stored case row, reading rows written before ``warn`` and ``purge`` existed.
+
+    Until migration 0011 a warning was stored as a ``note`` marked ``{"warning": 1}`` and a purge
+    as a ``hide`` carrying ``{"purge": <count>}``. Those rows are never rewritten (the log is
+    append-only and hash-chained), so they are read as what they were here, in one place.
+    """
+    value = CaseKind(kind)
+    if value is CaseKind.NOTE and details.get("warning"):
+        return CaseKind.WARN
+    if value is CaseKind.HIDE and "purge" in details:
+        return CaseKind.PURGE
+    return value
 
 
 class CaseStatus(StrEnum):
@@ -241,6 +270,8 @@ _KIND_LABEL = {
     CaseKind.BAN: "Ban",
     CaseKind.UNBAN: "Unban",
     CaseKind.NOTE: "Note",
+    CaseKind.WARN: "Warning",
+    CaseKind.PURGE: "Messages purged",
     CaseKind.FORGET: "Data forgotten",
 }
 
@@ -248,3 +279,13 @@ _KIND_LABEL = {
 def kind_label(kind: CaseKind) -> str:
     """A short human label for a kind."""
     return _KIND_LABEL[kind]
+
+
+def case_label(case: Case) -> str:
+    """The kind's label with what it counts: ``Messages purged (12)``; the plain label otherwise."""
+    label = kind_label(case.kind)
+    if case.kind is CaseKind.PURGE:
+        count = case.details.get("messages", case.details.get("purge"))
+        if isinstance(count, int) and not isinstance(count, bool):
+            return f"{label} ({count})"
+    return label

@@ -81,8 +81,10 @@ def check_rank(actor: Party, target: Party | None, bot_id: int | None = None) ->
     return ALLOWED if refusal is None else refuse(refusal.code, refusal.message)
 
 
+#: Kinds that change nothing in Discord for the member (a note, a warning by DM): the rank rule only.
+_RECORD_ONLY_KINDS = frozenset({CaseKind.NOTE, CaseKind.WARN})
 #: Kinds that do something to the member through Discord (role hierarchy applies).
-_HIERARCHY_KINDS = frozenset({CaseKind.KICK, CaseKind.BAN, CaseKind.COOLDOWN, CaseKind.HIDE})
+_HIERARCHY_KINDS = frozenset({CaseKind.KICK, CaseKind.BAN, CaseKind.COOLDOWN, CaseKind.HIDE, CaseKind.PURGE})
 
 
 def check_action(kind: CaseKind, actor: Party, target: Party, bot: Party) -> Decision:
@@ -93,7 +95,7 @@ def check_action(kind: CaseKind, actor: Party, target: Party, bot: Party) -> Dec
     ranked = check_rank(actor, target, bot.user_id)
     if not ranked:
         return ranked
-    if kind is CaseKind.NOTE:
+    if kind in _RECORD_ONLY_KINDS:
         return ALLOWED
     if target.is_bot and kind in REMOVAL_KINDS:
         return refuse("target_other_bot", "Primum doesn't remove other bots; an owner can do that in Discord.")

@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from primum.domain.cases import Case, CaseHistory, CaseKind, CaseStatus
+from primum.domain.cases import Case, CaseHistory, CaseKind, CaseStatus, stored_kind
 from primum.runtime.clock import to_iso
 from primum.storage.case_chain import last_hash, row_hash, seal_if_needed
 from primum.storage.database import Database
@@ -33,6 +33,13 @@ class AppendOnlyError(RuntimeError):
 
 class AlreadyAmended(RuntimeError):
     """Someone amended the same case row at the same moment; amend the newest row instead."""
+
+
+def _case(row: Any) -> Case:
+    """A stored row as a case; rows from before ``warn`` and ``purge`` are read as those kinds."""
+    case = record_from_row(Case, row)
+    kind = stored_kind(row["kind"], case.details)
+    return case if kind is case.kind else replace(case, kind=kind)
 
 
 @dataclass(frozen=True)
@@ -90,9 +97,12 @@ class CaseRepository:
             raise KeyError(number)
         head = history.current
         merged = {**head.details, **(details or {})}
+        # The kind as stored, not as read: an old warning stays a marked note, one kind per chain.
+        stored = await self._db.fetch_one("SELECT kind FROM cases WHERE id = ?", (head.id,))
+        kind = CaseKind(stored["kind"]) if stored is not None else head.kind
         try:
             case_id = await self._insert(
-                head.guild_id, head.kind, head.target_id, actor_id, reason,
+                head.guild_id, kind, head.target_id, actor_id, reason,
                 evidence_url if evidence_url is not None else head.evidence_url,
                 duration_s if duration_s is not None else head.duration_s,
                 merged, status, head.conflict if conflict is None else conflict, head.id, history.number, now,
@@ -136,7 +146,7 @@ class CaseRepository:
     async def get(self, case_id: int) -> Case | None:
         """One case row by its id."""
         row = await self._db.fetch_one("SELECT * FROM cases WHERE id = ?", (case_id,))
-        return None if row is None else record_from_row(Case, row)
+        return None if row is None else _case(row)
 
     async def history(self, number: int, guild_id: int | None = None) -> CaseHistory | None:
         """Case ``number`` (or the case any row id belongs to) with all its amendments, oldest first."""
@@ -147,7 +157,7 @@ class CaseRepository:
         rows = await self._db.fetch_all(
             "SELECT * FROM cases WHERE id = ? OR root_id = ? ORDER BY id", (row["root"], row["root"])
         )
-        return CaseHistory(tuple(record_from_row(Case, r) for r in rows))
+        return CaseHistory(tuple(_case(r) for r in rows))
 
     async def search(
         self, guild_id: int, *, target_id: int | None = None, actor_id: int | None = None,

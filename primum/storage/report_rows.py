@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from primum.domain.cases import stored_kind
 from primum.runtime.clock import from_iso
 from primum.storage.database import Database
 from primum.storage.tables import has_columns
+
+
+def _kind(kind: str, details: str | None) -> str:
+    """The case kind as the report counts it (warnings and purges from before 0011 included)."""
+    try:
+        return str(stored_kind(kind, json.loads(details or "{}")))
+    except ValueError:
+        return kind
 
 
 @dataclass(frozen=True)
@@ -49,11 +59,12 @@ async def report_rows(db: Database, guild_id: int | None, since: datetime | None
                 if r["channel_id"] is not None and recent(from_iso(r["at"]))]
 
     actions: list[tuple[datetime, str, int | None]] | None = None
-    if await has_columns(db, "cases", ("guild_id", "kind", "actor_id", "amends_id", "created_at")):
+    if await has_columns(db, "cases", ("guild_id", "kind", "actor_id", "amends_id", "created_at", "details")):
         clause, params = where()
         clause = f"{clause} AND amends_id IS NULL" if clause else " WHERE amends_id IS NULL"
-        rows = await db.fetch_all(f"SELECT created_at, kind, actor_id FROM cases{clause}", params)
-        actions = [(t, str(r["kind"]), r["actor_id"]) for r in rows if recent(t := from_iso(r["created_at"]))]
+        rows = await db.fetch_all(f"SELECT created_at, kind, actor_id, details FROM cases{clause}", params)
+        actions = [(t, _kind(r["kind"], r["details"]), r["actor_id"]) for r in rows
+                   if recent(t := from_iso(r["created_at"]))]
 
     appeals: list[tuple[datetime, str]] | None = None
     if await has_columns(db, "case_appeals", ("guild_id", "created_at", "status")):
