@@ -98,8 +98,8 @@ class CaseRepository:
         head = history.current
         merged = {**head.details, **(details or {})}
         # The kind as stored, not as read: an old warning stays a marked note, one kind per chain.
-        stored = await self._db.fetch_one("SELECT kind FROM cases WHERE id = ?", (head.id,))
-        kind = CaseKind(stored["kind"]) if stored is not None else head.kind
+        raw = await self._db.fetch_one("SELECT kind FROM cases WHERE id = ?", (head.id,))
+        kind = CaseKind(raw["kind"]) if raw is not None else head.kind
         try:
             case_id = await self._insert(
                 head.guild_id, kind, head.target_id, actor_id, reason,
