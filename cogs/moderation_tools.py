@@ -17,6 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._checks import is_moderator
+from cogs._interactions import defer_first
 from primum import display
 from primum.domain.cases import CaseKind, InvalidInput, kind_label, validate_reason
 from primum.domain.moderation_rules import Rank, check_action
@@ -154,7 +155,7 @@ class ModerationTools(commands.Cog):
         if checked is None:
             return
         guild, _, target, text = checked
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_first(interaction)
         moderation = self._moderation()
         case = await moderation.case_log.record(guild.id, CaseKind.WARN, target.user_id, interaction.user.id, text)
         delivered = await moderation._dm(
@@ -179,7 +180,7 @@ class ModerationTools(commands.Cog):
         except InvalidInput as error:
             await moderation._answer(interaction, str(error))
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_first(interaction)
         try:
             await guild.unban(user, reason=f"{text} (by {interaction.user.id})"[:500])
         except discord.NotFound:
@@ -215,7 +216,7 @@ class ModerationTools(commands.Cog):
             await moderation._answer(interaction, "Banning a verified physician needs a second moderator: use "
                                                   "`/mod ban`, then `/mod unban` when the time is up.")
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_first(interaction)
         until = self.bot.clock.now() + length
         action = await self.scheduler.schedule(NewAction(
             kind=TEMPBAN, guild_id=guild.id, user_id=target.user_id, actor_id=interaction.user.id,
@@ -277,7 +278,7 @@ class ModerationTools(commands.Cog):
         if not isinstance(channel, discord.TextChannel | discord.Thread):
             await moderation._answer(interaction, "Purge works in a text channel or a thread.")
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_first(interaction)
         matched = 0
 
         def wanted(message: discord.Message) -> bool:
