@@ -120,8 +120,8 @@ class CaseLog:
 
         Args:
             guild_id: the guild the action happened in.
-            kind: ``hide``, ``slowmode``, ``cooldown``, ``lift``, ``verification``, ``kick``, ``ban``,
-                ``unban`` or ``note``.
+            kind: ``note``, ``warn``, ``hide``, ``purge``, ``slowmode``, ``cooldown``, ``kick``, ``ban``,
+                ``lift``, ``unban``, ``verification`` or ``forget`` (see ``CaseKind``).
             target_id: the member acted on (the channel id for ``slowmode``).
             actor_id: the moderator, or None for Primum itself.
             reason: why; mandatory (at least 3 characters) when a moderator acted. Primum's own
