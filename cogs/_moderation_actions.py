@@ -2,12 +2,13 @@
 
 A kick or ban of a verified physician waits for a second moderator (a review card with Confirm and
 Decline); everything else is checked, recorded as a case, then carried out in Discord. The member
-is told by DM before they lose the shared server."""
+is told by DM before they lose the shared server.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -20,9 +21,6 @@ from primum.domain.moderation_policy import ModerationPolicy
 from primum.domain.moderation_rules import Rank, check_action
 from primum.domain.removals import Confirmation, needs_second_moderator
 from primum.services.cases import Refused, RemovalRequest
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 

@@ -2,12 +2,13 @@
 
 The rules (who may appeal, who decides) are in :mod:`primum.domain.appeals`, the flow in
 :class:`~primum.services.cases.ModerationService`; this part posts the card, DMs the reviewer and
-the member, and undoes what an overturned case did (a ban, a cooldown)."""
+the member, and undoes what an overturned case did (a ban, a cooldown).
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -19,9 +20,6 @@ from primum.domain.appeals import Appeal, AppealStatus
 from primum.domain.cases import CaseKind, InvalidInput, kind_label
 from primum.domain.moderation_rules import Rank
 from primum.services.cases import Refused
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 

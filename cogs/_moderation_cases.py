@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -14,9 +14,6 @@ from primum import display
 from primum.domain.cases import CHANNEL_KINDS, Case, InvalidInput, case_label, parse_kind
 from primum.domain.moderation_rules import Rank
 from primum.services.cases import Refused
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 

@@ -1,13 +1,13 @@
 """Hiding a message: ``/mod hide`` and the "Hide message" context menu.
 
 The message is deleted, the author gets its text back by DM (Primum keeps none) and the hide is a
-case they can appeal."""
+case they can appeal.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -16,9 +16,6 @@ from cogs._moderation_base import MOD, Interaction, ModerationBase
 from cogs._moderation_views import ReasonModal
 from primum.domain.cases import CaseKind, InvalidInput, validate_evidence_url, validate_reason
 from primum.domain.moderation_rules import Rank, check_action
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 _MESSAGE_LINK = re.compile(r"channels/(?:\d+|@me)/(?P<channel>\d+)/(?P<message>\d+)")

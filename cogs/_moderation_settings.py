@@ -6,7 +6,7 @@ import asyncio
 import io
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -19,9 +19,6 @@ from primum.domain.moderation_policy import ModerationPolicy, PolicyError
 from primum.domain.moderation_rules import Rank
 from primum.reporting.weekly import load_rows, render_report
 from primum.runtime.clock import from_iso, to_iso
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 REPORT_KEY = "moderation_report_sent"

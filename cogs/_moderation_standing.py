@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -14,9 +13,6 @@ from primum import display
 from primum.domain.appeals import Appeal
 from primum.domain.cases import CaseHistory, CaseStatus, case_label
 from primum.domain.moderation_policy import ModerationPolicy
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 
