@@ -20,7 +20,7 @@ from primum.domain.cases import Case, CaseKind, InvalidInput, validate_evidence_
 from primum.domain.moderation_policy import ModerationPolicy
 from primum.domain.moderation_rules import Rank, check_action
 from primum.domain.removals import Confirmation, needs_second_moderator
-from primum.services.cases import Refused, RemovalRequest
+from primum.services.moderation import Refused, RemovalRequest
 
 log = logging.getLogger(__name__)
 

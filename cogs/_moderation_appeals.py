@@ -1,7 +1,7 @@
 """Appeals on Discord: ``/appeal``, the review card, reminders and ``/mod decide`` (or its buttons).
 
 The rules (who may appeal, who decides) are in :mod:`primum.domain.appeals`, the flow in
-:class:`~primum.services.cases.ModerationService`; this part posts the card, DMs the reviewer and
+:class:`~primum.services.moderation.ModerationService`; this part posts the card, DMs the reviewer and
 the member, and undoes what an overturned case did (a ban, a cooldown).
 """
 
@@ -19,7 +19,7 @@ from cogs._moderation_views import StatementModal, appeal_view
 from primum.domain.appeals import Appeal, AppealStatus
 from primum.domain.cases import CaseKind, InvalidInput, kind_label
 from primum.domain.moderation_rules import Rank
-from primum.services.cases import Refused
+from primum.services.moderation import Refused
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from primum.domain.cases import CHANNEL_KINDS, Case, CaseKind, kind_label
 from primum.domain.moderation_policy import ModerationPolicy
 from primum.domain.moderation_rules import Party, Rank, rank_of
 from primum.domain.transparency import transparency_entry
-from primum.services.cases import ModerationService
+from primum.services.moderation import ModerationService
 
 if TYPE_CHECKING:
     from primum.app import PrimumBot

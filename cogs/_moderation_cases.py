@@ -13,7 +13,7 @@ from cogs._pages import send_pages
 from primum import display
 from primum.domain.cases import CHANNEL_KINDS, Case, InvalidInput, case_label, parse_kind
 from primum.domain.moderation_rules import Rank
-from primum.services.cases import Refused
+from primum.services.moderation import Refused
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Accountable moderation: every action is an append-only case that members can see and appeal.
 
-A thin adapter over :class:`primum.services.cases.ModerationService`: Discord members become
+A thin adapter over :class:`primum.services.moderation.ModerationService`: Discord members become
 :class:`~primum.domain.moderation_rules.Party` values, the service decides and records, and this cog
 does the Discord side (delete, kick, ban, DMs, review cards, the transparency channel, the weekly
 report). Each part is its own module, so fixing one flow means reading one file:

@@ -18,7 +18,7 @@ from primum.reporting.weekly import (
     week_start,
 )
 from primum.runtime.clock import FakeClock
-from primum.services.cases import ModerationService
+from primum.services.moderation import ModerationService
 from primum.storage import Database
 from primum.storage.database import discover_migrations
 from primum.storage.report_rows import ReportRows

@@ -13,7 +13,7 @@ from primum.domain.moderation_policy import ModerationPolicy
 from primum.domain.moderation_rules import Party, Rank
 from primum.runtime.clock import FakeClock, to_iso
 from primum.runtime.events import EventSink
-from primum.services.cases import ModerationService, Refused
+from primum.services.moderation import ModerationService, Refused
 from primum.services.privacy import PrivacyService
 from primum.storage import Database
 from primum.storage.kindness import KindnessRepository

@@ -13,7 +13,8 @@ from primum.domain.moderation_rules import Party, Rank
 from primum.domain.removals import ConfirmationStatus
 from primum.runtime.clock import FakeClock
 from primum.runtime.events import EventSink
-from primum.services.cases import CaseLog, ModerationService, Refused, RemovalRequest
+from primum.services.cases import CaseLog
+from primum.services.moderation import ModerationService, Refused, RemovalRequest
 from primum.storage import Database
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
