@@ -17,17 +17,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._checks import is_moderator
+from cogs._interactions import defer_first
 from primum import display
-from primum.domain.cases import (
-    CaseKind,
-    InvalidInput,
-    Rank,
-    check_action,
-    kind_label,
-    needs_second_moderator,
-    validate_reason,
-)
+from primum.domain.cases import CaseKind, InvalidInput, kind_label, validate_reason
+from primum.domain.moderation_rules import Rank, check_action
 from primum.domain.policy import ThresholdError, parse_duration
+from primum.domain.removals import needs_second_moderator
 from primum.runtime.scheduler import NewAction, RetryLater, ScheduledAction, Scheduler, Why
 from primum.runtime.tasks import BackgroundTasks
 from primum.storage.deescalation import ScheduledActionRepository
@@ -155,15 +150,14 @@ class ModerationTools(commands.Cog):
     @app_commands.command(name="warn", description="Warn a member: they get it by DM, and it goes on their record")
     @app_commands.describe(member="Who to warn", reason="The warning (sent to them, kept on record)")
     async def warn(self, interaction: Interaction, member: discord.Member, reason: str) -> None:
-        """A note the member receives: a case (kind note, marked as a warning) and a DM."""
-        checked = await self._checked(interaction, CaseKind.NOTE, member, reason)
+        """A warning the member receives: a ``warn`` case and a DM (the warning is in /standing either way)."""
+        checked = await self._checked(interaction, CaseKind.WARN, member, reason)
         if checked is None:
             return
         guild, _, target, text = checked
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_first(interaction)
         moderation = self._moderation()
-        case = await moderation.case_log.record(guild.id, CaseKind.NOTE, target.user_id, interaction.user.id, text,
-                                                details={"warning": 1})
+        case = await moderation.case_log.record(guild.id, CaseKind.WARN, target.user_id, interaction.user.id, text)
         delivered = await moderation._dm(
             target.user_id,
             f"**A warning from the moderators of {guild.name}**\n{text}\nThis is case #{case.number}; it is on "
@@ -186,7 +180,7 @@ class ModerationTools(commands.Cog):
         except InvalidInput as error:
             await moderation._answer(interaction, str(error))
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_first(interaction)
         try:
             await guild.unban(user, reason=f"{text} (by {interaction.user.id})"[:500])
         except discord.NotFound:
@@ -222,7 +216,7 @@ class ModerationTools(commands.Cog):
             await moderation._answer(interaction, "Banning a verified physician needs a second moderator: use "
                                                   "`/mod ban`, then `/mod unban` when the time is up.")
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_first(interaction)
         until = self.bot.clock.now() + length
         action = await self.scheduler.schedule(NewAction(
             kind=TEMPBAN, guild_id=guild.id, user_id=target.user_id, actor_id=interaction.user.id,
@@ -269,7 +263,7 @@ class ModerationTools(commands.Cog):
         """Bulk-delete the last ``count`` messages (of one member, when given); no text is kept."""
         moderation = self._moderation()
         if member is not None:
-            checked = await self._checked(interaction, CaseKind.HIDE, member, reason)
+            checked = await self._checked(interaction, CaseKind.PURGE, member, reason)
             if checked is None:
                 return
             guild, text = checked[0], checked[3]
@@ -284,7 +278,7 @@ class ModerationTools(commands.Cog):
         if not isinstance(channel, discord.TextChannel | discord.Thread):
             await moderation._answer(interaction, "Purge works in a text channel or a thread.")
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_first(interaction)
         matched = 0
 
         def wanted(message: discord.Message) -> bool:
@@ -302,8 +296,8 @@ class ModerationTools(commands.Cog):
             await moderation._answer(interaction, f"Discord refused the purge ({error.status}); nothing recorded.")
             return
         case = await moderation.case_log.record(
-            guild.id, CaseKind.HIDE, member.id if member is not None else None, interaction.user.id, text,
-            details={"purge": len(deleted), "channel_id": channel.id},
+            guild.id, CaseKind.PURGE, member.id if member is not None else None, interaction.user.id, text,
+            details={"messages": len(deleted), "channel_id": channel.id},
         )
         self.bot.events.emit("purge", guild_id=guild.id, channel_id=channel.id, count=len(deleted), case=case.number)
         await moderation._answer(interaction, f"Deleted {len(deleted)} message(s) in {channel.mention}: case "

@@ -30,13 +30,7 @@ from enum import StrEnum
 from typing import Any
 
 from primum.domain.heat import HeatReading, next_level
-from primum.domain.incidents import (
-    FlagWindow,
-    Guards,
-    cooldown_allowed,
-    highest_channel_rung,
-    is_flag,
-)
+from primum.domain.incidents import FlagWindow, Guards, cooldown_allowed, highest_channel_rung, is_flag
 from primum.domain.scored import ScoredMessage
 
 #: Discord's limits (rate_limit_per_user 0-21600 s; timeouts up to 28 days).

@@ -4,7 +4,7 @@ Five charts, one file each:
 
 * ``nudges_by_week.png``     be-kind nudges per week and the share revised by their authors;
 * ``heat_by_channel.png``    de-escalation steps per channel (notices, slowmodes, cooldowns...);
-* ``actions_by_kind.png``    moderation cases by kind;
+* ``actions_by_kind.png``    moderation cases by kind, in ladder order (lightest first);
 * ``actions_by_moderator.png`` cases by who acted (Primum or a moderator);
 * ``appeals.png``            appeals by outcome (open, upheld, overturned).
 
@@ -27,11 +27,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from primum.domain.cases import CaseKind, kind_label
+from primum.domain.cases import ACTION_LADDER, OTHER_RECORDS, CaseKind, kind_label
 from primum.domain.policy import NudgeFact, Outcome, StatsCell
 from primum.reporting.charts import DRAWING_LOCK, PALETTE, png
-from primum.storage.cases import ReportRows, report_rows
 from primum.storage.database import Database
+from primum.storage.report_rows import ReportRows, report_rows
 
 CHART_FILES = ("nudges_by_week.png", "heat_by_channel.png", "actions_by_kind.png", "actions_by_moderator.png",
                "appeals.png")
@@ -200,15 +200,42 @@ def draw_heat(rows: list[tuple[int, str]] | None, channel_names: Mapping[int, st
     return _png(figure)
 
 
+def actions_by_kind(rows: list[tuple[datetime, str, int | None]]) -> list[tuple[str, int, bool]]:
+    """``(kind, cases, is a ladder step)`` in ladder order, lightest action first, then other records.
+
+    The order is :data:`~primum.domain.cases.ACTION_LADDER` (note, warn, hide, purge, slowmode,
+    cooldown, kick, ban), then :data:`~primum.domain.cases.OTHER_RECORDS` (lift, unban,
+    verification, forget), which are not steps against anyone; an unknown kind comes last.
+    """
+    counts = Counter(kind for _, kind, _ in rows)
+    ladder = [(str(kind), counts.pop(str(kind)), True) for kind in ACTION_LADDER if counts.get(str(kind))]
+    other = [(str(kind), counts.pop(str(kind)), False) for kind in OTHER_RECORDS if counts.get(str(kind))]
+    return ladder + other + [(kind, n, False) for kind, n in sorted(counts.items())]
+
+
 def draw_actions_by_kind(rows: list[tuple[datetime, str, int | None]] | None) -> bytes:
-    """Cases by kind."""
-    title = "Moderation actions by kind"
+    """Cases by kind in ladder order (lightest first), steps against members apart from other records."""
+    title = "Moderation actions by kind (lightest first)"
     if rows is None:
         return _no_data(title, NO_SOURCE)
     if not rows:
         return _no_data(title, NO_ROWS)
-    counts = Counter(kind for _, kind, _ in rows).most_common()
-    return _bars(title, {_kind_name(kind): n for kind, n in counts}, "cases")
+    ordered = actions_by_kind(rows)
+    figure, axes = _figure(title)
+    xs = list(range(len(ordered)))
+    for is_step, color, label in ((True, PALETTE[0], "actions, lightest to heaviest"),
+                                  (False, PALETTE[3], "other records (lifted, unbanned, verified, forgotten)")):
+        picked = [(x, n) for x, (_, n, step) in zip(xs, ordered, strict=True) if step is is_step]
+        if picked:
+            bars = axes.bar([x for x, _ in picked], [n for _, n in picked], color=color, label=label)
+            axes.bar_label(bars, padding=2, fontsize=9)
+    axes.set_xticks(xs, [_kind_name(kind) for kind, _, _ in ordered], rotation=20, ha="right")
+    axes.set_ylabel("cases")
+    axes.set_ylim(0, max(n for _, n, _ in ordered) * 1.3 + 1)  # room for the legend above the bars
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(fontsize=8, frameon=False, loc="upper right")
+    return _png(figure)
 
 
 def _kind_name(kind: str) -> str:

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from primum.domain.cases import Case, CaseKind
 from primum.domain.privacy import forget_reason, forget_summary
 from primum.services.cases import CaseLog
-from primum.storage.cases import AppealRepository, InteractionRepository, table_columns
+from primum.storage.appeals import AppealRepository
 from primum.storage.database import Database
+from primum.storage.interactions import InteractionRepository
 from primum.storage.kindness import KindnessRepository
 from primum.storage.policy import PolicyRepository
 from primum.storage.privacy import count_appeals, forget_deescalation
+from primum.storage.tables import table_columns
 from primum.storage.verification import VerificationRepository
 
 log = logging.getLogger(__name__)

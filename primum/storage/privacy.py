@@ -7,8 +7,8 @@ installed) count as nothing to delete.
 
 from __future__ import annotations
 
-from primum.storage.cases import table_columns
 from primum.storage.database import Database
+from primum.storage.tables import table_columns
 
 
 async def forget_deescalation(db: Database, guild_id: int, user_id: int) -> tuple[int, int]:

@@ -14,9 +14,10 @@ pytestmark = pytest.mark.e2e
 NADIA, OWNER, NEWCOMER = "Dr. Nadia Haddad", "Dr. Priya Raman", "Alex Kim"
 
 
-async def run(stack: Stack, who: str, command: str, **options: Any) -> str:
+async def run(stack: Stack, who: str | int, command: str, **options: Any) -> str:
     server = stack.server
-    record = server.invoke_slash(stack.seeded.user(who), command, options, channel_id=stack.seeded.general)
+    user = who if isinstance(who, int) else stack.seeded.user(who)
+    record = server.invoke_slash(user, command, options, channel_id=stack.seeded.general)
     await server.wait_interaction_response(record, 10)
 
     def text() -> str | None:
@@ -44,7 +45,7 @@ async def test_a_warning_reaches_the_member_and_is_on_the_record(stack: Stack) -
     assert "A warning from the moderators" in dm.content and "Personal attacks" in dm.content
     assert "/appeal case:1" in dm.content
     case = stack.events.of_type("case")[-1]
-    assert case["kind"] == "note" and case["number"] == 1
+    assert case["kind"] == "warn" and case["number"] == 1
     assert "reason is required" in await run(stack, NADIA, "mod warn", member=member, reason="   ")
 
 
@@ -84,7 +85,40 @@ async def test_purge_deletes_one_members_burst_and_records_a_case(stack: Stack) 
     left = [m.content for m in server.messages(ids.general) if not m.deleted and m.author_id in (spammer, bystander)]
     assert left == ["buy my course 0", "a kind clinical question"]
     purge = stack.events.of_type("purge")[-1]
-    assert purge["count"] == 3 and stack.events.of_type("case")[-1]["kind"] == "hide"
+    assert purge["count"] == 3 and stack.events.of_type("case")[-1]["kind"] == "purge"
+
+
+async def test_a_warning_is_its_own_kind_in_standing_and_the_case_log_and_can_be_overturned(stack: Stack) -> None:
+    member = stack.seeded.physician_ids[0]
+    await run(stack, NADIA, "mod warn", member=member, reason="Personal attacks in #general")
+    await run(stack, NADIA, "mod note", member=member, reason="asked to keep it civil")
+    standing = await run(stack, member, "standing")
+    assert "#1** Warning" in standing and "#2** Note" in standing
+    listed = await run(stack, NADIA, "case list", kind="warn")
+    assert "#1** Warning" in listed and "#2" not in listed
+    assert "appeal" in (await run(stack, member, "appeal", case=1, statement="It was a joke between friends.")).lower()
+    appeal = stack.events.of_type("appeal")[-1]
+    assert appeal["case_id"] == 1 and appeal["reviewer_id"] not in (None, stack.seeded.user(NADIA))
+    decided = await run(stack, appeal["reviewer_id"], "mod decide", appeal=appeal["appeal_id"], outcome="overturn",
+                        reason="a joke between friends, not an attack")
+    assert "overturned" in decided
+    assert "now **overturned**" in await run(stack, member, "standing")
+
+
+async def test_a_purge_is_its_own_kind_with_its_count_and_the_member_can_appeal_it(stack: Stack) -> None:
+    server, ids = stack.server, stack.seeded
+    spammer = ids.physician_ids[1]
+    for n in range(3):
+        server.user_says(spammer, ids.general, f"buy my course {n}")
+    await run(stack, NADIA, "mod purge", count=3, reason="spam burst", member=spammer)
+    shown = await run(stack, NADIA, "case show", case=1)
+    assert "Messages purged (3)" in shown and f"<@{spammer}>" in shown
+    assert "Messages purged (3)" in await run(stack, NADIA, "case list", kind="purge")
+    await run(stack, OWNER, "mod purge", count=2, reason="cleaning up a derailed thread")
+    assert f"<#{ids.general}>" in await run(stack, NADIA, "case show", case=2)  # a channel-wide purge
+    assert "#1** Messages purged (3)" in await run(stack, spammer, "standing")
+    await run(stack, spammer, "appeal", case=1, statement="Those were links to my own free lecture notes.")
+    assert stack.events.of_type("appeal")[-1]["case_id"] == 1
 
 
 async def test_case_numbers_autocomplete_for_members_and_moderators(stack: Stack) -> None:
@@ -99,7 +133,7 @@ async def test_case_numbers_autocomplete_for_members_and_moderators(stack: Stack
         return list(record.response.data["choices"])
 
     own = await choices(member, "appeal", "")
-    assert [c["value"] for c in own] == [1] and own[0]["name"].startswith("#1 Note")  # only their own case
+    assert [c["value"] for c in own] == [1] and own[0]["name"].startswith("#1 Warning")  # only their own case
     everyone = await choices(ids.user(NADIA), "case show", "")
     assert [c["value"] for c in everyone] == [2, 1]
     assert [c["value"] for c in await choices(ids.user(NADIA), "case show", "#2")] == [2]

@@ -7,18 +7,21 @@ from pathlib import Path
 import pytest
 
 from primum.cli import main as cli_main
-from primum.domain.cases import AppealStatus, ModerationPolicy, Party, Rank
+from primum.domain.appeals import AppealStatus
+from primum.domain.moderation_policy import ModerationPolicy
+from primum.domain.moderation_rules import Party, Rank
 from primum.reporting.weekly import (
     CHART_FILES,
+    actions_by_kind,
     nudges_by_week,
     render_report,
     week_start,
 )
 from primum.runtime.clock import FakeClock
-from primum.services.cases import ModerationService
+from primum.services.moderation import ModerationService
 from primum.storage import Database
-from primum.storage.cases import ReportRows
 from primum.storage.database import discover_migrations
+from primum.storage.report_rows import ReportRows
 
 PNG = b"\x89PNG\r\n\x1a\n"
 T0 = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)  # a Wednesday
@@ -132,3 +135,14 @@ def test_heat_chart_with_markers_renders():
     image = heat_curve(curve, (1.5, 3.0, 4.5, 6.0), [(T0 + timedelta(minutes=10), "notice")], title="heat")
     assert image.startswith(PNG)
     assert heat_curve([], (1.5, 3.0), [], title="no heat").startswith(PNG)
+
+
+def test_actions_run_in_ladder_order_lightest_first_then_other_records():
+    kinds = ["ban", "warn", "lift", "note", "purge", "hide", "unban", "warn", "forget", "cooldown"]
+    rows = [(T0, kind, None) for kind in kinds]
+    assert actions_by_kind(rows) == [
+        ("note", 1, True), ("warn", 2, True), ("hide", 1, True), ("purge", 1, True), ("cooldown", 1, True),
+        ("ban", 1, True), ("lift", 1, False), ("unban", 1, False), ("forget", 1, False),
+    ]
+    assert actions_by_kind([(T0, "mystery", None)]) == [("mystery", 1, False)]
+    assert render_report(ReportRows(None, None, rows, None))["actions_by_kind.png"].startswith(PNG)

@@ -6,10 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from primum.domain.cases import AppealStatus, CaseKind, CaseStatus, Interaction, ModerationPolicy, Party, Rank
+from primum.domain.appeals import AppealStatus
+from primum.domain.cases import CaseKind, CaseStatus
+from primum.domain.conflict import Interaction
+from primum.domain.moderation_policy import ModerationPolicy
+from primum.domain.moderation_rules import Party, Rank
 from primum.runtime.clock import FakeClock, to_iso
 from primum.runtime.events import EventSink
-from primum.services.cases import ModerationService, Refused
+from primum.services.moderation import ModerationService, Refused
 from primum.services.privacy import PrivacyService
 from primum.storage import Database
 from primum.storage.kindness import KindnessRepository

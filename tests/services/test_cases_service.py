@@ -5,22 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from primum.domain.cases import (
-    ActionRecord,
-    AppealStatus,
-    CaseKind,
-    CaseStatus,
-    ConfirmationStatus,
-    Interaction,
-    InvalidInput,
-    ModerationPolicy,
-    Party,
-    PolicyError,
-    Rank,
-)
+from primum.domain.appeals import AppealStatus
+from primum.domain.cases import ActionRecord, CaseKind, CaseStatus, InvalidInput
+from primum.domain.conflict import Interaction
+from primum.domain.moderation_policy import ModerationPolicy, PolicyError
+from primum.domain.moderation_rules import Party, Rank
+from primum.domain.removals import ConfirmationStatus
 from primum.runtime.clock import FakeClock
 from primum.runtime.events import EventSink
-from primum.services.cases import CaseLog, ModerationService, Refused, RemovalRequest
+from primum.services.cases import CaseLog
+from primum.services.moderation import ModerationService, Refused, RemovalRequest
 from primum.storage import Database
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from primum.domain.cases import AppealStatus, CaseKind, CaseStatus
+from primum.domain.appeals import AppealStatus
+from primum.domain.cases import CaseKind, CaseStatus
 from primum.storage import Database, discover_migrations
+from primum.storage.appeals import AppealRepository
 from primum.storage.case_chain import seal, verify
-from primum.storage.cases import AppealRepository, CaseRepository, NewCase
+from primum.storage.cases import CaseRepository, NewCase
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 GUILD, MOD, MEMBER = 10, 1, 2

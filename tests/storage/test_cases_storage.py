@@ -1,39 +1,17 @@
-"""Case storage: append-only enforced by SQLite itself, amendment chains, appeals, confirmations."""
+"""Case storage: append-only enforced by SQLite itself, amendment chains, search."""
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from primum.domain.cases import AppealStatus, CaseKind, CaseStatus, ConfirmationStatus, Interaction
-from primum.storage import Database
-from primum.storage.cases import (
-    AlreadyAmended,
-    AppealRepository,
-    AppendOnlyError,
-    CaseRepository,
-    ConfirmationRepository,
-    InteractionRepository,
-    NewCase,
-    active_cooldowns,
-    member_nudges,
-    report_guilds,
-    report_rows,
-    table_columns,
-)
+from primum.domain.cases import CaseKind, CaseStatus
+from primum.storage.cases import AlreadyAmended, AppendOnlyError, CaseRepository, NewCase
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 GUILD, MOD, MEMBER = 10, 1, 2
 AMEND_SQL = ("INSERT INTO cases (guild_id, kind, reason, amends_id, root_id, created_at) "
              "VALUES (?, 'hide', 'abc', ?, ?, ?)")
-
-
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "cases.sqlite3")
-    yield database
-    await database.close()
 
 
 def new(kind=CaseKind.HIDE, **extra):
@@ -162,94 +140,6 @@ async def test_search_filters(db):
     assert await numbers(kind=CaseKind.NOTE) == [b.id]
     assert await numbers(limit=1) == [c.id]
     assert await repo.history(a.id, guild_id=GUILD + 1) is None
-
-
-async def test_appeals_once_per_case_decided_once_and_reminded_once(db):
-    cases, appeals = CaseRepository(db), AppealRepository(db)
-    case = await cases.add(new(), NOW)
-    appeal = await appeals.add(guild_id=GUILD, case_id=case.id, appellant_id=MEMBER, statement="please",
-                               reviewer_id=5, now=NOW, remind_at=NOW + timedelta(hours=72))
-    assert appeal is not None and appeal.status is AppealStatus.OPEN
-    assert await appeals.add(guild_id=GUILD, case_id=case.id, appellant_id=MEMBER, statement="again",
-                             reviewer_id=5, now=NOW, remind_at=NOW) is None
-    assert await appeals.open_load(GUILD) == {5: 1}
-    assert await appeals.due_reminders(NOW + timedelta(hours=71)) == []
-    later = NOW + timedelta(hours=73)
-    assert [a.id for a in await appeals.due_reminders(later)] == [appeal.id]
-    assert await appeals.mark_reminded(appeal.id, later)
-    assert not await appeals.mark_reminded(appeal.id, later + timedelta(seconds=1))
-    assert await appeals.due_reminders(later) == []
-    assert await appeals.decide(appeal.id, status=AppealStatus.OVERTURNED, decided_by=5, reason="ok", now=later)
-    assert not await appeals.decide(appeal.id, status=AppealStatus.UPHELD, decided_by=6, reason="no", now=later)
-    decided = await appeals.get(appeal.id)
-    assert decided is not None and decided.status is AppealStatus.OVERTURNED and decided.decided_by == 5
-    assert await appeals.open_load(GUILD) == {}
-    assert [a.id for a in await appeals.for_member(GUILD, MEMBER)] == [appeal.id]
-
-
-async def test_confirmations_close_once_and_expire(db):
-    repo = ConfirmationRepository(db)
-    pending = await repo.add(guild_id=GUILD, kind=CaseKind.BAN, target_id=MEMBER, requester_id=MOD,
-                             reason="harassment", evidence_url=None, details={}, conflict=False, now=NOW,
-                             expires_at=NOW + timedelta(hours=24))
-    assert pending.status is ConfirmationStatus.PENDING
-    assert [c.id for c in await repo.pending_for(GUILD, MEMBER)] == [pending.id]
-    assert await repo.expired(NOW) == []
-    assert await repo.close(pending.id, ConfirmationStatus.CONFIRMED, decided_by=7, now=NOW)
-    assert not await repo.close(pending.id, ConfirmationStatus.DECLINED, decided_by=8, now=NOW)
-    other = await repo.add(guild_id=GUILD, kind=CaseKind.KICK, target_id=MEMBER, requester_id=MOD,
-                           reason="harassment", evidence_url=None, details={}, conflict=False, now=NOW,
-                           expires_at=NOW + timedelta(hours=1))
-    assert [c.id for c in await repo.expired(NOW + timedelta(hours=2))] == [other.id]
-
-
-async def test_interactions_between_and_prune(db):
-    repo = InteractionRepository(db)
-    await repo.add_many(GUILD, [Interaction(5, MOD, MEMBER, NOW - timedelta(hours=2)),
-                                Interaction(5, MEMBER, MOD, NOW - timedelta(minutes=1)),
-                                Interaction(5, MOD, 9, NOW)])
-    found = await repo.between(GUILD, MOD, MEMBER, NOW - timedelta(hours=1))
-    assert found == [Interaction(5, MEMBER, MOD, NOW - timedelta(minutes=1))]
-    await repo.prune(NOW - timedelta(hours=1))
-    assert len(await repo.between(GUILD, MOD, MEMBER, NOW - timedelta(days=1))) == 1
-
-
-async def test_other_features_tables_are_read_defensively(tmp_path):
-    # A database migrated only to 0001: no be-kind, no de-escalation, no cases.
-    from primum.storage.database import discover_migrations
-
-    database = await Database.open(tmp_path / "old.sqlite3", migrate=False)
-    try:
-        await database.migrate(discover_migrations()[:1])
-        assert await table_columns(database, "kindness_nudges") == set()
-        assert await member_nudges(database, GUILD, MEMBER) == []
-        assert await active_cooldowns(database, GUILD, MEMBER, NOW) == []
-        rows = await report_rows(database, None, None)
-        assert rows.nudges is None and rows.heat is None and rows.actions is None and rows.appeals is None
-        assert await report_guilds(database) == []
-    finally:
-        await database.close()
-
-
-async def test_nudges_and_cooldowns_when_present(db):
-    await db.execute(
-        "INSERT INTO kindness_nudges (guild_id, channel_id, message_id, author_id, category, score, threshold, "
-        "model_version, created_at, deadline, outcome) VALUES (?, 5, 77, ?, 'insult', 0.9, 0.7, 'v1', ?, ?, 'revised')",
-        (GUILD, MEMBER, NOW.isoformat(), NOW.isoformat()),
-    )
-    await db.execute(
-        "INSERT INTO scheduled_actions (kind, guild_id, channel_id, user_id, reason, created_at, expires_at) "
-        "VALUES ('cooldown', ?, 5, ?, 'heated', ?, ?)",
-        (GUILD, MEMBER, NOW.isoformat(), (NOW + timedelta(minutes=10)).isoformat()),
-    )
-    nudges = await member_nudges(db, GUILD, MEMBER)
-    assert [(n.category, n.outcome) for n in nudges] == [("insult", "revised")]
-    cooldowns = await active_cooldowns(db, GUILD, MEMBER, NOW)
-    assert [c.expires_at for c in cooldowns] == [NOW + timedelta(minutes=10)]
-    assert await active_cooldowns(db, GUILD, MEMBER, NOW + timedelta(minutes=11)) == []
-    rows = await report_rows(db, GUILD, NOW - timedelta(days=1))
-    assert rows.nudges == [(NOW, "revised")] and rows.actions == [] and rows.heat == []
-    assert await report_guilds(db) == [GUILD]
 
 
 async def test_append_only_error_wraps_integrity_errors(db):
