@@ -68,6 +68,7 @@ from primum.reporting.weekly import load_rows, render_report
 from primum.runtime.clock import from_iso, to_iso
 from primum.runtime.tasks import BackgroundTasks
 from primum.services.cases import ModerationService, Refused, RemovalRequest
+from primum.services.names import with_live_names
 from primum.storage.cases import Appeal, Confirmation
 
 if TYPE_CHECKING:
@@ -852,9 +853,9 @@ class Moderation(commands.Cog):
 
     async def _report_files(self, guild: discord.Guild) -> list[discord.File]:
         rows = await load_rows(self.bot.db, guild.id, self.bot.clock.now() - timedelta(weeks=12))
-        names = {m.id: m.display_name for m in guild.members}
-        channels = {c.id: c.name for c in guild.channels}
-        charts = await asyncio.to_thread(render_report, rows, names=names, channel_names=channels)
+        known = with_live_names(await self.bot.names.names(guild.id), channels={c.id: c.name for c in guild.channels},
+                                members={m.id: m.display_name for m in guild.members})
+        charts = await asyncio.to_thread(render_report, rows, names=known.members, channel_names=known.channels)
         return [discord.File(io.BytesIO(png), filename=name) for name, png in charts.items()]
 
     async def _maybe_weekly_report(self, guild: discord.Guild) -> None:

@@ -132,3 +132,40 @@ def test_heat_chart_with_markers_renders():
     image = heat_curve(curve, (1.5, 3.0, 4.5, 6.0), [(T0 + timedelta(minutes=10), "notice")], title="heat")
     assert image.startswith(PNG)
     assert heat_curve([], (1.5, 3.0), [], title="no heat").startswith(PNG)
+
+
+def test_axis_labels_use_names_and_fall_back_to_ids():
+    from primum.reporting.weekly import actor_label, channel_label
+
+    assert channel_label(100, {100: "general"}) == "#general"
+    assert channel_label(101, {100: "general"}) == "channel 101"
+    assert actor_label(None, {}) == "Primum"
+    assert actor_label(1, {1: "Dr. Nadia Haddad"}) == "Dr. Nadia Haddad"
+    assert actor_label(2, {1: "Dr. Nadia Haddad"}) == "moderator 2"
+
+
+async def test_offline_report_labels_channels_and_moderators_with_remembered_names(tmp_path, monkeypatch):
+    from primum.reporting import weekly
+    from primum.storage.names import NameRepository
+
+    path = tmp_path / "primum.sqlite3"
+    await seed(path)
+    db = await Database.open(path)
+    await NameRepository(db).remember(GUILD, "channel", [(100, "general")], T0)
+    await NameRepository(db).remember(GUILD, "member", [(1, "Dr. Nadia Haddad")], T0)  # moderator 2: never seen
+    await db.close()
+    seen: dict[str, object] = {}
+    real = weekly.render_report
+
+    def spy(rows, *, names=None, channel_names=None):
+        seen.update(names=dict(names or {}), channel_names=dict(channel_names or {}))
+        return real(rows, names=names, channel_names=channel_names)
+
+    monkeypatch.setattr(weekly, "render_report", spy)
+    out = tmp_path / "report"
+    assert await asyncio.to_thread(cli_main, ["report", "--db", str(path), "--out", str(out), "--weeks", "0"]) == 0
+    assert seen == {"names": {1: "Dr. Nadia Haddad"}, "channel_names": {100: "general"}}
+    assert weekly.channel_label(100, seen["channel_names"]) == "#general"  # type: ignore[arg-type]
+    actors = {weekly.actor_label(actor, seen["names"]) for actor in (None, 1, 2)}  # type: ignore[arg-type]
+    assert actors == {"Primum", "Dr. Nadia Haddad", "moderator 2"}
+    assert (out / "actions_by_moderator.png").read_bytes().startswith(PNG)
