@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from cogs._channels import find_text_channel
-from primum.domain.ladder import SLOWMODE_MAX_SECONDS
+from primum.domain.ladder_config import SLOWMODE_MAX_SECONDS
 from primum.services.deescalation_port import ActionFailed, ActionRefused, TargetGone
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from cogs._embeds import settings_embed
 from cogs._interactions import answer, defer_first
 from cogs._ranks import refuse_target
 from primum import display
-from primum.domain.ladder import (
+from primum.domain.ladder_config import (
     CONFIG_KEYS,
     SLOWMODE_MAX_SECONDS,
     TIMEOUT_MAX_MINUTES,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from matplotlib.axes import Axes
@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from primum.domain.cases import CaseKind, kind_label
-from primum.domain.policy import NudgeFact, Outcome, StatsCell
+from primum.domain.policy import NudgeFact, Outcome, StatsCell, week_start
 from primum.reporting.charts import DRAWING_LOCK, PALETTE, png
 from primum.storage.cases import ReportRows, report_rows
 from primum.storage.database import Database
@@ -38,12 +38,6 @@ CHART_FILES = ("nudges_by_week.png", "heat_by_channel.png", "actions_by_kind.png
                "appeals.png")
 NO_SOURCE = "no data (feature not installed)"
 NO_ROWS = "no data in this period"
-
-
-def week_start(moment: datetime) -> datetime:
-    """Monday 00:00 UTC of the week ``moment`` falls in."""
-    day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-    return day - timedelta(days=day.weekday())
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ from primum.domain.incidents import is_bystander
 from primum.domain.ladder import (
     ChannelLadder,
     Cooldown,
-    LadderConfig,
     ModAlert,
     Notice,
     Slowmode,
@@ -35,6 +34,7 @@ from primum.domain.ladder import (
     SuggestThread,
     decide,
 )
+from primum.domain.ladder_config import LadderConfig
 from primum.domain.scored import ScoredMessage
 from primum.runtime.clock import Clock
 from primum.runtime.events import EventSink

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from primum.domain.ladder import LadderConfig, LadderConfigError
+from primum.domain.ladder_config import LadderConfig, LadderConfigError
 from primum.runtime.clock import Clock
 from primum.settings import DeescalationSettings
 from primum.storage.deescalation import DeescalationLogRepository, LadderSettingsRepository

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from primum import display
-from primum.domain.ladder import SLOWMODE_MAX_SECONDS, TIMEOUT_MAX, clamp_timeout
+from primum.domain.ladder_config import SLOWMODE_MAX_SECONDS, TIMEOUT_MAX, clamp_timeout
 from primum.runtime.clock import Clock, to_iso
 from primum.runtime.events import EventSink
 from primum.runtime.scheduler import NewAction, RetryLater, ScheduledAction, Scheduler, Why
@@ -38,6 +38,20 @@ COOLDOWN = "cooldown"
 class _LiftContext:
     actor_id: int | None
     reason: str
+
+
+async def _lift_on_discord(lift: Awaitable[None], *, gone: str, what: str) -> str:
+    """Run one undo on Discord and name its outcome; a transient failure is retried by the scheduler."""
+    try:
+        await lift
+    except TargetGone:
+        return gone
+    except ActionRefused as error:
+        log.warning("Discord refused to lift %s: %s", what, error)
+        return "refused"
+    except ActionFailed as error:
+        raise RetryLater(str(error)) from error
+    return "lifted"
 
 
 def _late_s(action: ScheduledAction, now: datetime) -> float:
@@ -165,18 +179,11 @@ class TimedActions:
             log.info("slowmode in channel %s was changed by hand (%s s, Primum set %s s); leaving it",
                      action.channel_id, current, set_to)
             return "manual_override"
-        try:
-            await port.set_slowmode(action.guild_id, action.channel_id, previous,
-                                    "Primum de-escalation: slowmode lifted" if why is Why.EXPIRED
-                                    else f"Primum de-escalation: lifted early: {self._context_reason(action)}")
-        except TargetGone:
-            return "channel_gone"
-        except ActionRefused as error:
-            log.warning("Discord refused to lift slowmode in channel %s: %s", action.channel_id, error)
-            return "refused"
-        except ActionFailed as error:
-            raise RetryLater(str(error)) from error
-        return "lifted"
+        return await _lift_on_discord(
+            port.set_slowmode(action.guild_id, action.channel_id, previous,
+                              "Primum de-escalation: slowmode lifted" if why is Why.EXPIRED
+                              else f"Primum de-escalation: lifted early: {self._context_reason(action)}"),
+            gone="channel_gone", what=f"slowmode in channel {action.channel_id}")
 
     async def _slowmode_done(self, action: ScheduledAction, outcome: str, why: Why, now: datetime) -> None:
         await self._lifted("slowmode_lifted", action, outcome, why, now)
@@ -265,17 +272,10 @@ class TimedActions:
             return "expired"
         if current is None or current <= now:
             return "already_lifted"
-        try:
-            await port.timeout_member(action.guild_id, action.user_id, None,
-                                      f"Primum cooldown lifted early: {self._context_reason(action)}")
-        except TargetGone:
-            return "member_gone"
-        except ActionRefused as error:
-            log.warning("Discord refused to lift the timeout of member %s: %s", action.user_id, error)
-            return "refused"
-        except ActionFailed as error:
-            raise RetryLater(str(error)) from error
-        return "lifted"
+        return await _lift_on_discord(
+            port.timeout_member(action.guild_id, action.user_id, None,
+                                f"Primum cooldown lifted early: {self._context_reason(action)}"),
+            gone="member_gone", what=f"the timeout of member {action.user_id}")
 
     async def _cooldown_done(self, action: ScheduledAction, outcome: str, why: Why, now: datetime) -> None:
         await self._lifted("cooldown_lifted", action, outcome, why, now, user_id=action.user_id)

@@ -2,7 +2,8 @@
 
 Covers the ladder from real messages (notice -> slowmode -> it lifts itself), mandatory reasons,
 a moderator's manual slowmode change, rejoining during a cooldown, /heat with its chart, the
-owner/admin refusal, and a crash with 20 pending expiries.
+owner/admin refusal, and a crash with 20 pending expiries (that one on a FakeClock moved by hand, so
+machine load cannot fail it; ``benchmarks/deescalation_restart.py`` measures real-time lateness).
 
 The fixture here is self-contained; when the lead's tests/e2e/conftest.py harness exists it can
 replace ``Harness``/``harness`` (the tests only need: server, world, bot, events, db path).

@@ -8,11 +8,11 @@ import pytest
 
 from primum.cli import main as cli_main
 from primum.domain.cases import AppealStatus, ModerationPolicy, Party, Rank
+from primum.domain.policy import week_start
 from primum.reporting.weekly import (
     CHART_FILES,
     nudges_by_week,
     render_report,
-    week_start,
 )
 from primum.runtime.clock import FakeClock
 from primum.services.cases import ModerationService

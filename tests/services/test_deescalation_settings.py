@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from primum.domain.ladder import LadderConfigError
+from primum.domain.ladder_config import LadderConfigError
 from tests.services.deescalation_world import CHANNEL, GUILD, OTHER_CHANNEL, OWNER, heated_exchange, running_world
 
 
