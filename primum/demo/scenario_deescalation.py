@@ -39,13 +39,13 @@ CIVIL = [
 ]
 ONE_SHARP_LINE = [
     (ELENA, "Apixaban dose for her: 5 mg BID, she's 71, 62 kg, creatinine 1.1."),
-    (SAM, "Honestly, only a clown would dose it that way."),
+    (SAM, "Honestly, only a clown would dose it that way. Did you sleep through residency?"),
     (ELENA, "Fair question, but she meets none of the reduction criteria; happy to go through them."),
     (SAM, "Ok, you're right, I misread her weight."),
 ]
 HEATED = [
     (ALICE, "{bob} honestly, you're an idiot if you believe that."),
-    (BOB, "{alice} only a moron would cite that study."),
+    (BOB, "{alice} only a moron would cite that study. Are you really this dense?"),
     (ALICE, "{bob} you idiot, did you even read the methods?"),
     (BOB, "{alice} moron. Read it yourself."),
 ]

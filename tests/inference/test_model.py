@@ -152,3 +152,15 @@ def test_the_bot_policy_nudges_what_the_card_threshold_flags(engine) -> None:
         actions.append(decision.action)
         assert (decision.action is Action.NUDGE) == (raw.score >= cut.nudge)
     assert actions == [Action.NUDGE, Action.NUDGE, Action.NONE]
+
+
+def test_the_demo_scenarios_lines_read_as_the_demo_says(engine) -> None:
+    """`primum demo` runs with the shipped model: its civil lines pass and its sharp lines are nudged."""
+    from primum.demo import scenario_deescalation as scenario
+
+    _, card = engine
+    nudge = card["thresholds"]["nudge"]
+    civil = [text for _, text in scenario.CIVIL]
+    sharp = [scenario.ONE_SHARP_LINE[1][1], *(text.format(alice="<@1>", bob="<@2>") for _, text in scenario.HEATED)]
+    assert max(_scores(engine, civil)) < nudge
+    assert min(_scores(engine, sharp)) >= nudge
