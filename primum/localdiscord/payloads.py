@@ -81,6 +81,11 @@ def member_payload(world: World, member: Member, *, with_user: bool = True) -> J
     return out
 
 
+def member_event_payload(world: World, member: Member) -> JSON:
+    """A member with its ``guild_id``, as GUILD_MEMBER_ADD/UPDATE carry it."""
+    return {**member_payload(world, member), "guild_id": str(member.guild_id)}
+
+
 def overwrite_payloads(channel: Channel) -> list[JSON]:
     """Permission overwrites as Discord serialises them (bitfields as strings)."""
     return [
