@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import DiscordError, form_error
 from .ids import Perm, iso
 from .models import JSON, Attachment, Channel, Message, UploadedFile
+from .payloads import ATTACHMENT_SIZE_LIMIT
 
 if TYPE_CHECKING:
     from .server import LocalDiscord
@@ -26,7 +27,7 @@ ALLOWED_CREATE_FLAGS = 4 | 4096 | 32768
 BOT_MAX_CONTENT = 2000
 USER_MAX_CONTENT = 4000
 MAX_ATTACHMENTS = 10
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = ATTACHMENT_SIZE_LIMIT
 MAX_EMBED_TEXT = 6000
 
 

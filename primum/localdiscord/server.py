@@ -24,13 +24,14 @@ from .control.http_control import HttpControl
 from .control.people import People
 from .control.waiting import Waiting
 from .faults import FaultPlan
-from .gateway import Gateway, Session, content_gate
+from .gateway import Gateway, content_gate
 from .gateway_events import GatewayEvents
 from .message_bodies import MessageBodies
 from .models import JSON, Attachment, Interaction, RequestRecord, SpecViolation, User
-from .payloads import application_payload, guild_create_payload, member_payload, ready_payload
+from .payloads import member_payload
 from .routes import build_route_table
 from .routes.pipeline import RestPipeline
+from .session_payloads import application_payload, guild_create_payload, ready_payload
 from .spec import OpenApiSpec
 from .world import World
 
@@ -175,4 +176,4 @@ class LocalDiscord(People, AppCommands, Components, Disruptions, Waiting, HttpCo
                                    self.world.users[self.app_owner_id])
 
 
-__all__ = ["DEFAULT_TOKEN", "LocalDiscord", "Session"]
+__all__ = ["DEFAULT_TOKEN", "LocalDiscord"]

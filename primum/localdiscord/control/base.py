@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from primum.localdiscord.errors import ControlError
+from primum.localdiscord.interaction_payloads import interaction_metadata, interaction_payload
 from primum.localdiscord.models import JSON, Attachment, Guild, Interaction, Message, RequestRecord, SpecViolation
-from primum.localdiscord.payloads import interaction_metadata, interaction_payload, message_payload
+from primum.localdiscord.payloads import message_payload
 
 if TYPE_CHECKING:
     from primum.localdiscord.faults import FaultPlan
