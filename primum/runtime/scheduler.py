@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from primum.runtime.clock import Clock
+from primum.runtime.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -192,8 +193,7 @@ class Scheduler:
     async def stop(self, grace_s: float = 5.0) -> None:
         """Stop the timers (the rows stay pending for the next start); let running undos finish."""
         if self._runner is not None:
-            self._runner.cancel()
-            await asyncio.gather(self._runner, return_exceptions=True)
+            await cancel_and_wait([self._runner], log)
             self._runner = None
         self._armed.clear()
         inflight = list(self._inflight.values())

@@ -50,11 +50,30 @@ class BackgroundTasks:
     async def cancel_all(self) -> None:
         """Cancel every task and wait until they have ended (never waits on the calling task itself)."""
         current = asyncio.current_task()
-        tasks = [task for task in self._tasks if task is not current]
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait([task for task in self._tasks if task is not current], self._log)
 
     def __len__(self) -> int:
         return len(self._tasks)
+
+
+async def cancel_and_wait(tasks: list[asyncio.Task[Any]], logger: logging.Logger | None = None, *,
+                          grace_s: float = 1.0, rounds: int = 10) -> None:
+    """Cancel ``tasks`` and wait until they end, cancelling again any that swallowed the cancellation.
+
+    Why: on Python 3.11 ``asyncio.wait_for`` can swallow a cancellation that arrives just as its
+    inner wait finishes (a timer loop then goes round again), so a single cancel-and-gather may wait
+    forever and a shutdown hangs. After ``rounds`` tries the survivors are logged and left behind.
+    """
+    pending = {task for task in tasks if not task.done()}
+    for _ in range(rounds):
+        if not pending:
+            break
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=grace_s)
+    for task in tasks:
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved: the owner logs failures; asyncio need not warn at collection
+    if pending:
+        (logger or _log).error("%d task(s) ignored cancellation: %s", len(pending),
+                               ", ".join(sorted(task.get_name() for task in pending)))

@@ -62,6 +62,12 @@ DATA_ROWS: tuple[tuple[str, str, str], ...] = (
         "insults, belittling, identity attacks, threats -> unkind with that category; `unclear` rows left out.",
     ),
     (
+        "The other 1,838 comments of that draw, **labelled blind by Primum after training** (`primum/training/"
+        "data/heldout_goemotions_labelled.csv`)",
+        "Apache-2.0 (text); our labels MIT",
+        "never trained on: half calib (where the nudge threshold is checked), half dev (reported only).",
+    ),
+    (
         "Ruddit (hadarishav/Ruddit via FreddieHorn/politeness-determinator; Hada et al. 2021)",
         "MIT + Reddit terms",
         "offensiveness <= 0 -> kind; the positives track profanity, so they teach profanity only.",
@@ -215,6 +221,7 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
         if fp32_auc is not None
         else "The thresholds and metrics below are measured on the runtime the bot uses."
     )
+    segment = card.get("segment_chars", 160)
     text = f"""# Model card: {card['name']} ({card['version']})
 
 Primum's embedded be-kind model. It scores how unkind a Discord message between physicians looks,
@@ -240,11 +247,11 @@ so the bot can send the author a **private nudge** before a conversation turns s
 - Text is normalised first (`primum/inference/textnorm.py`): NFKC, invisible characters, combining
   marks (zalgo), Cyrillic/Greek homoglyphs, leetspeak, spaced/dotted letters, stretched letters,
   Discord markup; lines quoted with `>` are dropped (not the author's words). Messages up to 4,000
-  characters are scored whole: overlapping 128-token windows plus, for messages over 160
-  characters, sentence groups of about 160 characters (mean pooling would otherwise dilute one
+  characters are scored whole: overlapping 128-token windows plus, for messages over {segment}
+  characters, sentence groups of about {segment} characters (mean pooling would otherwise dilute one
   unkind sentence in a long kind message). The overall score is the larger of the first window's
-  score and the best other piece's score with its odds divided by the number of other pieces
-  (penalty {card.get('long_penalty', 0.0)}; 0 = plain maximum), so a long benign message is no likelier
+  score and the best other piece's score with its odds divided by n ** penalty, n the number of
+  other pieces (penalty {card.get('long_penalty', 0.0)}; 0 = plain maximum), so a long benign message is no likelier
   to trip than a short one while one clearly unkind sentence still shows.
 - Runtime (default `model.runtime = "torch"`): the encoder's linear layers run in dynamic int8 with
   per-channel weights (`torch.ao.quantization.quantize_dynamic`), about 2.5x fp32 on a CPU. Each

@@ -19,8 +19,9 @@ from typing import Any
 
 from primum.inference.engine import MODEL_DIR, known_words
 from primum.inference.textnorm import normalize
-from primum.training.data import DATA_DIR, DEFAULT_PUBLIC_DIR, LABELS, Example, augment, load_all
+from primum.training.data import augment, load_all
 from primum.training.real_data import long_benign
+from primum.training.rows import DATA_DIR, DEFAULT_PUBLIC_DIR, LABELS, Example
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +172,8 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         "overall": "unkind",
         "max_length": 128,
         "stride": 32,
-        "long_penalty": 1.0,
+        "long_penalty": 0.5,
+        "segment_chars": 80,
         **({"lora": {"rank": cfg.rank, "alpha": cfg.alpha, "targets": "q,k,v,attn-out,ffn-in,ffn-out"}}
            if cfg.rank else {"finetune": "full", "dtype": "float16"}),
         "thresholds": {"nudge": 0.5, "hide": 0.9},

@@ -5,8 +5,10 @@ import math
 
 from primum.training.real_data import (
     balance_weights,
+    load_heldout,
     load_own_real,
     load_public_real,
+    load_real,
     long_benign,
     real_split,
 )
@@ -61,6 +63,32 @@ def test_own_labelled_rows_keep_their_category_and_drop_unclear(tmp_path) -> Non
     assert set(rows) == {"learn to read, genius", "this is a stupid idea"}
     assert rows["learn to read, genius"].targets[2] == 1.0  # belittling
     assert rows["this is a stupid idea"].unkind == 0.0
+
+
+def _labelled_file(path, rows: list[tuple[str, str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label", "category", "row", "labeller"])
+        writer.writerows([(*row, str(i), "e") for i, row in enumerate(rows)])
+
+
+def test_heldout_rows_are_never_trained_on_and_change_no_training_row(tmp_path) -> None:
+    public, data = tmp_path / "public", tmp_path / "data"
+    data.mkdir()
+    _normalized(public, "goemotions", [(f"an ordinary comment number {i}", "0", "") for i in range(300)])
+    _labelled_file(data / "real_goemotions_labelled.csv",
+                   [(f"labelled comment {i}", str(i % 2), "insult" if i % 2 else "none") for i in range(200)])
+    before = [r for r in load_real(public, data) if r.split == "train"]
+    _labelled_file(data / "heldout_goemotions_labelled.csv",
+                   [(f"held out comment {i}", str(i % 2), "belittling" if i % 2 else "none") for i in range(400)]
+                   + [("who knows", "0", "unclear")])
+    after = load_real(public, data)
+    assert [r for r in after if r.split == "train"] == before
+    heldout = [r for r in after if r.origin == "heldout_goemotions_labelled"]
+    assert len(heldout) == 400 and {r.split for r in heldout} == {"calib", "dev"}
+    assert 150 < sum(r.split == "dev" for r in heldout) < 250
+    assert {r.source for r in heldout} == {"goemotions_labelled"}
+    assert [r.text for r in load_heldout(data)] == [r.text for r in heldout]
 
 
 def _row(text: str, source: str, unkind: float) -> Example:
