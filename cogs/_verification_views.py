@@ -3,7 +3,10 @@
 Every button has a fixed ``custom_id`` and ``timeout=None`` so a click still works after a restart:
 the cog registers one instance of each view with ``bot.add_view`` in ``cog_load``. Review buttons
 find their request through the message they sit on (``review_message_id`` in the database); the
-e-mail buttons find the clicking member's open request. The views only forward to the cog.
+e-mail buttons find the clicking member's open request. The views only forward: the member's steps
+to ``cog.members`` (:mod:`cogs._verification_member`), the moderators' to ``cog.review``
+(:mod:`cogs._verification_review`). A click or a form that fails after it was acknowledged is
+answered as failed (:class:`cogs._interactions.AnsweringView`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import discord
+
+from cogs._interactions import AnsweringModal, AnsweringView
 
 if TYPE_CHECKING:
     from cogs.verification import Verification
@@ -31,7 +36,7 @@ ASK_ID = PREFIX + "ask"
 ASK_FORM_ID = PREFIX + "ask_form"
 
 
-class VerifyButtonView(discord.ui.View):
+class VerifyButtonView(AnsweringView):
     """The pinned "Verify" button in #verify."""
 
     def __init__(self, cog: Verification) -> None:
@@ -41,15 +46,15 @@ class VerifyButtonView(discord.ui.View):
     @discord.ui.button(label="Verify", style=discord.ButtonStyle.primary, custom_id=START_ID, emoji="🩺")
     async def start(self, interaction: discord.Interaction[Any], button: discord.ui.Button[VerifyButtonView]) -> None:
         """Open the verification form."""
-        await self.cog.open_form(interaction)
+        await self.cog.members.open_form(interaction)
 
     @discord.ui.button(label="Ask the moderators", style=discord.ButtonStyle.secondary, custom_id=ASK_ID)
     async def ask(self, interaction: discord.Interaction[Any], button: discord.ui.Button[VerifyButtonView]) -> None:
         """Send a request the registry check refused to a human."""
-        await self.cog.open_ask(interaction)
+        await self.cog.members.open_ask(interaction)
 
 
-class AskView(discord.ui.View):
+class AskView(AnsweringView):
     """Under a refusal: the way to a human review (the same button as on the pinned message)."""
 
     def __init__(self, cog: Verification) -> None:
@@ -59,10 +64,10 @@ class AskView(discord.ui.View):
     @discord.ui.button(label="Ask the moderators", style=discord.ButtonStyle.primary, custom_id=ASK_ID)
     async def ask(self, interaction: discord.Interaction[Any], button: discord.ui.Button[AskView]) -> None:
         """Open the short form for the moderators."""
-        await self.cog.open_ask(interaction)
+        await self.cog.members.open_ask(interaction)
 
 
-class AskModal(discord.ui.Modal, title="Ask the moderators"):
+class AskModal(AnsweringModal, title="Ask the moderators"):
     """What the moderators should know (shown on the review card, never stored)."""
 
     note: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
@@ -76,10 +81,10 @@ class AskModal(discord.ui.Modal, title="Ask the moderators"):
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         """Forward to the cog."""
-        await self.cog.handle_ask(interaction, self.note.value)
+        await self.cog.members.submit_ask(interaction, self.note.value)
 
 
-class VerifyModal(discord.ui.Modal, title="Physician verification"):
+class VerifyModal(AnsweringModal, title="Physician verification"):
     """Full name, NPI, specialty, state: checked against the public NPI Registry."""
 
     full_name: discord.ui.TextInput[VerifyModal] = discord.ui.TextInput(
@@ -98,11 +103,11 @@ class VerifyModal(discord.ui.Modal, title="Physician verification"):
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         """Hand the typed values to the cog (they are shown to reviewers, never stored)."""
-        await self.cog.handle_form(interaction, self.full_name.value, self.npi.value, self.specialty.value,
+        await self.cog.members.submit_form(interaction, self.full_name.value, self.npi.value, self.specialty.value,
                                    self.state.value)
 
 
-class ReviewView(discord.ui.View):
+class ReviewView(AnsweringView):
     """Approve / Deny / Ask for more on each review card in the review queue."""
 
     def __init__(self, cog: Verification) -> None:
@@ -112,20 +117,20 @@ class ReviewView(discord.ui.View):
     @discord.ui.button(label="Approve", style=discord.ButtonStyle.success, custom_id=APPROVE_ID)
     async def approve(self, interaction: discord.Interaction[Any], button: discord.ui.Button[ReviewView]) -> None:
         """Grant the Verified Physician role."""
-        await self.cog.handle_approve(interaction)
+        await self.cog.review.approve(interaction)
 
     @discord.ui.button(label="Deny", style=discord.ButtonStyle.danger, custom_id=DENY_ID)
     async def deny(self, interaction: discord.Interaction[Any], button: discord.ui.Button[ReviewView]) -> None:
         """Ask for the (required) reason, then deny."""
-        await self.cog.open_reason(interaction, deny=True)
+        await self.cog.review.open_reason(interaction, deny=True)
 
     @discord.ui.button(label="Ask for more", style=discord.ButtonStyle.secondary, custom_id=MORE_ID)
     async def more(self, interaction: discord.Interaction[Any], button: discord.ui.Button[ReviewView]) -> None:
         """Ask the member a question by DM."""
-        await self.cog.open_reason(interaction, deny=False)
+        await self.cog.review.open_reason(interaction, deny=False)
 
 
-class ReasonModal(discord.ui.Modal):
+class ReasonModal(AnsweringModal):
     """The reason for a denial, or the question for the member (required either way)."""
 
     def __init__(self, cog: Verification, *, deny: bool, message_id: int) -> None:
@@ -142,11 +147,11 @@ class ReasonModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         """Forward to the cog."""
-        await self.cog.handle_reason(interaction, deny=self.deny, message_id=self.message_id,
+        await self.cog.review.submit_reason(interaction, deny=self.deny, message_id=self.message_id,
                                      reason=self.reason.value)
 
 
-class EmailView(discord.ui.View):
+class EmailView(AnsweringView):
     """Shown to the member (ephemeral) when the guild binds identity by an institutional e-mail."""
 
     def __init__(self, cog: Verification) -> None:
@@ -164,7 +169,7 @@ class EmailView(discord.ui.View):
         await interaction.response.send_modal(CodeModal(self.cog))
 
 
-class EmailModal(discord.ui.Modal, title="Institutional e-mail"):
+class EmailModal(AnsweringModal, title="Institutional e-mail"):
     """The address the code goes to (only its domain is kept)."""
 
     address: discord.ui.TextInput[EmailModal] = discord.ui.TextInput(
@@ -176,10 +181,10 @@ class EmailModal(discord.ui.Modal, title="Institutional e-mail"):
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         """Forward to the cog."""
-        await self.cog.handle_email(interaction, self.address.value)
+        await self.cog.members.submit_email(interaction, self.address.value)
 
 
-class CodeModal(discord.ui.Modal, title="Verification code"):
+class CodeModal(AnsweringModal, title="Verification code"):
     """The six-digit code from the e-mail."""
 
     code: discord.ui.TextInput[CodeModal] = discord.ui.TextInput(
@@ -191,4 +196,4 @@ class CodeModal(discord.ui.Modal, title="Verification code"):
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         """Forward to the cog."""
-        await self.cog.handle_code(interaction, self.code.value)
+        await self.cog.members.submit_code(interaction, self.code.value)

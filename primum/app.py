@@ -20,6 +20,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
+from cogs._interactions import report_failure
 from primum.inference import Scorer
 from primum.runtime.clock import Clock, SystemClock
 from primum.runtime.events import EventSink
@@ -51,14 +52,13 @@ class PrimumTree(app_commands.CommandTree["PrimumBot"]):
     """One error handler for every slash command: a short ephemeral answer, the traceback in the log."""
 
     async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
-        """Tell the user briefly; log unexpected errors with their traceback."""
-        if isinstance(error, app_commands.CheckFailure | app_commands.TransformerError):
-            message = str(error) or "You can't use this command here."
-            log.info("command %s refused: %s", interaction.command and interaction.command.name, message)
-        else:
-            original = getattr(error, "original", error)
-            log.error("command %s failed", interaction.command and interaction.command.name, exc_info=original)
-            message = "Something went wrong on Primum's side; the moderators can find the details in the log."
+        """Tell the user briefly; a failed command is answered like a failed button (``report_failure``)."""
+        name = interaction.command and interaction.command.name
+        if not isinstance(error, app_commands.CheckFailure | app_commands.TransformerError):
+            await report_failure(interaction, getattr(error, "original", error), f"command {name}")
+            return
+        message = str(error) or "You can't use this command here."
+        log.info("command %s refused: %s", name, message)
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(message, ephemeral=True)

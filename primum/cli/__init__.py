@@ -8,10 +8,11 @@ from collections.abc import Callable
 
 Handler = Callable[[argparse.Namespace], int]
 
-#: One module per command group; each adds its subcommands through ``register(subparsers)``.
+#: One module per command group, in ``primum --help``'s order; each adds its subcommands through
+#: ``register(subparsers)``.
 PLUGIN_MODULES = (
-    "primum.cli.run", "primum.demo.runner", "primum.cli.db", "primum.cli.model", "primum.cli.report",
-    "primum.cli.replay",
+    "primum.cli.run", "primum.cli.demo", "primum.cli.db", "primum.cli.train", "primum.cli.score",
+    "primum.cli.evaluate", "primum.cli.calibrate", "primum.cli.bench", "primum.cli.report", "primum.cli.replay",
 )
 
 

@@ -52,18 +52,15 @@ SOURCES: dict[str, Loader] = {"report verdicts": _report_verdicts, "observe-mode
 
 async def load_labelled(path: Path, guild_id: int | None = None) -> tuple[list[CalibrationExample], list[str]]:
     """Every source's examples from the database at ``path`` (read only, not migrated), and the sources read."""
-    db = await Database.open(path, migrate=False)
     found: list[CalibrationExample] = []
     read: list[str] = []
-    try:
+    async with await Database.open(path, migrate=False) as db:
         for name, loader in SOURCES.items():
             try:
                 found += await loader(db, guild_id)
             except sqlite3.OperationalError:  # that feature's table is not in this database
                 continue
             read.append(name)
-    finally:
-        await db.close()
     if not read:
         raise RuntimeError(f"{path} holds no labelled examples yet (run `primum db migrate --db {path}`, "
                            "then let moderators give verdicts)")

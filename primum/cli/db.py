@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from primum.cli.support import fail, on_database
+
+if TYPE_CHECKING:
+    from primum.storage import Database
 
 
 def _database_path(args: argparse.Namespace) -> Path:
@@ -18,80 +21,59 @@ def _database_path(args: argparse.Namespace) -> Path:
 
 
 def _db_migrate(args: argparse.Namespace) -> int:
-    from primum.storage import Database, DatabaseError
+    from primum.storage import DatabaseError
     from primum.storage.case_chain import seal
 
-    async def migrate() -> int:
-        db = await Database.open(_database_path(args), migrate=False)
-        try:
-            before = await db.user_version()
-            after = await db.migrate()
-            sealed = await seal(db)
-        finally:
-            await db.close()
-        print(f"{db.path}: schema version {before} -> {after}")  # noqa: T201
-        if sealed:
-            print(f"sealed {sealed} earlier case row(s) into the hash chain")  # noqa: T201
-        return 0
+    async def migrate(db: Database) -> tuple[int, int, int]:
+        return await db.user_version(), await db.migrate(), await seal(db)
 
+    path = _database_path(args)
     try:
-        return asyncio.run(migrate())
+        before, after, sealed = on_database(path, migrate)
     except DatabaseError as error:
-        print(f"primum: {error}", file=sys.stderr)  # noqa: T201
-        return 2
+        return fail(error)
+    print(f"{path}: schema version {before} -> {after}")  # noqa: T201
+    if sealed:
+        print(f"sealed {sealed} earlier case row(s) into the hash chain")  # noqa: T201
+    return 0
 
 
 def _db_backup(args: argparse.Namespace) -> int:
-    from primum.storage import Database, DatabaseError
+    from primum.storage import DatabaseError
 
     source = _database_path(args)
     if not source.is_file():
-        message = f"no database at {source}: nothing to back up (check --db or bot.database_path); nothing was created"
-        print(f"primum: {message}", file=sys.stderr)  # noqa: T201
-        return 2
+        return fail(f"no database at {source}: nothing to back up (check --db or bot.database_path); "
+                    "nothing was created")
 
-    async def backup() -> int:
-        db = await Database.open(source, migrate=False)
-        try:
-            target = await db.backup(Path(args.path))
-        finally:
-            await db.close()
-        print(f"backed up {db.path} to {target}")  # noqa: T201
-        return 0
+    async def backup(db: Database) -> Path:
+        return await db.backup(Path(args.path))
 
     try:
-        return asyncio.run(backup())
+        target = on_database(source, backup)
     except DatabaseError as error:
-        print(f"primum: {error}", file=sys.stderr)  # noqa: T201
-        return 2
+        return fail(error)
+    print(f"backed up {source} to {target}")  # noqa: T201
+    return 0
 
 
 def _db_verify(args: argparse.Namespace) -> int:
-    from primum.storage import Database, DatabaseError
+    from primum.storage import DatabaseError
     from primum.storage.case_chain import verify
 
     source = _database_path(args)
     if not source.is_file():
-        print(f"primum: no database at {source}", file=sys.stderr)  # noqa: T201
-        return 2
-
-    async def check() -> int:
-        db = await Database.open(source, migrate=False)
-        try:
-            report = await verify(db)
-        finally:
-            await db.close()
-        for problem in report.problems:
-            print(f"TAMPERED: {problem}")  # noqa: T201
-        verdict = "intact" if report.ok else f"{len(report.problems)} problem(s)"
-        print(f"{source}: case log {verdict}; {report.rows} row(s); newest hash {report.head}")  # noqa: T201
-        return 0 if report.ok else 1
+        return fail(f"no database at {source}")
 
     try:
-        return asyncio.run(check())
+        report = on_database(source, verify)
     except DatabaseError as error:
-        print(f"primum: {error}", file=sys.stderr)  # noqa: T201
-        return 2
+        return fail(error)
+    for problem in report.problems:
+        print(f"TAMPERED: {problem}")  # noqa: T201
+    verdict = "intact" if report.ok else f"{len(report.problems)} problem(s)"
+    print(f"{source}: case log {verdict}; {report.rows} row(s); newest hash {report.head}")  # noqa: T201
+    return 0 if report.ok else 1
 
 
 def register(sub: Any) -> None:

@@ -11,6 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from primum.cli.support import fail
+
 log = logging.getLogger(__name__)
 
 
@@ -27,13 +29,11 @@ def _replay(args: argparse.Namespace) -> int:
     try:
         history = load_history(Path(args.file))
     except HistoryError as error:
-        print(f"primum replay: {error}", file=sys.stderr)  # noqa: T201
-        return 2
+        return fail(error, command="primum replay")
     try:
         settings = load_settings()
     except SettingsError as error:
-        print(f"primum replay: configuration error: {error}", file=sys.stderr)  # noqa: T201
-        return 2
+        return fail(f"configuration error: {error}", command="primum replay")
     if args.scorer == "fake":
         settings = replace(settings, model=replace(settings.model, backend="fake"))
     elif settings.model.backend == "fake":
@@ -49,8 +49,7 @@ def _replay(args: argparse.Namespace) -> int:
     try:
         result = asyncio.run(run())
     except ReplayError as error:
-        print(f"primum replay: {error}", file=sys.stderr)  # noqa: T201
-        return 1
+        return fail(error, code=1, command="primum replay")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     json_path, png_path = out / f"{history.name}.json", out / f"{history.name}.png"

@@ -3,37 +3,34 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from primum.cli.support import fail, on_database
+
+if TYPE_CHECKING:
+    from primum.storage import Database
 
 
 def _report(args: argparse.Namespace) -> int:
     """Read the database without migrating it, draw the charts, write them to ``--out``."""
     from primum.reporting.weekly import load_rows, render_report, write_report
     from primum.runtime.clock import utc_now
-    from primum.storage import Database, DatabaseError
+    from primum.storage import DatabaseError
 
     db_path = Path(args.db)
     if not db_path.exists():
-        print(f"primum: database {db_path} does not exist", file=sys.stderr)  # noqa: T201
-        return 2
+        return fail(f"database {db_path} does not exist")
 
-    async def load() -> Any:
-        db = await Database.open(db_path, migrate=False)
-        try:
-            since = utc_now() - timedelta(weeks=args.weeks) if args.weeks > 0 else None
-            return await load_rows(db, args.guild, since)
-        finally:
-            await db.close()
+    async def load(db: Database) -> Any:
+        since = utc_now() - timedelta(weeks=args.weeks) if args.weeks > 0 else None
+        return await load_rows(db, args.guild, since)
 
     try:
-        rows = asyncio.run(load())
+        rows = on_database(db_path, load)
     except DatabaseError as error:
-        print(f"primum: {error}", file=sys.stderr)  # noqa: T201
-        return 2
+        return fail(error)
     paths = write_report(render_report(rows), Path(args.out))
     for path in paths:
         print(path)  # noqa: T201

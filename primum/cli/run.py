@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from typing import Any
+
+from primum.cli.support import fail
 
 log = logging.getLogger("primum.bot")
 
@@ -32,12 +33,11 @@ def run_from_settings() -> int:
     try:
         settings = load_settings()
     except SettingsError as error:
-        print(f"primum: configuration error: {error}", file=sys.stderr)  # noqa: T201
-        return 2
+        return fail(f"configuration error: {error}")
     setup_logging(settings.log_level)
     if not settings.has_token:
         log.info("no DISCORD_TOKEN set: running the demo against the local Discord")
-        from primum.demo.runner import run_demo_cli
+        from primum.cli.demo import run_demo_cli
 
         return run_demo_cli([])
     from primum.app import run_with_token

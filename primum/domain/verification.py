@@ -1,7 +1,9 @@
-"""Physician verification rules: who counts as a physician in the registry, and the request life cycle.
+"""Physician verification rules: the request life cycle, a server's settings, and the abuse limits.
 
-Pure: the registry record arrives as a plain dataclass (``primum.integrations.nppes`` parses the JSON), times
-are passed in, and nothing here talks to Discord, SQLite or the network.
+Pure: times are passed in, and nothing here talks to Discord, SQLite or the network. The registry
+record is in :mod:`primum.domain.npi_registry`, who qualifies in :mod:`primum.domain.verification_eligibility`,
+the e-mail code in :mod:`primum.domain.verification_email`, and the review card in
+:mod:`primum.domain.verification_review`.
 
 The pipeline (``docs``: shared research on NPPES) is: check the NPI's format and check digit; look
 it up in the NPPES registry; accept only an active individual (``NPI-1``, status ``A``) with a
@@ -12,221 +14,14 @@ an institutional e-mail); a human decides.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from primum.domain.name_match import NameMatch, RegistryName, match_name
-
-#: NUCC "Allopathic & Osteopathic Physicians": every code of the group begins 207 or 208.
-PHYSICIAN_TAXONOMY = re.compile(r"^20[78][0-9A-Z]{6}X$")
-#: "Student in an Organized Health Care Education/Training Program" (how many residents are listed).
-RESIDENT_TAXONOMY = "390200000X"
-INDIVIDUAL = "NPI-1"
-ACTIVE = "A"
-
-
-# --- the registry record --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Taxonomy:
-    """One ``taxonomies[]`` entry of a registry record."""
-
-    code: str
-    desc: str = ""
-    primary: bool = False
-    state: str = ""
-    license: str = ""
-
-    @property
-    def is_physician(self) -> bool:
-        """Whether the code is in the allopathic and osteopathic physician group."""
-        return bool(PHYSICIAN_TAXONOMY.match(self.code.strip().upper()))
-
-    @property
-    def is_resident(self) -> bool:
-        """Whether the code is the trainee code residents are often listed under."""
-        return self.code.strip().upper() == RESIDENT_TAXONOMY
-
-
-@dataclass(frozen=True)
-class RegistryRecord:
-    """The facts Primum uses from one NPPES result (both the 2019 and the 2026 shapes parse to this)."""
-
-    number: str
-    enumeration_type: str
-    status: str
-    name: RegistryName
-    credential: str = ""
-    taxonomies: tuple[Taxonomy, ...] = ()
-    enumeration_date: str = ""
-    last_updated: str = ""
-    deactivation_date: str = ""
-    reactivation_date: str = ""
-
-    @property
-    def display_name(self) -> str:
-        """``FIRST MIDDLE LAST, CREDENTIAL`` as the registry spells it."""
-        parts = [self.name.first, self.name.middle, self.name.last]
-        text = " ".join(part for part in parts if part)
-        return f"{text}, {self.credential}" if self.credential else text
-
-    @property
-    def licence_states(self) -> tuple[str, ...]:
-        """The states of the record's taxonomy licences, in order, without repeats."""
-        return tuple(dict.fromkeys(t.state.upper() for t in self.taxonomies if t.state))
-
-    @property
-    def primary_taxonomy(self) -> Taxonomy | None:
-        """The taxonomy marked primary (or the first one)."""
-        for taxonomy in self.taxonomies:
-            if taxonomy.primary:
-                return taxonomy
-        return self.taxonomies[0] if self.taxonomies else None
-
-
-class LookupStatus(StrEnum):
-    """What the registry said about an NPI."""
-
-    FOUND = "found"
-    NOT_FOUND = "not_found"  # result_count 0
-    DEACTIVATED = "deactivated"  # Errors number 15 "CMS deactivated NPI …"
-    #: The registry could not answer: timeouts, 5xx, 429, an unexpected ``Errors`` answer (anything but
-    #: number 15: the NPI is already known to be well formed), an unreadable or malformed body. Never the
-    #: member's fault: never cached, never counted, retried in the background.
-    UNAVAILABLE = "unavailable"
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """One registry answer; ``record`` is set only when ``status`` is ``FOUND``."""
-
-    status: LookupStatus
-    record: RegistryRecord | None = None
-    detail: str = ""
-
-
-# --- eligibility -----------------------------------------------------------------------------------
-class ResidentPolicy(StrEnum):
-    """What to do with NPIs listed only as 390200000X (trainees, usually residents)."""
-
-    ACCEPT = "accept"  # the default: send them to review like physicians (the reviewer sees "resident")
-    REJECT = "reject"  # refuse them at once (they can still ask the moderators)
-
-
-class Eligibility(StrEnum):
-    """The registry check's conclusion."""
-
-    PHYSICIAN = "physician"
-    RESIDENT = "resident"  # listed only as a trainee; allowed by the guild's policy
-    INELIGIBLE = "ineligible"
-    UNKNOWN = "unknown"  # the registry could not be asked; try again later
-
-
-class Ineligible(StrEnum):
-    """Why a registry record does not qualify."""
-
-    NOT_FOUND = "not_found"
-    DEACTIVATED = "deactivated"
-    ORGANIZATION = "organization"
-    INACTIVE = "inactive"
-    NOT_PHYSICIAN = "not_physician"
-    RESIDENT_NOT_ACCEPTED = "resident_not_accepted"
-
-
-ASK_HINT = "If you believe the registry is wrong, press **Ask the moderators** and a human will look at it."
-NPPES_UPDATE = "update your record at https://nppes.cms.hhs.gov (changes reach the public registry within days)"
-INELIGIBLE_MESSAGES: dict[Ineligible, str] = {
-    Ineligible.NOT_FOUND: (
-        "The NPI Registry has no record for that NPI. Please re-check the number against "
-        "https://npiregistry.cms.hhs.gov and submit again; a newly issued NPI can take a few days to appear. "
-        + ASK_HINT
-    ),
-    Ineligible.DEACTIVATED: (
-        "The NPI Registry lists that NPI as deactivated. If you have a newer NPI, submit that one; if it was "
-        "deactivated by mistake, ask NPPES to reactivate it (https://nppes.cms.hhs.gov, or the NPI Enumerator "
-        "at 1-800-465-3203). " + ASK_HINT
-    ),
-    Ineligible.ORGANIZATION: (
-        "That NPI belongs to an organisation (NPI-2). Please submit your individual NPI (NPI-1): you can find "
-        "it by your name at https://npiregistry.cms.hhs.gov. " + ASK_HINT
-    ),
-    Ineligible.INACTIVE: (
-        "The NPI Registry does not list that NPI as active. If your record should be active, " + NPPES_UPDATE
-        + ", then submit again. " + ASK_HINT
-    ),
-    Ineligible.NOT_PHYSICIAN: (
-        "The NPI Registry lists no allopathic or osteopathic physician specialty (MD/DO) for that NPI. If you "
-        "are a physician and your registry specialty is out of date, " + NPPES_UPDATE + ", or press **Ask the "
-        "moderators** to have a human review your request now."
-    ),
-    Ineligible.RESIDENT_NOT_ACCEPTED: (
-        "The NPI Registry lists that NPI only as a trainee (390200000X), and this server's owners chose not to "
-        "accept trainee-only records automatically. If you are a resident physician, press **Ask the "
-        "moderators** and a human will review your request."
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """Eligibility plus the taxonomy that qualified (stored) and the reason when ineligible."""
-
-    eligibility: Eligibility
-    taxonomy: Taxonomy | None = None
-    reason: Ineligible | None = None
-
-    @property
-    def eligible(self) -> bool:
-        """Whether the request may go on to identity binding and review."""
-        return self.eligibility in {Eligibility.PHYSICIAN, Eligibility.RESIDENT}
-
-    @property
-    def message(self) -> str:
-        """What to tell the member when ineligible."""
-        return INELIGIBLE_MESSAGES[self.reason] if self.reason is not None else ""
-
-
-def physician_taxonomy(taxonomies: Iterable[Taxonomy]) -> Taxonomy | None:
-    """The best physician taxonomy (the primary one first), checking every entry, not only the primary."""
-    physicians = [taxonomy for taxonomy in taxonomies if taxonomy.is_physician]
-    physicians.sort(key=lambda taxonomy: not taxonomy.primary)
-    return physicians[0] if physicians else None
-
-
-def assess(lookup: Lookup, residents: ResidentPolicy) -> Assessment:
-    """Decide whether a registry answer qualifies for review (before any human looks at it)."""
-    if lookup.status is LookupStatus.UNAVAILABLE:
-        return Assessment(Eligibility.UNKNOWN)
-    simple = {
-        LookupStatus.NOT_FOUND: Ineligible.NOT_FOUND,
-        LookupStatus.DEACTIVATED: Ineligible.DEACTIVATED,
-    }
-    if lookup.status in simple or lookup.record is None:
-        return Assessment(Eligibility.INELIGIBLE, reason=simple.get(lookup.status, Ineligible.NOT_FOUND))
-    record = lookup.record
-    if record.enumeration_type.upper() != INDIVIDUAL:
-        return Assessment(Eligibility.INELIGIBLE, reason=Ineligible.ORGANIZATION)
-    if record.status.upper() != ACTIVE:
-        return Assessment(Eligibility.INELIGIBLE, reason=Ineligible.INACTIVE)
-    taxonomy = physician_taxonomy(record.taxonomies)
-    if taxonomy is not None:
-        return Assessment(Eligibility.PHYSICIAN, taxonomy)
-    trainee = next((t for t in record.taxonomies if t.is_resident), None)
-    if trainee is not None:
-        if residents is ResidentPolicy.ACCEPT:
-            return Assessment(Eligibility.RESIDENT, trainee)
-        return Assessment(Eligibility.INELIGIBLE, trainee, Ineligible.RESIDENT_NOT_ACCEPTED)
-    return Assessment(Eligibility.INELIGIBLE, record.primary_taxonomy, Ineligible.NOT_PHYSICIAN)
-
-
-def compare_name(typed: str, record: RegistryRecord) -> NameMatch:
-    """The fuzzy name comparison for the review card."""
-    return match_name(typed, record.name)
+from primum.domain.verification_eligibility import ResidentPolicy
+from primum.domain.verification_email import normalize_domains
 
 
 # --- requests --------------------------------------------------------------------------------------
@@ -348,38 +143,6 @@ class VerificationConfig:
         return timedelta(days=self.recheck_days)
 
 
-def normalize_domains(domains: Iterable[Any]) -> tuple[str, ...]:
-    """Lower-case, de-duplicated e-mail domains without a leading ``@``; junk entries dropped."""
-    seen: list[str] = []
-    for raw in domains:
-        domain = str(raw).strip().lower().lstrip("@").rstrip(".")
-        if re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", domain) and domain not in seen:
-            seen.append(domain)
-    return tuple(seen)
-
-
-def parse_domain_list(text: str) -> tuple[str, ...]:
-    """Domains typed as ``mayo.edu, @jhmi.edu stanford.edu``."""
-    return normalize_domains(re.split(r"[\s,;]+", text))
-
-
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)$")
-
-
-def email_domain(address: str) -> str | None:
-    """The lower-case domain of a plausible e-mail address, or None."""
-    match = EMAIL.match(address.strip())
-    return match.group(1).lower() if match else None
-
-
-def domain_allowed(address: str, allowed: Sequence[str]) -> bool:
-    """Whether the address is on an allow-listed domain or one of its subdomains."""
-    domain = email_domain(address)
-    if domain is None:
-        return False
-    return any(domain == item or domain.endswith("." + item) for item in allowed)
-
-
 # --- abuse limits and upkeep ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RateDecision:
@@ -405,55 +168,3 @@ def recheck_due(last_checked_at: datetime | None, verified_at: datetime, now: da
                 interval: timedelta) -> bool:
     """Whether a verified NPI should be looked up again now."""
     return now - (last_checked_at or verified_at) >= interval
-
-
-# --- e-mail codes ----------------------------------------------------------------------------------
-class CodeOutcome(StrEnum):
-    """The result of typing an e-mail code."""
-
-    OK = "ok"
-    WRONG = "wrong"
-    EXPIRED = "expired"
-    LOCKED = "locked"  # too many wrong tries
-    NONE = "none"  # no code was sent
-
-
-@dataclass(frozen=True)
-class CodeState:
-    """What is stored about a sent code: a keyed hash, its expiry and the wrong tries so far."""
-
-    digest: str
-    expires_at: datetime
-    attempts: int = 0
-
-
-@dataclass(frozen=True)
-class CodeCheck:
-    """The outcome and the new state to store (None: clear the code)."""
-
-    outcome: CodeOutcome
-    state: CodeState | None
-    remaining: int = 0
-
-
-def code_digest(code: str, salt: str) -> str:
-    """``salt$hmac`` of a code, so the database never holds the code itself."""
-    mac = hmac.new(salt.encode(), code.strip().encode(), hashlib.sha256).hexdigest()
-    return f"{salt}${mac}"
-
-
-def check_code(state: CodeState | None, typed: str, now: datetime, max_attempts: int) -> CodeCheck:
-    """Compare a typed code with the stored state; count wrong tries and lock after ``max_attempts``."""
-    if state is None:
-        return CodeCheck(CodeOutcome.NONE, None)
-    if state.attempts >= max_attempts:
-        return CodeCheck(CodeOutcome.LOCKED, state)
-    if now >= state.expires_at:
-        return CodeCheck(CodeOutcome.EXPIRED, None)
-    salt = state.digest.split("$", 1)[0]
-    cleaned = re.sub(r"[\s-]+", "", typed)
-    if hmac.compare_digest(code_digest(cleaned, salt), state.digest):
-        return CodeCheck(CodeOutcome.OK, None)
-    after = replace(state, attempts=state.attempts + 1)
-    remaining = max(max_attempts - after.attempts, 0)
-    return CodeCheck(CodeOutcome.LOCKED if remaining == 0 else CodeOutcome.WRONG, after, remaining)

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from primum.domain.name_match import NameGrade, NameMatch
+from primum.domain.npi_registry import RegistryRecord, Taxonomy
 from primum.domain.practice import PracticeCheck
-from primum.domain.verification import BindingMethod, Eligibility, RegistryRecord, Taxonomy
+from primum.domain.verification import BindingMethod
+from primum.domain.verification_eligibility import Eligibility
 
 NPPES_SITE = "https://nppes.cms.hhs.gov"
 

@@ -13,6 +13,7 @@ from primum.inference.protocol import (
     CATEGORIES,
     KindnessScore,
     ScorerState,
+    ScorerStatus,
     ScorerUnavailable,
     Thresholds,
 )
@@ -34,7 +35,7 @@ FAKE_LEXICON: dict[str, tuple[str, float]] = {
 }
 
 
-class FakeScorer:
+class FakeScorer(ScorerStatus):
     """Scores by keyword lookup; optionally starts degraded or slow to exercise failure paths."""
 
     def __init__(
@@ -55,16 +56,6 @@ class FakeScorer:
     def version(self) -> str:
         """Identify the fake so nobody mistakes it for the model."""
         return "fake-keywords-1"
-
-    @property
-    def state(self) -> ScorerState:
-        """Current health."""
-        return self._state
-
-    @property
-    def thresholds(self) -> Thresholds:
-        """Thresholds the fake was built with."""
-        return self._thresholds
 
     async def start(self) -> None:
         """Become READY, or DEGRADED when asked to simulate a failed load."""

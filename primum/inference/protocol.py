@@ -52,6 +52,23 @@ class Overloaded(RuntimeError):
     """Raised by ``score`` when the bounded queue is full (backpressure)."""
 
 
+class ScorerStatus:
+    """The health and thresholds a scorer implementation reports; it sets ``_state`` and ``_thresholds``."""
+
+    _state: ScorerState
+    _thresholds: Thresholds
+
+    @property
+    def state(self) -> ScorerState:
+        """Current health: LOADING until ``start`` finishes, then READY or DEGRADED."""
+        return self._state
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """The thresholds the scorer was built with (the shipped model's come from its card)."""
+        return self._thresholds
+
+
 class Scorer(Protocol):
     """Scores texts off the event loop; callers await results."""
 

@@ -19,6 +19,7 @@ from primum.inference.protocol import (
     KindnessScore,
     Scorer,
     ScorerState,
+    ScorerStatus,
     ScorerUnavailable,
     Thresholds,
 )
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 Loader = Callable[[], tuple[Callable[[list[str]], "list[RawScore]"], str, Thresholds]]
 
 
-class TransformerScorer:
+class TransformerScorer(ScorerStatus):
     """``Scorer`` over any blocking ``predict(list[str])``: one worker thread, micro-batching, DEGRADED on failure."""
 
     def __init__(
@@ -60,16 +61,6 @@ class TransformerScorer:
     def version(self) -> str:
         """Model id and weights digest from the model card."""
         return self._version
-
-    @property
-    def state(self) -> ScorerState:
-        """LOADING until ``start`` finishes, then READY or DEGRADED."""
-        return self._state
-
-    @property
-    def thresholds(self) -> Thresholds:
-        """Shipped thresholds (model card) or those given for a foreign model."""
-        return self._thresholds
 
     @property
     def batcher(self) -> MicroBatcher[str, RawScore] | None:

@@ -8,7 +8,8 @@ The registry is public and needs no key. Its habits, handled here:
 * two record shapes exist: 2019 (``number`` an int, epochs in seconds, ``basic.gender``) and 2026
   (``number`` a string, epochs in milliseconds as strings, ``basic.sex``, ``name_suffix`` "--").
 
-Timeouts, connection errors, 5xx and 429 are retried with exponential backoff; what still fails is
+Timeouts, connection errors, 5xx and 429 are retried with exponential backoff (tenacity, as the
+database's busy writes are; a ``Retry-After`` the registry sends wins); what still fails is
 ``LookupStatus.UNAVAILABLE`` (never an exception), and so is any ``Errors`` answer other than
 number 15 (the NPI's format is checked before the lookup, so a refusal is the registry's problem,
 not the member's) and any malformed body. Only definite answers (found, not found, deactivated) are
@@ -27,9 +28,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from primum.domain.name_match import RegistryName
-from primum.domain.verification import Lookup, LookupStatus, RegistryRecord, Taxonomy
+from primum.domain.npi_registry import Lookup, LookupStatus, RegistryRecord, Taxonomy
 from primum.runtime.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
@@ -116,9 +118,18 @@ def parse_response(npi: str, payload: Any) -> Lookup:
 
 
 class _Retryable(Exception):
+    """A failure worth asking again (timeouts, connection errors, 5xx, 429, Errors answers, bad bodies)."""
+
     def __init__(self, detail: str, retry_after: float | None = None) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome is not None else None
+    wait = state.next_action.sleep if state.next_action is not None else 0.0
+    log.info("NPPES lookup attempt %d failed (%s); retrying in %.2f s", state.attempt_number, _scrub(str(error)),
+             wait)
 
 
 @dataclass
@@ -207,30 +218,38 @@ class NppesClient:
         return result
 
     async def _fetch(self, npi: str, *, quick: bool = False) -> Lookup:
-        detail = ""
         attempts = 1 if quick else self._attempts
-        for attempt in range(1, attempts + 1):
-            try:
-                limit = aiohttp.ClientTimeout(total=self.quick_timeout_s) if quick else self._timeout
-                result = await self._get(npi, limit)
-                if result.status is not LookupStatus.UNAVAILABLE or result.detail.startswith("HTTP 4"):
-                    return result  # a definite answer, or a 4xx that asking again at once will not fix
-                detail, delay = result.detail, None  # an Errors answer or a malformed body: try again
-            except _Retryable as error:
-                detail = str(error)
-                delay = error.retry_after
-            except (TimeoutError, aiohttp.ClientError) as error:
-                detail = f"{type(error).__name__}: {error}".rstrip(": ")
-                delay = None
-            if attempt == attempts:
-                break
-            wait = delay if delay is not None else min(self._backoff_s * 2 ** (attempt - 1), self._max_backoff_s)
-            log.info("NPPES lookup attempt %d failed (%s); retrying in %.2f s", attempt, _scrub(detail), wait)
-            await self._sleep(wait)
+        limit = aiohttp.ClientTimeout(total=self.quick_timeout_s) if quick else self._timeout
+        retrying = AsyncRetrying(stop=stop_after_attempt(attempts), wait=self._backoff,
+                                 retry=retry_if_exception_type(_Retryable), sleep=self._sleep,
+                                 before_sleep=_log_retry, reraise=True)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._attempt(npi, limit)
+        except _Retryable as error:
+            detail = _scrub(str(error))
         # A quick failure is routine (the request waits and is retried in the background).
         log.log(logging.INFO if quick else logging.WARNING, "NPPES lookup failed after %d attempt(s): %s",
-                attempts, _scrub(detail))
-        return Lookup(LookupStatus.UNAVAILABLE, detail=_scrub(detail))
+                attempts, detail)
+        return Lookup(LookupStatus.UNAVAILABLE, detail=detail)
+
+    async def _attempt(self, npi: str, limit: aiohttp.ClientTimeout) -> Lookup:
+        """One request: a definite answer (or a 4xx asking again will not fix), else :class:`_Retryable`."""
+        try:
+            result = await self._get(npi, limit)
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise _Retryable(f"{type(error).__name__}: {error}".rstrip(": ")) from error
+        if result.status is LookupStatus.UNAVAILABLE and not result.detail.startswith("HTTP 4"):
+            raise _Retryable(result.detail)  # an Errors answer or a malformed body: try again
+        return result
+
+    def _backoff(self, state: RetryCallState) -> float:
+        """The registry's Retry-After when it sent one, else exponential backoff up to the cap."""
+        error = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(error, _Retryable) and error.retry_after is not None:
+            return error.retry_after
+        return min(self._backoff_s * 2.0 ** (state.attempt_number - 1), self._max_backoff_s)
 
     async def _get(self, npi: str, limit: aiohttp.ClientTimeout) -> Lookup:
         if self._session is None:

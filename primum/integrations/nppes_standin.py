@@ -35,6 +35,7 @@ class _Fault:
     status: int = 503
     delay_s: float = 0.0
     body: str | None = None  # HTTP 200 with this exact body (JSON or not)
+    retry_after: float | None = None  # a Retry-After header on an error status
 
 
 #: An ``Errors`` answer the registry sends when it has trouble of its own (seen in the wild as "04"/"01").
@@ -162,9 +163,9 @@ class NppesStandIn:
         """Make the registry answer "CMS deactivated NPI" for this number from now on."""
         self.deactivated.add(number)
 
-    def fail_next(self, count: int = 1, status: int = 503) -> None:
-        """Answer the next ``count`` requests with an HTTP error status."""
-        self._faults.extend(_Fault(status=status) for _ in range(count))
+    def fail_next(self, count: int = 1, status: int = 503, retry_after: float | None = None) -> None:
+        """Answer the next ``count`` requests with an HTTP error status (with ``Retry-After`` when given)."""
+        self._faults.extend(_Fault(status=status, retry_after=retry_after) for _ in range(count))
 
     def hang_next(self, count: int = 1, seconds: float = 30.0) -> None:
         """Delay the next ``count`` answers by ``seconds`` (longer than the client's timeout)."""
@@ -229,8 +230,9 @@ class NppesStandIn:
             if fault.body is not None:
                 return web.Response(status=200, text=fault.body, content_type="application/json")
             if fault.status != 200:
+                headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else None
                 return web.Response(status=fault.status, text="<html><body>Service Unavailable</body></html>",
-                                    content_type="text/html")
+                                    content_type="text/html", headers=headers)
         return web.json_response(self.answer(query))
 
     def answer(self, query: dict[str, str]) -> JSON:

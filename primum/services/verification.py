@@ -10,7 +10,8 @@ A registry failure is never the member's fault: the request waits as ``awaiting_
 Events emitted here: ``verification_submitted`` (every form submission, with its outcome),
 ``verification_registry_answered`` (a waiting request was decided), ``verification_review_requested``,
 ``verification_code_sent``, ``verification_code_checked``, ``verification_duplicate_npi``,
-``verification_recheck`` (a verified NPI changed in the registry) and ``verification_forgotten``.
+``verification_recheck`` (a verified NPI changed in the registry, :mod:`primum.services.verification_recheck`)
+and ``verification_forgotten``.
 The cog emits ``verified``, ``verification_denied``, ``verification_more_info`` and
 ``verification_registry_notified`` after it has acted in Discord. No event carries an NPI, a typed
 name, an address or a code.
@@ -20,30 +21,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
 from primum.domain.npi import check_npi
+from primum.domain.npi_registry import Lookup, LookupStatus, compare_name
 from primum.domain.practice import compare_practice
 from primum.domain.verification import (
     ATTEMPT_WINDOW,
     OPEN_STATUSES,
-    Assessment,
     BindingMethod,
-    Eligibility,
-    Lookup,
-    LookupStatus,
     RequestStatus,
     ReviewAction,
     VerificationConfig,
-    assess,
     attempt_allowed,
-    compare_name,
-    recheck_due,
     review_refusal,
 )
+from primum.domain.verification_eligibility import Eligibility, assess
 from primum.domain.verification_review import (
     WAITING_MESSAGE,
     ReviewCard,
@@ -56,15 +52,12 @@ from primum.runtime.clock import Clock
 from primum.runtime.events import EventSink
 from primum.runtime.scheduler import ActionStore
 from primum.services.verification_email import EmailBinding, EmailResult
+from primum.services.verification_recheck import RECHECK_BATCH, RecheckReport, RegistryRecheck
 from primum.services.verification_wait import DEFAULT_RETRY_DELAYS_S, RegistryWait
 from primum.storage.deescalation import ScheduledActionRepository
 from primum.storage.verification import NewRequest, StoredRequest, Typed, VerificationRepository
 
 log = logging.getLogger(__name__)
-
-#: Approved NPIs looked up per re-check pass (the registry is public; be polite).
-RECHECK_BATCH = 50
-
 
 class RegistryLookup(Protocol):
     """What the service needs from ``primum.integrations.nppes.NppesClient``."""
@@ -121,32 +114,6 @@ class DecisionResult:
     request: StoredRequest | None = None
 
 
-@dataclass(frozen=True)
-class RecheckFinding:
-    """A verified member whose NPI no longer qualifies (reported to moderators once)."""
-
-    request: StoredRequest
-    registry_status: str
-    detail: str = ""
-
-
-@dataclass
-class RecheckReport:
-    """One re-check pass."""
-
-    checked: int = 0
-    unavailable: int = 0
-    findings: list[RecheckFinding] = field(default_factory=list)
-
-
-def _registry_status(assessment: Assessment, lookup: Lookup) -> str:
-    if lookup.status is LookupStatus.DEACTIVATED:
-        return "deactivated"
-    if lookup.status is LookupStatus.NOT_FOUND:
-        return "not_found"
-    return "active" if assessment.eligible else "ineligible"
-
-
 class VerificationService:
     """The verification pipeline; one instance per bot, shared by every guild."""
 
@@ -169,6 +136,7 @@ class VerificationService:
         self._events = events
         self.server_names = server_names if server_names is not None else {}
         self.email = EmailBinding(repo, mail, clock, events, self.server_names)
+        self.rechecks = RegistryRecheck(repo, registry, clock, events)
         self.waiting = RegistryWait(repo, registry, clock, actions or ScheduledActionRepository(repo.database),
                                     self._conclude_waiting, delays_s=registry_retry_s)
 
@@ -394,35 +362,10 @@ class VerificationService:
                             "Your request is now with the moderators; a human will look at it and you will hear "
                             "from me by DM when they have decided.", await self.repo.get(request.id), card)
 
-    # --- upkeep ----------------------------------------------------------------------------------
+    # --- upkeep (primum.services.verification_recheck) ------------------------------------------
     async def recheck(self, *, limit: int = RECHECK_BATCH) -> RecheckReport:
         """Look verified NPIs up again when due; report those that no longer qualify (once each)."""
-        now = self._clock.now()
-        report = RecheckReport()
-        configs: dict[int, VerificationConfig] = {}
-        for request in await self.repo.approved(checked_before=now - timedelta(days=1)):
-            if report.checked + report.unavailable >= limit:
-                break
-            config = configs.get(request.guild_id) or await self.repo.config(request.guild_id)
-            configs[request.guild_id] = config
-            verified_at = request.decided_at or request.created_at
-            if not recheck_due(request.last_checked_at, verified_at, now, config.recheck_interval):
-                continue
-            lookup = await self._registry.lookup(request.npi, fresh=True)
-            if lookup.status is LookupStatus.UNAVAILABLE:
-                report.unavailable += 1  # last_checked_at stays: the next pass tries again
-                continue
-            status = _registry_status(assess(lookup, config.residents), lookup)
-            previous = await self.repo.mark_checked(request.id, status, now)
-            report.checked += 1
-            overridden = previous == "overridden" and status == "ineligible"  # a moderator approved it as such
-            if status != "active" and previous != status and not overridden:
-                log.info("verified member %s in guild %s: registry now says %s", request.user_id,
-                         request.guild_id, status)
-                self._events.emit("verification_recheck", guild_id=request.guild_id, user_id=request.user_id,
-                                  request_id=request.id, registry_status=status)
-                report.findings.append(RecheckFinding(request, status, lookup.detail))
-        return report
+        return await self.rechecks.run(limit=limit)
 
     async def forget_user(self, guild_id: int, user_id: int) -> int:
         """Delete everything verification stored about a member (on request); return rows removed."""

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from primum.domain.verification import (
+from primum.domain.verification import RequestStatus
+from primum.domain.verification_email import (
     CodeOutcome,
     CodeState,
-    RequestStatus,
     check_code,
     code_digest,
     domain_allowed,

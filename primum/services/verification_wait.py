@@ -16,7 +16,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from primum.domain.verification import Lookup, LookupStatus, RequestStatus
+from primum.domain.npi_registry import Lookup, LookupStatus
+from primum.domain.verification import RequestStatus
 from primum.runtime.clock import Clock
 from primum.runtime.scheduler import ActionStore, NewAction, ScheduledAction, Scheduler, Why
 from primum.storage.verification import StoredRequest, VerificationRepository

@@ -13,14 +13,9 @@ from typing import Any
 
 import aiosqlite
 
-from primum.domain.verification import (
-    OPEN_STATUSES,
-    BindingMethod,
-    CodeState,
-    Eligibility,
-    RequestStatus,
-    VerificationConfig,
-)
+from primum.domain.verification import OPEN_STATUSES, BindingMethod, RequestStatus, VerificationConfig
+from primum.domain.verification_eligibility import Eligibility
+from primum.domain.verification_email import CodeState
 from primum.runtime.clock import from_iso, to_iso
 from primum.storage.database import Database
 from primum.storage.guild_settings import GuildSettingsRepository

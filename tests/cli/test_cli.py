@@ -121,3 +121,18 @@ def test_db_verify_names_a_case_changed_outside_primum(tmp_path: Path, capsys) -
     assert main(["db", "verify", "--db", str(path)]) == 1
     out = capsys.readouterr().out
     assert "TAMPERED: case row 2 (case #2) was changed after it was written" in out
+
+
+def test_every_command_module_is_a_listed_plugin() -> None:
+    import ast
+
+    from primum.cli import PLUGIN_MODULES
+
+    folder = Path(__file__).resolve().parents[2] / "primum" / "cli"
+    registering = {
+        f"primum.cli.{path.stem}" for path in folder.glob("*.py")
+        if any(isinstance(node, ast.FunctionDef) and node.name == "register"
+               for node in ast.parse(path.read_text(encoding="utf-8")).body)
+    }
+    assert registering == set(PLUGIN_MODULES)
+    assert len(PLUGIN_MODULES) == len(set(PLUGIN_MODULES))

@@ -9,16 +9,17 @@ from typing import Any
 
 import pytest
 
+from cogs._verification_views import APPROVE_ID
 from primum.demo.stack import Stack
 from primum.runtime.logging_setup import QUIET_LOGGERS, setup_logging
-from tests.e2e import test_verification as verification_tests
+from tests.e2e import verification_harness
 from tests.e2e.test_moderation import answer, event, slash, uid
 
 pytestmark = pytest.mark.e2e
 
 # The verification harness's fixtures, for the review-button test below.
-smtp = verification_tests.smtp
-harness = verification_tests.harness
+smtp = verification_harness.smtp
+harness = verification_harness.harness
 
 NADIA, MARCUS, OWNER = "Dr. Nadia Haddad", "Dr. Marcus Reid", "Dr. Priya Raman"
 AMARA, RAJ = "Dr. Amara Okafor", "Dr. Rajesh Patel"
@@ -122,10 +123,10 @@ async def test_a_moderator_cannot_approve_their_own_verification(harness: Any) -
     await h.submit_form(user)
     await h.event("verification_submitted", user_id=user)
     h.server.update_member(user, roles=[h.ids.roles["Moderator"]])  # made a moderator while waiting
-    refused = await h.answer(await h.click(user, h.cards()[-1].id, verification_tests.APPROVE_ID))
+    refused = await h.answer(await h.click(user, h.cards()[-1].id, APPROVE_ID))
     assert "yourself" in refused.content
     assert h.events.of_type("verified") == []
-    peer = await h.answer(await h.click(h.moderator, h.cards()[-1].id, verification_tests.APPROVE_ID))
+    peer = await h.answer(await h.click(h.moderator, h.cards()[-1].id, APPROVE_ID))
     assert "moderator like you" in peer.content  # a moderator's verification goes to someone above them
-    approved = await h.answer(await h.click(h.ids.owner_id, h.cards()[-1].id, verification_tests.APPROVE_ID))
+    approved = await h.answer(await h.click(h.ids.owner_id, h.cards()[-1].id, APPROVE_ID))
     assert "Approved" in approved.content

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from primum.demo.runner import discover_scenarios
+from primum.demo.scenarios import discover_scenarios
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]

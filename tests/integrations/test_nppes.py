@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from primum.domain.npi import make_npi
-from primum.domain.verification import LookupStatus
+from primum.domain.npi_registry import LookupStatus
 from primum.integrations.nppes import NppesClient, parse_response
 from primum.integrations.nppes_standin import DEMO_DEACTIVATED, DEMO_PHYSICIAN, NppesStandIn, demo_registry, physician
 from primum.runtime.clock import FakeClock
@@ -193,3 +193,36 @@ def test_failure_details_never_carry_an_npi() -> None:
     payload = {"Errors": [{"description": "Problem with NPI 1234567893", "field": "number", "number": "09"}]}
     lookup = parse_response("1234567893", payload)
     assert lookup.status is LookupStatus.UNAVAILABLE and "1234567893" not in lookup.detail
+
+
+async def test_patient_lookup_backs_off_exponentially_up_to_a_cap(registry: NppesStandIn) -> None:
+    slept: list[float] = []
+
+    async def record_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    registry.fail_next(3, status=503)
+    registry.error_next(1)  # an unexpected Errors answer is retried like a 5xx
+    nppes = NppesClient(registry.url, clock=FakeClock(), attempts=5, backoff_s=0.5, max_backoff_s=1.5,
+                        sleep=record_sleep)
+    try:
+        assert (await nppes.lookup(DEMO_PHYSICIAN)).status is LookupStatus.FOUND
+    finally:
+        await nppes.close()
+    assert slept == [0.5, 1.0, 1.5, 1.5] and registry.lookups(DEMO_PHYSICIAN) == 5
+
+
+async def test_retry_after_is_honoured(registry: NppesStandIn) -> None:
+    slept: list[float] = []
+
+    async def record_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    registry.fail_next(1, status=429, retry_after=2.5)
+    registry.fail_next(1, status=503)
+    nppes = NppesClient(registry.url, clock=FakeClock(), attempts=3, backoff_s=0.5, sleep=record_sleep)
+    try:
+        assert (await nppes.lookup(DEMO_PHYSICIAN)).status is LookupStatus.FOUND
+    finally:
+        await nppes.close()
+    assert slept == [2.5, 1.0]  # the registry's wish first, then the backoff of the second attempt

@@ -2,7 +2,6 @@
 
 import re
 import socket
-from datetime import timedelta
 from email import message_from_bytes
 from pathlib import Path
 
@@ -10,7 +9,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from primum.domain.npi import make_npi
-from primum.domain.verification import RequestStatus, ResidentPolicy, ReviewAction
+from primum.domain.verification import RequestStatus, ReviewAction
+from primum.domain.verification_eligibility import ResidentPolicy
 from primum.integrations.email_code import SmtpCodeSender
 from primum.integrations.nppes import NppesClient
 from primum.integrations.nppes_standin import DEMO_DEACTIVATED, DEMO_PHYSICIAN, NppesStandIn, demo_registry
@@ -233,42 +233,9 @@ async def test_smtp_down_is_reported(world, tmp_path: Path) -> None:
     assert failed.outcome is EmailOutcome.FAILED and "could not send" in failed.message
 
 
-async def test_periodic_recheck_alerts_once_and_is_restart_safe(world, registry: NppesStandIn) -> None:
-    service, clock, events, _inbox = world
-    result = await service.submit(_form())
-    assert result.request is not None
-    await service.decide(result.request.id, ReviewAction.APPROVE, 50)
-    assert (await service.recheck()).checked == 0  # not due yet
-    clock.advance(days=31)
-    registry.fail_next(2, status=500)
-    report = await service.recheck()
-    assert report.unavailable == 1 and report.checked == 0  # left due for the next pass
-    report = await service.recheck()
-    assert report.checked == 1 and report.findings == []
-    clock.advance(days=31)
-    registry.deactivate(DEMO_PHYSICIAN)
-    report = await service.recheck()
-    assert [finding.registry_status for finding in report.findings] == ["deactivated"]
-    assert events.of_type("verification_recheck")[-1]["registry_status"] == "deactivated"
-    clock.advance(days=31)
-    assert (await service.recheck()).findings == []  # alerted once, not every month
-    stored = await service.repo.get(result.request.id)
-    assert stored is not None and stored.last_checked_at == clock.now()
-
-
 async def test_forget_user(world) -> None:
     service, _clock, events, _inbox = world
     await service.submit(_form())
     assert await service.forget_user(GUILD, 1) == 2
     assert events.of_type("verification_forgotten")[-1]["rows"] == 2
     assert await service.repo.latest_for_member(GUILD, 1) is None
-
-
-async def test_recheck_interval_follows_guild_setting(world) -> None:
-    service, clock, *_ = world
-    await service.update_config(GUILD, by=9, recheck_days=7)
-    result = await service.submit(_form())
-    assert result.request is not None
-    await service.decide(result.request.id, ReviewAction.APPROVE, 50)
-    clock.advance(timedelta(days=8).total_seconds())
-    assert (await service.recheck()).checked == 1

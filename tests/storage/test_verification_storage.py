@@ -5,15 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from primum.domain.verification import (
-    OPEN_STATUSES,
-    BindingMethod,
-    CodeState,
-    Eligibility,
-    RequestStatus,
-    ResidentPolicy,
-    VerificationConfig,
-)
+from primum.domain.verification import OPEN_STATUSES, BindingMethod, RequestStatus, VerificationConfig
+from primum.domain.verification_eligibility import Eligibility, ResidentPolicy
+from primum.domain.verification_email import CodeState
 from primum.storage import Database
 from primum.storage.verification import NewRequest, VerificationRepository
 

@@ -40,15 +40,3 @@ def test_buckets_pad_less_and_still_show_every_row_once_per_window() -> None:
     assert bucketed == _batches(rows, TrainConfig(steps=50, batch_size=16, bucket=25), lengths)
     first_window = [length_of[r.text] for b in bucketed[:25] for r in b]
     assert first_window != sorted(first_window)  # batches are shuffled after sorting
-
-
-def test_primum_train_uses_the_shipped_recipe_unless_told_otherwise() -> None:
-    import argparse
-
-    from primum.cli import model as cli_model
-
-    parser = argparse.ArgumentParser(prog="primum")
-    cli_model.register(parser.add_subparsers(dest="command", required=True))
-    assert cli_model.train_config(parser.parse_args(["train"])) == TrainConfig()
-    cfg = cli_model.train_config(parser.parse_args(["train", "--steps", "10", "--out", "/tmp/m"]))
-    assert (cfg.steps, cfg.out_dir, cfg.seed, cfg.bucket) == (10, "/tmp/m", TrainConfig().seed, TrainConfig().bucket)
