@@ -23,13 +23,13 @@ from primum.domain.heat import HeatTracker
 from primum.domain.ladder import (
     ChannelLadder,
     Cooldown,
-    LadderConfig,
     ModAlert,
     Notice,
     Slowmode,
     SuggestThread,
     decide,
 )
+from primum.domain.ladder_config import LadderConfig
 from primum.domain.scored import ScoredMessage
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

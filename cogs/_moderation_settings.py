@@ -19,6 +19,7 @@ from primum.domain.moderation_policy import ModerationPolicy, PolicyError
 from primum.domain.moderation_rules import Rank
 from primum.reporting.weekly import load_rows, render_report
 from primum.runtime.clock import from_iso, to_iso
+from primum.services.names import with_live_names
 
 log = logging.getLogger(__name__)
 REPORT_KEY = "moderation_report_sent"
@@ -100,9 +101,9 @@ class SettingsCommands(ModerationBase):
 
     async def _report_files(self, guild: discord.Guild) -> list[discord.File]:
         rows = await load_rows(self.bot.db, guild.id, self.bot.clock.now() - timedelta(weeks=12))
-        names = {m.id: m.display_name for m in guild.members}
-        channels = {c.id: c.name for c in guild.channels}
-        charts = await asyncio.to_thread(render_report, rows, names=names, channel_names=channels)
+        known = with_live_names(await self.bot.names.names(guild.id), channels={c.id: c.name for c in guild.channels},
+                                members={m.id: m.display_name for m in guild.members})
+        charts = await asyncio.to_thread(render_report, rows, names=known.members, channel_names=known.channels)
         return [discord.File(io.BytesIO(png), filename=name) for name, png in charts.items()]
 
     async def _maybe_weekly_report(self, guild: discord.Guild) -> None:

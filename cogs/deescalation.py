@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._channels import find_text_channel
 from cogs._checks import has_any_permission, owners_only, require
+from cogs._deescalation_port import ALERT_CHANNEL_NAMES, DiscordDeescalationPort
 from cogs._embeds import settings_embed
 from cogs._interactions import answer, defer_first
 from cogs._ranks import refuse_target
 from primum import display
-from primum.domain.ladder import (
+from primum.domain.ladder_config import (
     CONFIG_KEYS,
     SLOWMODE_MAX_SECONDS,
     TIMEOUT_MAX_MINUTES,
@@ -32,14 +32,8 @@ from primum.domain.ladder import (
 from primum.domain.scored import ScoredMessage
 from primum.reporting.charts import render_async
 from primum.runtime.tasks import BackgroundTasks
-from primum.services.deescalation import (
-    ActionFailed,
-    ActionRefused,
-    DeescalationService,
-    TargetGone,
-    describe,
-    render_chart,
-)
+from primum.services.deescalation import DeescalationService
+from primum.services.heat_view import describe, render_chart
 
 if TYPE_CHECKING:
     from primum.app import PrimumBot
@@ -50,8 +44,6 @@ LADDER_LABELS = {"slowmode_seconds": "Slowmode wait per message", "slowmode_minu
 
 log = logging.getLogger(__name__)
 
-#: Where mod alerts go when no channel was chosen with /deescalation alerts.
-ALERT_CHANNEL_NAMES = ("mod-alerts", "mod-log", "moderators", "mods")
 MODERATORS_ONLY = "Only moderators can use this command."
 OWNERS_ONLY = "Only the server's owners can change de-escalation settings."
 
@@ -67,124 +59,11 @@ def _can_cool_down(interaction: Interaction) -> bool:
     return has_any_permission(interaction, ("moderate_members", "administrator"))
 
 
-class DiscordDeescalationPort:
-    """The Discord side effects of de-escalation, with Discord's errors mapped to the service's."""
-
-    def __init__(self, bot: PrimumBot) -> None:
-        self.bot = bot
-
-    def _guild(self, guild_id: int) -> discord.Guild:
-        guild = self.bot.get_guild(guild_id)
-        if guild is None:
-            raise TargetGone(f"guild {guild_id} is not available")
-        return guild
-
-    async def _messageable(self, channel_id: int) -> discord.abc.Messageable | None:
-        channel = self.bot.get_channel(channel_id)
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(channel_id)
-            except discord.HTTPException:
-                return None
-        return channel if isinstance(channel, discord.abc.Messageable) else None
-
-    async def post(self, guild_id: int, channel_id: int, text: str) -> int | None:
-        """Post in a channel; a refusal is logged, not raised (a notice is never worth a crash)."""
-        channel = await self._messageable(channel_id)
-        if channel is None:
-            return None
-        try:
-            message = await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
-        except discord.Forbidden:
-            log.warning("cannot post in channel %s (missing permissions)", channel_id)
-            return None
-        except discord.HTTPException as error:
-            log.warning("posting in channel %s failed: %s", channel_id, error.status)
-            return None
-        return message.id
-
-    async def current_slowmode(self, guild_id: int, channel_id: int) -> int | None:
-        """Ask Discord (not the cache): a moderator may have changed it a moment ago."""
-        try:
-            channel = await self.bot.fetch_channel(channel_id)
-        except discord.NotFound:
-            return None
-        except discord.Forbidden:
-            cached = self.bot.get_channel(channel_id)
-            return getattr(cached, "slowmode_delay", None)
-        except discord.HTTPException as error:
-            raise ActionFailed(f"HTTP {error.status}") from error
-        return getattr(channel, "slowmode_delay", None)
-
-    async def set_slowmode(self, guild_id: int, channel_id: int, seconds: int, reason: str) -> None:
-        """Edit rate_limit_per_user (0-21600 s)."""
-        channel = self.bot.get_channel(channel_id)
-        if not isinstance(channel, discord.TextChannel | discord.Thread):
-            raise TargetGone(f"channel {channel_id} is not a text channel or thread")
-        try:
-            await channel.edit(slowmode_delay=max(0, min(seconds, SLOWMODE_MAX_SECONDS)), reason=reason[:512])
-        except discord.NotFound as error:
-            raise TargetGone("the channel is gone") from error
-        except discord.Forbidden as error:
-            raise ActionRefused("Primum lacks the Manage Channels permission there") from error
-        except discord.HTTPException as error:
-            raise ActionFailed(f"HTTP {error.status}") from error
-
-    async def _member(self, guild: discord.Guild, user_id: int) -> discord.Member:
-        try:
-            return await guild.fetch_member(user_id)
-        except discord.NotFound as error:
-            raise TargetGone("not a member of the server") from error
-        except discord.HTTPException as error:
-            raise ActionFailed(f"HTTP {error.status}") from error
-
-    async def timeout_refusal(self, guild_id: int, user_id: int) -> str | None:
-        """Discord never times out the owner or administrators, nor anyone at or above Primum's role."""
-        guild = self._guild(guild_id)
-        if user_id == guild.owner_id:
-            return "they own the server"
-        member = guild.get_member(user_id)
-        if member is None:
-            return None  # not cached; timing out will tell
-        if member.bot:
-            return "they are a bot"
-        if member.guild_permissions.administrator:
-            return "they are an administrator"
-        if guild.me is not None and member.top_role >= guild.me.top_role:
-            return "their highest role is not below Primum's"
-        return None
-
-    async def timeout_member(self, guild_id: int, user_id: int, until: datetime | None, reason: str) -> None:
-        """Set or clear the member's timeout (Discord allows at most 28 days)."""
-        member = await self._member(self._guild(guild_id), user_id)
-        try:
-            await member.timeout(until, reason=reason[:512])
-        except discord.NotFound as error:
-            raise TargetGone("not a member of the server") from error
-        except discord.Forbidden as error:
-            raise ActionRefused("Discord does not allow Primum to time out this member") from error
-        except discord.HTTPException as error:
-            raise ActionFailed(f"HTTP {error.status}") from error
-
-    async def timed_out_until(self, guild_id: int, user_id: int) -> datetime | None:
-        """The member's timeout end; the cache is kept current by GUILD_MEMBER_UPDATE.
-
-        Many cooldowns can end together after a restart; asking Discord for each member would
-        queue them behind the guild's member-route rate limit, so the cache is used when it has them.
-        """
-        guild = self._guild(guild_id)
-        member = guild.get_member(user_id) or await self._member(guild, user_id)
-        return member.timed_out_until
-
-    async def alert_moderators(self, guild_id: int, channel_id: int | None, text: str) -> bool:
-        """Post in the chosen alert channel, else the first of mod-alerts, mod-log, moderators, mods."""
-        guild = self.bot.get_guild(guild_id)
-        if guild is None:
-            return False
-        target = find_text_channel(guild, channel_id, ALERT_CHANNEL_NAMES)
-        if target is None:
-            return False
-        return await self.post(guild_id, target.id, text) is not None
+def _channel_id(interaction: Interaction, channel: discord.TextChannel | None) -> int:
+    """The channel a command names, else the one it was used in."""
+    channel_id = channel.id if channel is not None else interaction.channel_id
+    assert channel_id is not None
+    return channel_id
 
 
 class Deescalation(commands.Cog):
@@ -260,8 +139,7 @@ class Deescalation(commands.Cog):
     ) -> None:
         """A moderator slows a channel down for a while, with a mandatory reason."""
         assert interaction.guild is not None
-        channel_id = channel.id if channel is not None else interaction.channel_id
-        assert channel_id is not None
+        channel_id = _channel_id(interaction, channel)
         config = await self.service.config_for(interaction.guild.id, channel_id)
         result = await self.service.slowmode_channel(
             interaction.guild.id, channel_id, seconds=seconds or config.slowmode_seconds,
@@ -309,8 +187,7 @@ class Deescalation(commands.Cog):
             result = await self.service.lift_member(interaction.guild.id, member.id, reason=reason,
                                                     actor_id=interaction.user.id)
         else:
-            channel_id = channel.id if channel is not None else interaction.channel_id
-            assert channel_id is not None
+            channel_id = _channel_id(interaction, channel)
             result = await self.service.lift_channel(interaction.guild.id, channel_id, reason=reason,
                                                      actor_id=interaction.user.id)
         await interaction.followup.send(result.message, ephemeral=True)
@@ -323,8 +200,7 @@ class Deescalation(commands.Cog):
     async def heat(self, interaction: Interaction, channel: discord.TextChannel | None = None) -> None:
         """Show the channel's heat and the last 30 minutes as a PNG (drawn off the event loop)."""
         assert interaction.guild is not None
-        channel_id = channel.id if channel is not None else interaction.channel_id
-        assert channel_id is not None
+        channel_id = _channel_id(interaction, channel)
         view = await self.service.heat_view(interaction.guild.id, channel_id)
         names = {}
         for member_id, _ in view.members:

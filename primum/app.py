@@ -24,6 +24,7 @@ from cogs._interactions import report_failure
 from primum.inference import Scorer
 from primum.runtime.clock import Clock, SystemClock
 from primum.runtime.events import EventSink
+from primum.services.names import NameBook
 from primum.services.observe import ObserveService
 from primum.settings import Settings
 from primum.storage import Database, DatabaseError, GuildSettingsRepository
@@ -99,6 +100,8 @@ class PrimumBot(commands.Bot):
         #: Observe mode, shared by be-kind and de-escalation (the observe cog gives it its Discord side).
         self.observe = ObserveService(self.guild_settings, PolicyRepository(db), self.clock, self.events,
                                       new_server_days=settings.observe_new_server_days)
+        #: Channel and moderator names as seen, for reports (the names cog keeps them current).
+        self.names = NameBook(db, self.clock)
         self._extensions = extensions if extensions is not None else discover_extensions()
         self._scorer_task: asyncio.Task[None] | None = None
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def _report(args: argparse.Namespace) -> int:
     """Read the database without migrating it, draw the charts, write them to ``--out``."""
-    from primum.reporting.weekly import load_rows, render_report, write_report
+    from primum.reporting.weekly import load_names, load_rows, render_report, write_report
     from primum.runtime.clock import utc_now
     from primum.storage import DatabaseError
 
@@ -25,13 +25,13 @@ def _report(args: argparse.Namespace) -> int:
 
     async def load(db: Database) -> Any:
         since = utc_now() - timedelta(weeks=args.weeks) if args.weeks > 0 else None
-        return await load_rows(db, args.guild, since)
+        return await load_rows(db, args.guild, since), await load_names(db, args.guild)
 
     try:
-        rows = on_database(db_path, load)
+        rows, names = on_database(db_path, load)
     except DatabaseError as error:
         return fail(error)
-    paths = write_report(render_report(rows), Path(args.out))
+    paths = write_report(render_report(rows, names=names.members, channel_names=names.channels), Path(args.out))
     for path in paths:
         print(path)  # noqa: T201
     return 0
@@ -42,8 +42,9 @@ REPORT_EPILOG = """examples:
   primum report --db data/primum.sqlite3 --out report/ --guild 123456789 --weeks 0
   primum demo --scenario kindness --keep-db demo.sqlite3 && primum report --db demo.sqlite3 --out report/
 
-Offline there is no Discord to ask for names, so channels and moderators show as ids;
-`/mod-settings report` in Discord draws the same charts with names."""
+Channels and moderators show by the names Primum saw while it ran (kept in the database);
+a channel or moderator it never saw shows as an id. `/mod-settings report` in Discord draws
+the same charts with the names Discord shows now."""
 
 
 def register(subparsers: Any) -> None:

@@ -22,6 +22,7 @@ FEATURES: dict[str, str] = {
     "appeal_statements": "appeal statements (replaced; the appeals' outcomes stay)",
     "interactions": "who-replied-to-whom records (ids and times)",
     "observe_reports": "observe-mode reports about the member and their verdicts",
+    "names": "your display name, remembered for reports while you moderate",
 }
 
 #: What a forget keeps, and why.

@@ -13,6 +13,13 @@ Used by ``primum demo`` and every end-to-end test. The discord.py side of the ha
                 await server.wait_interaction_response(rec)
         guard.check()
         server.assert_clean()                                   # no OpenAPI violations / unknown routes
+
+Layout: :mod:`.server` wires the parts together; :mod:`.routes` is the REST API, one module per
+resource as in Discord's API reference (its :mod:`~.routes.pipeline` validates every request
+against the OpenAPI spec); :mod:`.gateway` the websocket; :mod:`.control` what tests make people
+do, what they look at and wait for; :mod:`.world` the state and Discord's permission rules;
+:mod:`.message_bodies`, :mod:`.gateway_events` and the ``*payloads`` modules the shapes shared
+by REST and control.
 """
 
 from .errors import ControlError, DiscordError

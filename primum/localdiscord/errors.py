@@ -42,6 +42,11 @@ def missing_permissions() -> DiscordError:
     return DiscordError(403, 50013, "Missing Permissions")
 
 
+def not_in_dms() -> DiscordError:
+    """403 50003, Discord's answer to a guild-only action on a DM channel."""
+    return DiscordError(403, 50003, "Cannot execute action on a DM channel")
+
+
 def unknown(kind: str) -> DiscordError:
     """404 with the right 100xx code for an unknown object."""
     codes = {

@@ -4,16 +4,19 @@ discord.py's parsers index many keys directly (member ``flags``/``joined_at``, i
 ``version``/``token``/``application_id``/``attachment_size_limit`` ...). A missing key raises
 inside the gateway reader and kills ``Client.start``, so every field Discord documents as
 always-present is emitted here, even when it is just ``None``.
+
+This module holds the objects (users, roles, members, channels, messages, attachments);
+:mod:`.session_payloads` builds READY, GUILD_CREATE and the application from them, and
+:mod:`.interaction_payloads` INTERACTION_CREATE.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from .ids import iso, snowflake_time
-from .models import JSON, Attachment, Channel, ChannelType, Guild, Member, Message, Role, User
+from .models import JSON, Attachment, Channel, ChannelType, Member, Message, Role, User
 from .world import World
 
+#: The largest upload accepted, as advertised to interactions (``attachment_size_limit``).
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 
 
@@ -81,6 +84,11 @@ def member_payload(world: World, member: Member, *, with_user: bool = True) -> J
     return out
 
 
+def member_event_payload(world: World, member: Member) -> JSON:
+    """A member with its ``guild_id``, as GUILD_MEMBER_ADD/UPDATE carry it."""
+    return {**member_payload(world, member), "guild_id": str(member.guild_id)}
+
+
 def overwrite_payloads(channel: Channel) -> list[JSON]:
     """Permission overwrites as Discord serialises them (bitfields as strings)."""
     return [
@@ -136,74 +144,6 @@ def channel_payload(world: World, channel: Channel) -> JSON:
         default_auto_archive_duration=1440,
     )
     return out
-
-
-def guild_create_payload(world: World, guild: Guild, bot_id: int) -> JSON:
-    """A full GUILD_CREATE: every member is included so discord.py never needs to chunk."""
-    me = guild.members.get(bot_id)
-    channels = [c for c in guild.channels.values() if c.type not in ChannelType.THREADS]
-    threads = [c for c in guild.channels.values() if c.type in ChannelType.THREADS and not c.archived]
-    text = [c for c in channels if c.type == ChannelType.GUILD_TEXT]
-    return {
-        "id": str(guild.id),
-        "name": guild.name,
-        "icon": None,
-        "icon_hash": None,
-        "splash": None,
-        "discovery_splash": None,
-        "banner": None,
-        "description": "A private community for verified physicians.",
-        "owner_id": str(guild.owner_id),
-        "afk_channel_id": None,
-        "afk_timeout": 300,
-        "widget_enabled": False,
-        "verification_level": 2,
-        "default_message_notifications": 1,
-        "explicit_content_filter": 2,
-        "features": ["COMMUNITY"],
-        "mfa_level": 0,
-        "application_id": None,
-        "system_channel_id": str(text[0].id) if text else None,
-        "system_channel_flags": 0,
-        "rules_channel_id": None,
-        "public_updates_channel_id": None,
-        "safety_alerts_channel_id": None,
-        "max_members": 500000,
-        "max_presences": None,
-        "max_video_channel_users": 25,
-        "max_stage_video_channel_users": 50,
-        "vanity_url_code": None,
-        "premium_tier": 0,
-        "premium_subscription_count": 0,
-        "premium_progress_bar_enabled": False,
-        "preferred_locale": "en-US",
-        "nsfw": False,
-        "nsfw_level": 0,
-        "incidents_data": None,
-        "roles": [role_payload(r) for r in guild.roles.values()],
-        "emojis": [],
-        "stickers": [],
-        "soundboard_sounds": [],
-        "joined_at": iso(me.joined_at) if me else iso(world.now()),
-        "large": False,
-        "unavailable": False,
-        "lazy": True,
-        "member_count": len(guild.members),
-        "members": [member_payload(world, m) for m in guild.members.values()],
-        "channels": [channel_payload(world, c) for c in channels],
-        "threads": [channel_payload(world, c) for c in threads],
-        "presences": [],
-        "voice_states": [],
-        "stage_instances": [],
-        "guild_scheduled_events": [],
-        "embedded_activities": [],
-        "activity_instances": [],
-        "application_command_counts": {},
-        "latest_onboarding_question_id": None,
-        "hub_type": None,
-        "home_header": None,
-        "version": 0,
-    }
 
 
 def attachment_payload(att: Attachment) -> JSON:
@@ -298,137 +238,4 @@ def message_payload(
         member = world.guilds[msg.guild_id].members.get(msg.author_id)
         if member is not None and msg.webhook_id is None:
             out["member"] = member_payload(world, member, with_user=False)
-    return out
-
-
-def application_payload(app_id: int, bot: User, owner: User) -> JSON:
-    """GET /oauth2/applications/@me; discord.py's AppInfo indexes most of these keys."""
-    return {
-        "id": str(app_id),
-        "name": bot.username,
-        "icon": None,
-        "description": "Keeps a physician community kind.",
-        "summary": "",
-        "type": None,
-        "bot_public": False,
-        "bot_require_code_grant": False,
-        "verify_key": "0" * 64,
-        "flags": 1 << 15 | 1 << 19 | 1 << 23,
-        "owner": user_payload(owner),
-        "team": None,
-        "bot": user_payload(bot),
-        "hook": True,
-        "is_monetized": False,
-        "is_verified": False,
-        "is_discoverable": False,
-        "interactions_endpoint_url": None,
-        "role_connections_verification_url": None,
-        "tags": [],
-        "redirect_uris": [],
-        "rpc_origins": [],
-        "integration_types_config": {"0": {}},
-        "approximate_guild_count": 1,
-        "approximate_user_install_count": 0,
-    }
-
-
-def ready_payload(
-    *,
-    bot: User,
-    app_id: int,
-    guild_ids: list[int],
-    session_id: str,
-    resume_url: str,
-) -> JSON:
-    """READY: guilds start unavailable and arrive as GUILD_CREATE right after."""
-    return {
-        "v": 10,
-        "user": {**user_payload(bot), "verified": True, "mfa_enabled": False, "email": None},
-        "guilds": [{"id": str(g), "unavailable": True} for g in guild_ids],
-        "session_id": session_id,
-        "session_type": "normal",
-        "resume_gateway_url": resume_url,
-        "application": {"id": str(app_id), "flags": 1 << 15 | 1 << 19 | 1 << 23},
-        "private_channels": [],
-        "relationships": [],
-        "presences": [],
-        "guild_join_requests": [],
-        "geo_ordered_rtc_regions": ["us-east"],
-        "user_settings": {},
-        "auth_session_id_hash": "",
-        "_trace": ['["primum-localdiscord",{"micros":0}]'],
-    }
-
-
-def interaction_payload(
-    world: World,
-    *,
-    interaction_id: int,
-    token: str,
-    type_: int,
-    app_id: int,
-    bot_id: int,
-    user_id: int,
-    channel_id: int,
-    data: JSON | None,
-    message: JSON | None = None,
-) -> JSON:
-    """INTERACTION_CREATE with the invoker's channel permissions and the app's permissions."""
-    channel = world.channel(channel_id)
-    out: JSON = {
-        "id": str(interaction_id),
-        "application_id": str(app_id),
-        "type": type_,
-        "token": token,
-        "version": 1,
-        "channel_id": str(channel_id),
-        "channel": channel_payload(world, channel),
-        "locale": "en-US",
-        "entitlements": [],
-        "entitlement_sku_ids": [],
-        "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
-    }
-    if data is not None:
-        out["data"] = data
-    if message is not None:
-        out["message"] = message
-    if channel.guild_id is not None:
-        guild = world.guild(channel.guild_id)
-        member = world.member(guild.id, user_id)
-        out.update(
-            guild_id=str(guild.id),
-            guild={"id": str(guild.id), "locale": "en-US", "features": ["COMMUNITY"]},
-            guild_locale="en-US",
-            member={
-                **member_payload(world, member),
-                "permissions": str(world.channel_permissions(channel_id, user_id)),
-            },
-            app_permissions=str(world.channel_permissions(channel_id, bot_id)),
-            authorizing_integration_owners={"0": str(guild.id)},
-            context=0,
-        )
-    else:
-        out.update(
-            user=user_payload(world.users[user_id]),
-            app_permissions=str(world.channel_permissions(channel_id, bot_id)),
-            authorizing_integration_owners={"0": str(user_id)},
-            context=1,
-        )
-    return out
-
-
-def interaction_metadata(world: World, *, interaction_id: int, type_: int, user_id: int, guild_id: int | None,
-                         name: str | None = None, extra: dict[str, Any] | None = None) -> JSON:
-    """``interaction_metadata`` attached to messages created in response to an interaction."""
-    owner = str(guild_id) if guild_id is not None else str(user_id)
-    out: JSON = {
-        "id": str(interaction_id),
-        "type": type_,
-        "user": user_payload(world.users[user_id]),
-        "authorizing_integration_owners": {"0": owner},
-    }
-    if name is not None:
-        out["name"] = name
-    if extra:
-        out.update(extra)
     return out

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from .errors import unknown
 from .ids import Perm, SnowflakeFactory
-from .models import Channel, ChannelType, Guild, Member, Message, Role, User
+from .models import Channel, ChannelType, Guild, Interaction, Member, Message, Role, User
 
 
 def _utcnow() -> datetime:
@@ -69,6 +69,11 @@ class World:
             return self.guild(guild_id).roles[role_id]
         except KeyError:
             raise unknown("Role") from None
+
+    def interaction_source(self, rec: Interaction) -> Message | None:
+        """The message whose component opened the interaction (None for commands)."""
+        raw = rec.payload.get("message")
+        return self.messages.get(int(raw["id"])) if raw else None
 
     def channel_messages(self, channel_id: int) -> list[Message]:
         """Live messages of a channel, oldest first."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from matplotlib.axes import Axes
@@ -28,21 +28,16 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from primum.domain.cases import ACTION_LADDER, OTHER_RECORDS, CaseKind, kind_label
-from primum.domain.policy import NudgeFact, Outcome, StatsCell
+from primum.domain.policy import NudgeFact, Outcome, StatsCell, week_start
 from primum.reporting.charts import DRAWING_LOCK, PALETTE, png
 from primum.storage.database import Database
+from primum.storage.names import KnownNames, known_names
 from primum.storage.report_rows import ReportRows, report_rows
 
 CHART_FILES = ("nudges_by_week.png", "heat_by_channel.png", "actions_by_kind.png", "actions_by_moderator.png",
                "appeals.png")
 NO_SOURCE = "no data (feature not installed)"
 NO_ROWS = "no data in this period"
-
-
-def week_start(moment: datetime) -> datetime:
-    """Monday 00:00 UTC of the week ``moment`` falls in."""
-    day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-    return day - timedelta(days=day.weekday())
 
 
 @dataclass(frozen=True)
@@ -98,6 +93,18 @@ def heat_by_channel(rows: list[tuple[int, str]]) -> dict[int, Counter[str]]:
         if step is not None:
             found.setdefault(channel_id, Counter())[step] += 1
     return found
+
+
+def channel_label(channel_id: int, names: Mapping[int, str]) -> str:
+    """``#name`` when the channel's name is known, else its id."""
+    return f"#{names[channel_id]}" if channel_id in names else f"channel {channel_id}"
+
+
+def actor_label(actor_id: int | None, names: Mapping[int, str]) -> str:
+    """Primum for its own actions, a moderator's display name when known, else their id."""
+    if actor_id is None:
+        return "Primum"
+    return names.get(actor_id, f"moderator {actor_id}")
 
 
 def _figure(title: str) -> tuple[Figure, Axes]:
@@ -184,7 +191,7 @@ def draw_heat(rows: list[tuple[int, str]] | None, channel_names: Mapping[int, st
     steps = [step for step in LADDER_STEPS if any(per_channel[c][step] for c in channels)]
     figure, axes = _figure(title)
     left = [0] * len(channels)
-    labels = [f"#{names[c]}" if c in names else f"channel {c}" for c in channels]
+    labels = [channel_label(c, names) for c in channels]
     for step in steps:
         values = [per_channel[c][step] for c in channels]
         axes.barh(labels, values, left=left, color=PALETTE[LADDER_STEPS.index(step)], label=step)
@@ -254,8 +261,7 @@ def draw_actions_by_moderator(
         return _no_data(title, NO_SOURCE)
     if not rows:
         return _no_data(title, NO_ROWS)
-    who = names or {}
-    counts = Counter("Primum" if actor is None else who.get(actor, str(actor)) for _, _, actor in rows)
+    counts = Counter(actor_label(actor, names or {}) for _, _, actor in rows)
     return _bars(title, dict(counts.most_common(15)), "cases", PALETTE[1])
 
 
@@ -288,6 +294,11 @@ def render_report(
 async def load_rows(db: Database, guild_id: int | None, since: datetime | None) -> ReportRows:
     """The report's rows from the database (tolerating absent features)."""
     return await report_rows(db, guild_id, since)
+
+
+async def load_names(db: Database, guild_id: int | None) -> KnownNames:
+    """The channel and moderator names Primum remembered (none in a database from before them)."""
+    return await known_names(db, guild_id)
 
 
 def write_report(charts: Mapping[str, bytes], out_dir: Path) -> list[Path]:

@@ -1,8 +1,9 @@
 """``/privacy forgetme`` and an owner's ``/privacy forget``: one forget across every feature.
 
 Each feature's data about the member is removed (be-kind, verification, finished de-escalation
-records, who-replied-to-whom records) or anonymised (appeal statements); the case log keeps its
-ids and reasons, and the forget itself becomes a case. The reply says what was kept and why.
+records, who-replied-to-whom records, a moderator's remembered display name) or anonymised (appeal
+statements); the case log keeps its ids and reasons, and the forget itself becomes a case. The
+reply says what was kept and why.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from primum.storage.appeals import AppealRepository
 from primum.storage.database import Database
 from primum.storage.interactions import InteractionRepository
 from primum.storage.kindness import KindnessRepository
+from primum.storage.names import NameRepository
 from primum.storage.policy import PolicyRepository
 from primum.storage.privacy import count_appeals, forget_deescalation
 from primum.storage.tables import table_columns
@@ -60,6 +62,8 @@ class PrivacyService:
         removed["interactions"] = await InteractionRepository(self.db).forget_member(guild_id, member_id)
         if await table_columns(self.db, "observe_reports"):
             removed["observe_reports"] = await PolicyRepository(self.db).forget_user(guild_id, member_id)
+        if await table_columns(self.db, "known_names"):
+            removed["names"] = await NameRepository(self.db).forget_member(guild_id, member_id)
         case = await self.record_forget(guild_id, member_id, actor_id, forget_reason(reason, self_request=self_request),
                                         "all", sum(removed.values()))
         log.info("forgot member %d in guild %d (case #%d)", member_id, guild_id, case.number)

@@ -104,16 +104,15 @@ class ScheduledActionRepository:
 
     async def complete(self, action_id: int, status: ActionStatus, outcome: str, now: datetime) -> bool:
         """Close a pending action; False when it was already closed (so nothing is recorded twice)."""
-        # One conditional UPDATE, then read back who won: safe with other coroutines sharing the
-        # connection (no transaction is held across an await).
-        token = secrets.token_hex(8)
-        await self._db.execute(
+        # One conditional UPDATE that says itself whether it won (RETURNING, on the writer). Reading
+        # the row back on the reader connection could see a snapshot from before this write while
+        # other coroutines' reads are open, and a lift that happened would go unrecorded.
+        row = await self._db.write_returning(
             "UPDATE scheduled_actions SET status = ?, outcome = ?, completed_at = ?, closed_by = ? "
-            "WHERE id = ? AND status = 'pending'",
-            (str(status), outcome, to_iso(now), token, action_id),
+            "WHERE id = ? AND status = 'pending' RETURNING id",
+            (str(status), outcome, to_iso(now), secrets.token_hex(8), action_id),
         )
-        row = await self._db.fetch_one("SELECT closed_by FROM scheduled_actions WHERE id = ?", (action_id,))
-        return row is not None and row["closed_by"] == token
+        return row is not None
 
     async def record_attempt(self, action_id: int, error: str, now: datetime) -> int:
         """Count a failed undo attempt (the row stays pending) and return the attempts so far."""

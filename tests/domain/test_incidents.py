@@ -12,7 +12,8 @@ import pytest
 from primum.domain.counterspeech import Signals, counterspeech_reason
 from primum.domain.heat import HeatConfig, HeatTracker, incivility, margin_factor
 from primum.domain.incidents import FlagWindow, Guards, highest_channel_rung
-from primum.domain.ladder import ChannelLadder, Cooldown, LadderConfig, Slowmode, decide
+from primum.domain.ladder import ChannelLadder, Cooldown, Slowmode, decide
+from primum.domain.ladder_config import LadderConfig
 from primum.domain.scored import ScoredMessage
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

@@ -2,7 +2,8 @@
 
 Covers the ladder from real messages (notice -> slowmode -> it lifts itself), mandatory reasons,
 a moderator's manual slowmode change, rejoining during a cooldown, /heat with its chart, the
-owner/admin refusal, and a crash with 20 pending expiries.
+owner/admin refusal, and a crash with 20 pending expiries (that one on a FakeClock moved by hand, so
+machine load cannot fail it; ``benchmarks/deescalation_restart.py`` measures real-time lateness).
 
 The fixture here is self-contained; when the lead's tests/e2e/conftest.py harness exists it can
 replace ``Harness``/``harness`` (the tests only need: server, world, bot, events, db path).
@@ -15,7 +16,7 @@ import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from primum.app import PrimumBot
 from primum.inference.fake import FakeScorer
 from primum.localdiscord import ControlError, LocalDiscord, PhysicianServer, seed_physician_server
 from primum.localdiscord.client import DiscordErrorGuard, fast_client_kwargs, point_discord_py_at, start_client
-from primum.runtime.clock import SystemClock, from_iso
+from primum.runtime.clock import Clock, FakeClock, SystemClock, from_iso
 from primum.runtime.events import EventSink
 from primum.settings import ModelSettings, Settings
 from primum.storage import Database
@@ -44,6 +45,7 @@ class Harness:
     bot: PrimumBot
     db: Database
     task: asyncio.Task[None]
+    clock: Clock
 
     @property
     def service(self) -> Any:
@@ -54,7 +56,7 @@ class Harness:
         self.db = await Database.open(self.db_path)
         settings = Settings(sync_commands="global", model=ModelSettings(backend="fake"))
         self.bot = PrimumBot(settings=settings, db=self.db, scorer=FakeScorer(), events=self.events,
-                             clock=SystemClock(), extensions=EXTENSIONS, **fast_client_kwargs())
+                             clock=self.clock, extensions=EXTENSIONS, **fast_client_kwargs())
         self.task = await start_client(self.bot, self.server)
         await self.wait_for(lambda: self.service.scheduler.running, what="the scheduler")
 
@@ -106,13 +108,17 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+async def harness(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    """The bot on the real clock; ``parametrize("harness", ["fake_clock"], indirect=True)`` gives a FakeClock."""
+    fake = getattr(request, "param", None) == "fake_clock"
+    clock: Clock = FakeClock(datetime.now(UTC)) if fake else SystemClock()
     with DiscordErrorGuard() as guard:
         async with LocalDiscord(heartbeat_interval_ms=500) as server:
             world = seed_physician_server(server)
-            events = EventSink(clock=SystemClock())
+            events = EventSink(clock=clock)
             with point_discord_py_at(server):
-                h = Harness(server, world, events, tmp_path / "p.sqlite3", None, None, None)  # type: ignore[arg-type]
+                h = Harness(server, world, events, tmp_path / "p.sqlite3", None, None, None,  # type: ignore[arg-type]
+                            clock)
                 await h.start_bot()
                 leftovers: list[tuple[PrimumBot, Database]] = []
                 h.leftovers = leftovers  # type: ignore[attr-defined]
@@ -303,9 +309,17 @@ async def test_heat_command_text_and_chart(harness: Harness) -> None:
     assert message.attachments and message.attachments[0].data.startswith(b"\x89PNG")
 
 
+@pytest.mark.parametrize("harness", ["fake_clock"], indirect=True)
 async def test_restart_with_20_pending_expiries(harness: Harness) -> None:
-    """Kill with 20 pending expiries (8 slowmodes, 12 cooldowns): every one lifts within 2 s, once."""
+    """Killed with 20 pending expiries (8 slowmodes, 12 cooldowns): after a restart each lifts once, when due.
+
+    The bot runs on a FakeClock moved by hand, and the test awaits the undos (``run_due``/``drain``)
+    instead of sleeping, so a busy machine cannot make it fail; ``benchmarks/deescalation_restart.py``
+    measures the real-time lateness.
+    """
     h = harness
+    clock = h.clock
+    assert isinstance(clock, FakeClock)
     guild = h.world.guild_id
     mod = next(iter(h.world.moderators.values()))
     channels = list(h.world.channels.values())
@@ -313,36 +327,35 @@ async def test_restart_with_20_pending_expiries(harness: Harness) -> None:
     members += list(h.world.unverified.values())
     members = members[: 20 - len(channels)]
     assert len(channels) + len(members) == 20
-    service = h.service
-    start = h.bot.clock.now()
-    for i, channel in enumerate(channels):
-        result = await service.slowmode_channel(guild, channel, seconds=10, reason="restart test", actor_id=mod,
-                                                duration=timedelta(seconds=2.5 + 0.1 * i) - (h.bot.clock.now() - start))
+    start = clock.now()
+    for i, channel in enumerate(channels):  # due at 10, 20, ... s
+        result = await h.service.slowmode_channel(guild, channel, seconds=10, reason="restart test", actor_id=mod,
+                                                  duration=timedelta(seconds=10 * i + 10))
         assert result.ok, result.message
-    for i, member in enumerate(members):
-        result = await service.cooldown_member(guild, member, reason="restart test", actor_id=mod,
-                                               duration=timedelta(seconds=2.55 + 0.1 * i) - (h.bot.clock.now() - start))
+    for i, member in enumerate(members):  # due at 15, 25, ... s
+        result = await h.service.cooldown_member(guild, member, reason="restart test", actor_id=mod,
+                                                 duration=timedelta(seconds=10 * i + 15))
         assert result.ok, result.message
-    assert h.bot.clock.now() - start < timedelta(seconds=2)
     h.leftovers.append(await h.kill_bot())  # type: ignore[attr-defined]
-    await asyncio.sleep(max(0.0, 3.0 - (h.bot.clock.now() - start).total_seconds()))  # some fall due while down
-    restart_at = h.bot.clock.now()
+    clock.advance(52)  # down for 52 s: 5 slowmodes and 4 cooldowns fall due meanwhile
     await h.start_bot()
-    ready_at = h.bot.clock.now()
-    await h.wait_for(lambda: len(_lifts(h)) >= 20, timeout=8, what="20 lifts")
-    await asyncio.sleep(0.3)
+    scheduler = h.service.scheduler
+    await scheduler.drain()  # start-up undid the past-due ones at once
+    assert len(_lifts(h)) == 9
+    assert all(from_iso(e["t"]) == start + timedelta(seconds=52) for e in _lifts(h))
+    armed = scheduler.armed()
+    assert len(armed) == 11 and all(action.expires_at > clock.now() for action in armed)
+    for action in armed:  # the rest were re-armed: nothing before its time, exactly it at its time
+        clock.advance((action.expires_at - clock.now()).total_seconds() - 0.5)
+        assert await scheduler.run_due() == 0
+        clock.advance(0.5)
+        before = len(_lifts(h))
+        assert await scheduler.run_due() >= 1
+        await scheduler.drain()
+        lifted = _lifts(h)[before:]
+        assert [e["action_id"] for e in lifted] == [action.id] and lifted[0]["late_s"] == 0.0
     lifts = _lifts(h)
     assert len(lifts) == 20 and len({e["action_id"] for e in lifts}) == 20  # none lost, none twice
-    lateness = sorted(e["late_s"] for e in lifts)
-    assert lateness[-1] < 2.0, lateness
-    for event in lifts:
-        due = from_iso(event["expires_at"])
-        if due > ready_at:  # re-armed at start-up: on time
-            assert event["late_s"] < 0.25, event
-        else:  # fell due while the bot was down: undone at once after start-up
-            assert (from_iso(event["t"]) - ready_at).total_seconds() < 0.5, event
-    assert any(from_iso(e["expires_at"]) < restart_at for e in lifts), "none fell due while down"
-    assert any(from_iso(e["expires_at"]) > ready_at for e in lifts), "none were re-armed"
     assert {e["outcome"] for e in lifts if e["type"] == "slowmode_lifted"} == {"lifted"}
     assert all(h.server.slowmode(c) == 0 for c in channels)
     patches = Counter(int(r.path.rsplit("/", 1)[1]) for r in h.server.requests_to("PATCH", r"^/channels/\d+$"))
@@ -350,8 +363,9 @@ async def test_restart_with_20_pending_expiries(harness: Harness) -> None:
     timeouts = Counter(int(r.path.rsplit("/", 1)[1]) for r in h.server.requests_to("PATCH", r"/members/\d+$"))
     assert all(timeouts[m] == 1 for m in members)  # applied once; Discord ends them itself
     rows = await h.service.actions.recent(guild, limit=50)
-    assert all(row.status == "done" for row in rows)
+    assert len(rows) == 20 and all(row.status == "done" for row in rows)
 
 
 def _lifts(h: Harness) -> list[dict[str, Any]]:
-    return h.events.of_type("slowmode_lifted") + h.events.of_type("cooldown_lifted")
+    """Every lift so far, in the order they happened."""
+    return [e for e in h.events.events if e["type"] in {"slowmode_lifted", "cooldown_lifted"}]

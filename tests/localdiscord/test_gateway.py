@@ -1,9 +1,11 @@
-"""Connecting, caching, and surviving drops: the gateway half of the local Discord."""
+"""Connecting, caching, surviving drops, and content gating: the gateway half of the local Discord."""
 
 from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import aiohttp
 import discord
@@ -79,12 +81,23 @@ async def test_raw_gateway_zlib_stream_and_4004(server: LocalDiscord) -> None:
             assert (await ws.receive_json())["op"] == 10  # text fallback for zstd
 
 
-async def test_member_join_and_leave(server: LocalDiscord, world: PhysicianServer, bot: TinyBot) -> None:
-    newbie = server.create_user("fresh.intern", global_name="Dr. Lena Novak")
-    server.member_join(newbie.id)
-    await server.wait_for(lambda: bot.joined == [newbie.id])
-    guild = bot.get_guild(world.guild_id)
-    assert guild is not None and guild.get_member(newbie.id) is not None
-    server.member_leave(newbie.id)
-    await server.wait_for(lambda: bot.left == [newbie.id])
-    assert guild.get_member(newbie.id) is None
+async def test_content_intent_gating(server: LocalDiscord, world: PhysicianServer) -> None:
+    intents = discord.Intents.default()
+    intents.members = True
+    from primum.localdiscord.client import fast_client_kwargs, running
+
+    client = discord.Client(intents=intents, **fast_client_kwargs())
+    got: list[str] = []
+    client.event(_collector(got))
+    async with running(client, server):
+        server.user_says(world.physician_ids[0], world.general, "secret text")
+        server.user_says(world.physician_ids[0], world.general, f"hey <@{server.bot_user_id}>")
+        await server.wait_for(lambda: len(got) == 2)
+    assert got == ["", f"hey <@{server.bot_user_id}>"]
+
+
+def _collector(into: list[str]) -> Callable[[discord.Message], Coroutine[Any, Any, None]]:
+    async def on_message(message: discord.Message) -> None:
+        into.append(message.content)
+
+    return on_message

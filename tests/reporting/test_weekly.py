@@ -10,12 +10,12 @@ from primum.cli import main as cli_main
 from primum.domain.appeals import AppealStatus
 from primum.domain.moderation_policy import ModerationPolicy
 from primum.domain.moderation_rules import Party, Rank
+from primum.domain.policy import week_start
 from primum.reporting.weekly import (
     CHART_FILES,
     actions_by_kind,
     nudges_by_week,
     render_report,
-    week_start,
 )
 from primum.runtime.clock import FakeClock
 from primum.services.moderation import ModerationService
@@ -146,3 +146,40 @@ def test_actions_run_in_ladder_order_lightest_first_then_other_records():
     ]
     assert actions_by_kind([(T0, "mystery", None)]) == [("mystery", 1, False)]
     assert render_report(ReportRows(None, None, rows, None))["actions_by_kind.png"].startswith(PNG)
+
+
+def test_axis_labels_use_names_and_fall_back_to_ids():
+    from primum.reporting.weekly import actor_label, channel_label
+
+    assert channel_label(100, {100: "general"}) == "#general"
+    assert channel_label(101, {100: "general"}) == "channel 101"
+    assert actor_label(None, {}) == "Primum"
+    assert actor_label(1, {1: "Dr. Nadia Haddad"}) == "Dr. Nadia Haddad"
+    assert actor_label(2, {1: "Dr. Nadia Haddad"}) == "moderator 2"
+
+
+async def test_offline_report_labels_channels_and_moderators_with_remembered_names(tmp_path, monkeypatch):
+    from primum.reporting import weekly
+    from primum.storage.names import NameRepository
+
+    path = tmp_path / "primum.sqlite3"
+    await seed(path)
+    db = await Database.open(path)
+    await NameRepository(db).remember(GUILD, "channel", [(100, "general")], T0)
+    await NameRepository(db).remember(GUILD, "member", [(1, "Dr. Nadia Haddad")], T0)  # moderator 2: never seen
+    await db.close()
+    seen: dict[str, object] = {}
+    real = weekly.render_report
+
+    def spy(rows, *, names=None, channel_names=None):
+        seen.update(names=dict(names or {}), channel_names=dict(channel_names or {}))
+        return real(rows, names=names, channel_names=channel_names)
+
+    monkeypatch.setattr(weekly, "render_report", spy)
+    out = tmp_path / "report"
+    assert await asyncio.to_thread(cli_main, ["report", "--db", str(path), "--out", str(out), "--weeks", "0"]) == 0
+    assert seen == {"names": {1: "Dr. Nadia Haddad"}, "channel_names": {100: "general"}}
+    assert weekly.channel_label(100, seen["channel_names"]) == "#general"  # type: ignore[arg-type]
+    actors = {weekly.actor_label(actor, seen["names"]) for actor in (None, 1, 2)}  # type: ignore[arg-type]
+    assert actors == {"Primum", "Dr. Nadia Haddad", "moderator 2"}
+    assert (out / "actions_by_moderator.png").read_bytes().startswith(PNG)

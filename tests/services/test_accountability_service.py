@@ -17,6 +17,7 @@ from primum.services.moderation import ModerationService, Refused
 from primum.services.privacy import PrivacyService
 from primum.storage import Database
 from primum.storage.kindness import KindnessRepository
+from primum.storage.names import NameRepository, known_names
 from primum.storage.policy import PolicyRepository
 from primum.storage.verification import VerificationRepository
 
@@ -139,6 +140,9 @@ async def test_forget_member_everywhere_keeps_the_case_log_and_records_itself(en
                                 category="insult", score=0.95, threshold=0.9, model_version="m", created_at=now,
                                 text="kept by opt-in")
 
+    names = NameRepository(db)
+    await names.remember(GUILD, "member", [(member, "Dr. Member"), (OTHER, "Dr. Other")], now)
+
     report = await PrivacyService(db, service.case_log).forget_member(GUILD, member, member, self_request=True)
 
     assert report.removed["be_kind"] == 1 and report.removed["verification"] == 1
@@ -146,6 +150,7 @@ async def test_forget_member_everywhere_keeps_the_case_log_and_records_itself(en
     assert report.removed["appeal_statements"] == 1 and report.removed["interactions"] == 1
     assert report.removed["observe_reports"] == 1
     assert [r["author_id"] for r in await db.fetch_all("SELECT author_id FROM observe_reports")] == [OTHER]
+    assert report.removed["names"] == 1 and (await known_names(db, GUILD)).members == {OTHER: "Dr. Other"}
     assert report.kept == {"pending_cooldowns": 1, "appeals": 1}
     assert report.case.kind is CaseKind.FORGET and report.case.target_id == member
     assert report.case.reason == "privacy: the member asked Primum to forget them"

@@ -109,3 +109,14 @@ async def test_ladder_settings_merge_guild_then_channel(db):
     assert await repo.reset(GUILD, CHANNEL) is True
     assert await repo.overrides(GUILD, CHANNEL) == {"slowmode_seconds": 60, "notice_at": 2, "thread_at": 5}
     assert await repo.reset(GUILD, CHANNEL) is False
+
+
+async def test_complete_knows_it_won_while_another_read_is_open(db):
+    """Many undos finish together after a restart; one coroutine's open read must not hide another's close."""
+    repo = ScheduledActionRepository(db)
+    actions = [await repo.add(new(seconds=10 * i + 10), NOW) for i in range(3)]
+    async with db._reader.execute("SELECT id FROM scheduled_actions") as open_read:  # another coroutine's read
+        await open_read.fetchone()
+        assert await repo.complete(actions[0].id, ActionStatus.DONE, "lifted", NOW) is True
+        assert await repo.complete(actions[0].id, ActionStatus.DONE, "lifted", NOW) is False
+    assert (await repo.get(actions[0].id)).status is ActionStatus.DONE
