@@ -1,4 +1,4 @@
--- 0013 calibration texts: the message text of a report-review verdict, when the owner opted in.
+-- 0014 calibration texts: the message text of a report-review verdict, when the owner opted in.
 -- Revises: 0010 report reviews
 -- Reason: issue 17 (a closed false-positive loop). Off by default: calibration_examples holds a
 --         score and a label only. When a server's owner opts in, the nudged message's text is kept

@@ -1,4 +1,4 @@
--- 0012 be-kind: a hide records each step before it is taken, so a crash mid-hide is resumed once.
+-- 0013 be-kind: a hide records each step before it is taken, so a crash mid-hide is resumed once.
 -- Revises: 0002 be-kind
 -- Reason: issue 16 (exactly-once side effects). A hide is: delete the message, return its text to
 --         the author by DM, post to the mod-log. The row now says which step comes next and when a
