@@ -30,6 +30,7 @@ from primum.domain.scored import ScoredMessage
 from primum.inference.protocol import KindnessScore, Overloaded, Scorer, ScorerState, ScorerUnavailable
 from primum.runtime.clock import Clock
 from primum.runtime.events import EventSink
+from primum.runtime.tasks import cancel_and_wait
 from primum.services.conversation import ConversationPolicy
 from primum.services.kindness_delivery import deliver_nudge
 from primum.services.kindness_hiding import HideRequest, Hiding, hide_cutoff
@@ -387,8 +388,7 @@ class KindnessService:
     async def stop(self) -> None:
         """Stop the periodic sweep (open nudges stay in the database for the next start)."""
         if self._sweeper is not None:
-            self._sweeper.cancel()
-            await asyncio.gather(self._sweeper, return_exceptions=True)
+            await cancel_and_wait([self._sweeper], log)  # re-cancels if wait_for swallowed the first one
             self._sweeper = None
 
     async def _sweep_loop(self, interval_s: float) -> None:
