@@ -188,7 +188,7 @@ class ReportReview(commands.Cog):
     @reports.command(name="list", description="Reports waiting for a verdict, a page at a time")
     @moderators_only(MODERATORS_ONLY)
     async def list_reports(self, interaction: Interaction) -> None:
-        """Oldest first; each with its own verdict buttons."""
+        """Oldest first; each with its own verdict buttons (a read: WAL lets it pass a held write lock)."""
         await self.show_page(interaction, 0)
 
     @reports.command(name="digest", description="How long reports are batched before one #mod-log post")
@@ -197,10 +197,11 @@ class ReportReview(commands.Cog):
     async def digest(self, interaction: Interaction, minutes: app_commands.Range[float, 0.05, 1440.0]) -> None:
         """Owners choose the batching interval; a digest already pending keeps its time."""
         assert interaction.guild is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
         await self.service.set_digest_every(interaction.guild.id, minutes, interaction.user.id)
         every = display.duration_words(minutes * 60)
-        await interaction.response.send_message(f"Reports are now gathered for {every} before one #mod-log post.",
-                                                ephemeral=True)
+        await interaction.followup.send(f"Reports are now gathered for {every} before one #mod-log post.",
+                                        ephemeral=True)
 
 
     @reports.command(name="text", description="Keep the message text with each verdict, for calibration")

@@ -89,3 +89,18 @@ async def test_owners_may_keep_the_message_text_with_report_verdicts(stack: Stac
 
 def _row(embed: dict, name: str) -> str:
     return next(str(f["value"]) for f in embed["fields"] if f["name"] == name)
+
+
+async def test_kind_reports_commands_are_acknowledged_at_once_while_the_database_is_locked(stack: Stack) -> None:
+    ids, server = stack.seeded, stack.server
+    held = threading.Event()
+    holder = hold_write_lock(stack.db_path, 4.0, held)
+    await asyncio.to_thread(held.wait, 5)
+    digest = server.invoke_slash(ids.owner_id, "kind-reports digest", {"minutes": 15}, channel_id=ids.general)
+    listed = server.invoke_slash(ids.user(MODERATOR), "kind-reports list", {}, channel_id=ids.general)
+    await server.wait_interaction_response(listed, timeout=2.5)  # a read: answered while the lock is held
+    assert "No reports are waiting for a verdict" in listed.response.content and holder.is_alive()
+    await server.wait_interaction_response(digest, timeout=2.5)
+    assert digest.response_type == 5 and holder.is_alive()  # deferred before its write could land
+    assert "gathered for 15 minutes" in await deferred_answer(stack, digest)
+    await asyncio.to_thread(holder.join, 10)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from primum.demo.stack import Stack
+from tests.e2e.test_faults import deferred_answer
 
 pytestmark = pytest.mark.e2e
 
@@ -38,8 +39,7 @@ async def test_reports_reach_moderators_in_one_digest_and_each_gets_a_verdict(st
     server, ids = stack.server, stack.seeded
     owner = ids.owner_id
     record = server.invoke_slash(owner, "kind-reports digest", {"minutes": 0.05}, channel_id=ids.general)
-    await server.wait_interaction_response(record)
-    assert "3 seconds" in record.response.content
+    assert "3 seconds" in await deferred_answer(stack, record)
     first, second = ids.physician_ids[0], ids.physician_ids[1]
     await nudge_and_report(stack, first)
     await nudge_and_report(stack, second)
