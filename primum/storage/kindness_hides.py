@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from primum.runtime.clock import from_iso, from_iso_or_none, to_iso
+from primum.runtime.clock import to_iso
 from primum.storage.database import Database
+from primum.storage.rows import record_from_row
 
 STAGES = ("deleting", "returning", "reporting", "done")
 
@@ -44,26 +45,8 @@ class HideRecord:
 
     @classmethod
     def from_row(cls, row: Any) -> HideRecord:
-        """Map a ``kindness_hides`` row."""
-        return cls(
-            id=int(row["id"]),
-            guild_id=int(row["guild_id"]),
-            channel_id=int(row["channel_id"]),
-            message_id=int(row["message_id"]),
-            author_id=int(row["author_id"]),
-            category=str(row["category"]),
-            score=float(row["score"]),
-            threshold=float(row["threshold"]),
-            created_at=from_iso(row["created_at"]),
-            returned=bool(row["returned"]),
-            modlog_channel_id=row["modlog_channel_id"],
-            modlog_message_id=row["modlog_message_id"],
-            stage=str(row["stage"]),
-            deleted=None if row["deleted"] is None else bool(row["deleted"]),
-            scores={str(k): float(v) for k, v in json.loads(row["scores"] or "{}").items()},
-            dm_attempted_at=from_iso_or_none(row["dm_attempted_at"]),
-            modlog_attempted_at=from_iso_or_none(row["modlog_attempted_at"]),
-        )
+        """Map a ``kindness_hides`` row (rows from before migration 0013 have no scores: ``{}``)."""
+        return record_from_row(cls, {**dict(row), "scores": row["scores"] or "{}"})
 
 
 class HideRepository:
