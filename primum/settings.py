@@ -19,9 +19,11 @@ DEFAULT_CONFIG = REPO_ROOT / "config" / "defaults.toml"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 SYNC_MODES = ("global", "guild", "off")
 MODEL_BACKENDS = ("default", "fake", "hf")
-#: ``model.runtime``: "torch" = dynamic int8 linears (default), "torch-fp32", "onnx" (optional extra).
-#: The one list: settings validate against it, the CLI offers it, ``open_engine`` implements it.
-MODEL_RUNTIMES = ("torch", "torch-fp32", "onnx")
+#: ``model.runtime``: "onnx" = fused int8 ONNX Runtime (default), "torch" = torch with dynamic int8
+#: linears (the fallback), "torch-fp32". The one list: settings validate against it, the CLI offers
+#: it, ``open_engine`` implements it.
+MODEL_RUNTIMES = ("onnx", "torch", "torch-fp32")
+DEFAULT_RUNTIME = "onnx"
 
 
 class SettingsError(ValueError):
@@ -33,7 +35,7 @@ class ModelSettings:
     """How the be-kind scorer is loaded."""
 
     backend: str = "default"
-    runtime: str = "torch"  # int8 linears; "torch-fp32"; "onnx": optional ONNX Runtime (pip install '.[onnx]')
+    runtime: str = DEFAULT_RUNTIME  # fused int8 ONNX Runtime; "torch": int8 linears; "torch-fp32"
     model_path: str = ""
     label_map: dict[str, str] = field(default_factory=dict)
     max_batch: int = 32
@@ -211,8 +213,8 @@ def parse_settings(data: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
         model=ModelSettings(
             backend=_choice({"backend": env.get("PRIMUM_MODEL_BACKEND") or model.get("backend", "default")},
                             "backend", MODEL_BACKENDS, "default", "model"),
-            runtime=_choice({"runtime": env.get("PRIMUM_MODEL_RUNTIME") or model.get("runtime", "torch")},
-                            "runtime", MODEL_RUNTIMES, "torch", "model"),
+            runtime=_choice({"runtime": env.get("PRIMUM_MODEL_RUNTIME") or model.get("runtime", DEFAULT_RUNTIME)},
+                            "runtime", MODEL_RUNTIMES, DEFAULT_RUNTIME, "model"),
             model_path=str(model.get("model_path", "")),
             label_map={str(k): str(v) for k, v in label_map.items()},
             max_batch=_int(model, "max_batch", 32, "model", 1, 512),

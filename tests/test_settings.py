@@ -25,9 +25,9 @@ def test_environment_overrides_and_token_is_not_in_repr() -> None:
     assert settings.database_path == Path("/tmp/x.sqlite3")
     assert settings.log_level == "DEBUG"
     assert settings.model.backend == "fake"
-    assert settings.model.runtime == "torch"
+    assert settings.model.runtime == "onnx"  # the default: fused int8 on ONNX Runtime
     assert settings.dev_guild_id == 42
-    assert load_settings(env={"PRIMUM_MODEL_RUNTIME": "onnx"}).model.runtime == "onnx"
+    assert load_settings(env={"PRIMUM_MODEL_RUNTIME": "torch"}).model.runtime == "torch"
     assert "abc.def.ghi" not in repr(settings)
 
 
@@ -45,7 +45,7 @@ def test_empty_environment_values_fall_back_to_config() -> None:
         ({"model": {"backend": "gpt"}}, "model.backend = 'gpt' is not allowed; use one of: default, fake, hf"),
         (
             {"model": {"runtime": "tensorrt"}},
-            "model.runtime = 'tensorrt' is not allowed; use one of: torch, torch-fp32, onnx",
+            "model.runtime = 'tensorrt' is not allowed; use one of: onnx, torch, torch-fp32",
         ),
         ({"model": {"max_batch": 0}}, "model.max_batch = 0 is not allowed; use a whole number from 1 to 512"),
         ({"kindness": {"nudge_threshold": 1.5}}, "kindness.nudge_threshold = 1.5 is not allowed"),

@@ -11,6 +11,7 @@ from typing import Any
 
 from primum.cli.model_inputs import LABELS_HELP, engine, labelled, model_args, model_dir, parse_label, read_csv_any
 from primum.cli.support import fail
+from primum.settings import DEFAULT_RUNTIME
 
 CALIBRATE_EPILOG = f"""examples:
   primum calibrate labelled.csv --target-fpr 0.02
@@ -73,7 +74,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         return 2
     cut = threshold_for_fpr([s for s, y in zip(scores, labels, strict=True) if y == 0], args.target_fpr)
     m = at_threshold(labels, scores, cut)
-    shipped = card_thresholds(card).nudge
+    shipped = card_thresholds(card, getattr(args, "runtime", None) or DEFAULT_RUNTIME).nudge
     apply = apply_command(cut)
     print(json.dumps({
         "target_fpr": args.target_fpr, "threshold": round(cut, 6), "fpr": m.fpr, "recall": m.recall,

@@ -85,7 +85,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.file and not args.report:
         read_csv(args.file)  # a missing or unreadable file is reported before the model loads
     model, card = engine(args)
-    th = card_thresholds(card)
+    th = card_thresholds(card, args.runtime)
     if args.report:
         from primum.training.report import dev_report, format_report
         from primum.training.train import dev_rows_for_eval

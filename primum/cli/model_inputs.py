@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from primum.settings import MODEL_RUNTIMES
+from primum.settings import DEFAULT_RUNTIME, MODEL_RUNTIMES
 
-RUNTIME_HELP = "torch: int8 linears (default); torch-fp32: full precision; onnx: optional int8 ONNX Runtime"
+RUNTIME_HELP = "onnx: fused int8 ONNX Runtime (default); torch: int8 linears; torch-fp32: full precision"
 
 #: Label spellings accepted in a labelled CSV (case-insensitive).
 UNKIND_LABELS = frozenset({"1", "yes", "y", "true", "t", "unkind", "flag", "flagged", "positive", "pos"})
@@ -26,8 +26,8 @@ LABELS_HELP = "unkind = 1/yes/true/unkind, kind = 0/no/false/kind"
 def model_args(parser: argparse.ArgumentParser) -> None:
     """``--model-dir``, ``--threads`` and ``--runtime``, as score, evaluate and calibrate take them."""
     parser.add_argument("--model-dir", help="model folder (default: the shipped model)")
-    parser.add_argument("--threads", type=int, default=2, help="torch threads")
-    parser.add_argument("--runtime", choices=MODEL_RUNTIMES, default="torch", help=RUNTIME_HELP)
+    parser.add_argument("--threads", type=int, default=2, help="cores to score on")
+    parser.add_argument("--runtime", choices=MODEL_RUNTIMES, default=DEFAULT_RUNTIME, help=RUNTIME_HELP)
 
 
 def model_dir(args: argparse.Namespace) -> Path:
@@ -39,11 +39,11 @@ def model_dir(args: argparse.Namespace) -> Path:
 
 def engine(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     """The engine and model card that the options name."""
-    return _load_engine(str(model_dir(args).resolve()), int(args.threads), getattr(args, "runtime", "torch"))
+    return _load_engine(str(model_dir(args).resolve()), int(args.threads), getattr(args, "runtime", DEFAULT_RUNTIME))
 
 
 @functools.lru_cache(maxsize=2)
-def _load_engine(model_dir: str, threads: int, runtime: str = "torch") -> tuple[Any, dict[str, Any]]:
+def _load_engine(model_dir: str, threads: int, runtime: str = DEFAULT_RUNTIME) -> tuple[Any, dict[str, Any]]:
     """Load once per process (tests call several subcommands in a row)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from primum.inference.runtimes import open_engine

@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from primum.cli.model_inputs import engine, model_args, read_csv
+from primum.settings import DEFAULT_RUNTIME
 
 if TYPE_CHECKING:
     from primum.inference.protocol import Thresholds
@@ -53,8 +54,9 @@ def _score(args: argparse.Namespace) -> int:
 
     texts = _inputs(args)
     model, card = engine(args)
-    nudge, hide = configured_thresholds(card_thresholds(card))
-    version = runtime_version(str(card["version"]), getattr(args, "runtime", "torch"))
+    runtime = getattr(args, "runtime", DEFAULT_RUNTIME)
+    nudge, hide = configured_thresholds(card_thresholds(card, runtime))
+    version = runtime_version(str(card["version"]), runtime)
     for raw in model.predict_many(texts, batch_size=32):
         print(json.dumps({
             "score": round(raw.score, 6),

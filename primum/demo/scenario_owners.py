@@ -32,7 +32,9 @@ async def play(demo: Any) -> None:
 
     demo.narrate("A pointed but fair question gets a nudge; its author says the nudge was a mistake.")
     await demo.say(SAM, "clinical-cases", "Did they even teach you pharmacology? Read the trial.")
-    await demo.wait_event("nudge", 15)
+    nudge = await demo.wait_event("nudge", 15)
+    # the nudge event is the decision; the DM exists once its delivery is reported
+    await demo.wait_event("nudge_delivery", 15, where=lambda e: e.get("nudge_id") == nudge.get("nudge_id"))
     dm = demo.server.dms_to(demo.member(SAM))[-1]
     mistake = next(cid for cid in _buttons(dm) if ":mistake:" in cid)
     await demo.click(SAM, dm, mistake, label="This was a mistake")

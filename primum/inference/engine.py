@@ -32,23 +32,29 @@ def split_long(text: str, limit: int = SEGMENT_CHARS) -> list[str]:
     """Sentence groups of at most ~``limit`` characters, for texts longer than that (else nothing).
 
     Why: the network mean-pools its tokens, so one unkind sentence inside a long kind message is
-    diluted; scoring message-length pieces as well (overall = max) keeps it visible.
+    diluted; scoring message-length pieces as well (overall = max) keeps it visible. A group shorter
+    than a quarter of ``limit`` ("Wow.", a trailing "(12)") is joined to its neighbour: alone it says
+    nothing the whole message does not, and each extra row costs a forward pass.
     """
     if len(text) <= limit:
         return []
+    shortest = limit // 4
     pieces: list[str] = []
     current = ""
     for sentence in _SENTENCE_END.split(text):
         sentence = sentence.strip()
         if not sentence:
             continue
-        if current and len(current) + 1 + len(sentence) > limit:
+        if len(current) >= shortest and len(current) + 1 + len(sentence) > limit:
             pieces.append(current)
             current = sentence
         else:
             current = f"{current} {sentence}".strip()
     if current:
-        pieces.append(current)
+        if pieces and len(current) < shortest:
+            pieces[-1] = f"{pieces[-1]} {current}"
+        else:
+            pieces.append(current)
     return pieces if len(pieces) > 1 else []
 
 
@@ -84,9 +90,13 @@ def read_card(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
     return data
 
 
-def card_thresholds(card: dict[str, Any]) -> Thresholds:
-    """Shipped nudge and hide thresholds from a card."""
-    th = card.get("thresholds", {})
+def card_thresholds(card: dict[str, Any], runtime: str | None = None) -> Thresholds:
+    """Shipped nudge and hide thresholds from a card, for ``runtime`` when the card has its own.
+
+    Why per runtime: int8 on ONNX Runtime and int8 on torch round differently, and the thresholds
+    sit at the top of the score range where that shows; each is chosen on its own scores.
+    """
+    th = card.get("runtime_thresholds", {}).get(runtime) or card.get("thresholds", {})
     hide = th.get("hide")
     return Thresholds(nudge=float(th.get("nudge", 0.5)), hide=None if hide is None else float(hide))
 

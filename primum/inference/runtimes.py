@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from primum.inference.engine import MODEL_DIR, Engine
-from primum.settings import MODEL_RUNTIMES
+from primum.settings import DEFAULT_RUNTIME, MODEL_RUNTIMES
 
 
-def open_engine(model_dir: Path = MODEL_DIR, threads: int = 1, runtime: str = "torch") -> tuple[Engine, dict[str, Any]]:
+def open_engine(
+    model_dir: Path = MODEL_DIR, threads: int = 1, runtime: str = DEFAULT_RUNTIME
+) -> tuple[Engine, dict[str, Any]]:
     """The shipped model on the chosen runtime (one place that knows the runtimes)."""
     if runtime not in MODEL_RUNTIMES:
         raise ValueError(f"unknown model runtime {runtime!r}; use one of: {', '.join(MODEL_RUNTIMES)}")
@@ -22,5 +24,5 @@ def open_engine(model_dir: Path = MODEL_DIR, threads: int = 1, runtime: str = "t
 
 def runtime_version(version: str, runtime: str) -> str:
     """Model version as reported in scores: the default runtime reports the card's version."""
-    suffix = {"torch": "", "torch-fp32": "+fp32", "onnx": "+onnx-int8"}.get(runtime, f"+{runtime}")
+    suffix = {DEFAULT_RUNTIME: "", "torch": "+torch-int8", "torch-fp32": "+fp32"}.get(runtime, f"+{runtime}")
     return f"{version}{suffix}"

@@ -23,6 +23,7 @@ from primum.inference.protocol import (
     ScorerUnavailable,
     Thresholds,
 )
+from primum.settings import DEFAULT_RUNTIME
 
 if TYPE_CHECKING:
     from primum.inference.engine import RawScore
@@ -113,30 +114,40 @@ class TransformerScorer(ScorerStatus):
 
 
 def runtime_from_env() -> str:
-    """``PRIMUM_MODEL_RUNTIME``: "torch" (default, int8 linears), "torch-fp32" or "onnx" (optional extra)."""
-    return os.environ.get("PRIMUM_MODEL_RUNTIME", "torch").strip().lower() or "torch"
+    """``PRIMUM_MODEL_RUNTIME``: "onnx" (default), "torch" (int8 linears) or "torch-fp32"."""
+    return os.environ.get("PRIMUM_MODEL_RUNTIME", DEFAULT_RUNTIME).strip().lower() or DEFAULT_RUNTIME
 
 
-def default_loader(model_dir: Path | None = None, threads: int = 1, runtime: str = "torch") -> Loader:
-    """Loader for the shipped model (base encoder from the pip package + adapter in the repo).
+def default_loader(model_dir: Path | None = None, threads: int = 1, runtime: str = DEFAULT_RUNTIME) -> Loader:
+    """Loader for the shipped model (base encoder from the pip package + fine-tuned weights in the repo).
 
-    ``runtime="onnx"`` uses the int8 ONNX Runtime engine when onnxruntime is installed and falls
-    back to the default torch runtime (with a warning) when it is not.
+    ``runtime="onnx"`` (the default) builds its int8 file on first use; when onnxruntime is missing
+    or the build fails (a read-only cache, a full disk), it falls back to the torch runtime with a
+    warning, and the torch runtime's own thresholds, rather than leave the server without a model.
     """
 
     def load() -> tuple[Callable[[list[str]], list[RawScore]], str, Thresholds]:
         from primum.inference.engine import MODEL_DIR, card_thresholds
         from primum.inference.runtimes import open_engine, runtime_version
 
+        folder = model_dir or MODEL_DIR
         chosen = runtime
         if chosen == "onnx":
             from primum.inference import onnx_backend
 
             if not onnx_backend.available():
-                log.warning("PRIMUM_MODEL_RUNTIME=onnx but onnxruntime/onnx are not installed; using torch")
+                log.warning("model.runtime is onnx but onnxruntime/onnx are not installed; using torch")
                 chosen = "torch"
-        engine, card = open_engine(model_dir or MODEL_DIR, threads=threads, runtime=chosen)
-        return engine.predict, runtime_version(str(card["version"]), chosen), card_thresholds(card)
+            else:
+                try:
+                    engine, card = open_engine(folder, threads=threads, runtime=chosen)
+                except (OSError, RuntimeError, ValueError) as error:
+                    log.warning("could not build the ONNX model (%s); using the torch runtime", type(error).__name__)
+                    chosen = "torch"
+                else:
+                    return engine.predict, runtime_version(str(card["version"]), chosen), card_thresholds(card, chosen)
+        engine, card = open_engine(folder, threads=threads, runtime=chosen)
+        return engine.predict, runtime_version(str(card["version"]), chosen), card_thresholds(card, chosen)
 
     return load
 
@@ -157,14 +168,14 @@ def hf_loader(model_path: str, label_map: dict[str, str], thresholds: Thresholds
     return load
 
 
-def _default_identity(model_dir: Path | None) -> tuple[str, Thresholds]:
+def _default_identity(model_dir: Path | None, runtime: str = DEFAULT_RUNTIME) -> tuple[str, Thresholds]:
     from primum.inference.engine import MODEL_DIR, card_thresholds, read_card
 
     try:
         card = read_card(model_dir or MODEL_DIR)
     except (OSError, ValueError):
         return "unknown", Thresholds(nudge=0.5, hide=None)
-    return str(card.get("version", "unknown")), card_thresholds(card)
+    return str(card.get("version", "unknown")), card_thresholds(card, runtime)
 
 
 def load_scorer(settings: Settings | ModelSettings, *, model_dir: Path | None = None) -> Scorer:
@@ -173,7 +184,7 @@ def load_scorer(settings: Settings | ModelSettings, *, model_dir: Path | None = 
     Reads ``model.backend`` ("fake", "default", "hf", or directly a model id/path), ``model.model_path``,
     ``model.label_map``, ``model.max_batch``, ``model.max_queue``, ``model.threads`` and, for foreign
     models that have no card, ``kindness.nudge_threshold``/``hide_threshold``; ``model.runtime`` (or
-    the environment variable ``PRIMUM_MODEL_RUNTIME``) = "onnx" selects the optional int8 runtime.
+    the environment variable ``PRIMUM_MODEL_RUNTIME``) picks the runtime ("onnx" by default).
     Call ``await start()``.
     """
     model = settings.model if hasattr(settings, "model") else settings
@@ -185,8 +196,9 @@ def load_scorer(settings: Settings | ModelSettings, *, model_dir: Path | None = 
         return FakeScorer()
     if backend == "default":
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the shipped model never touches the network
-        version, thresholds = _default_identity(model_dir)
-        loader = default_loader(model_dir, model.threads, getattr(model, "runtime", None) or runtime_from_env())
+        runtime = getattr(model, "runtime", None) or runtime_from_env()
+        version, thresholds = _default_identity(model_dir, runtime)
+        loader = default_loader(model_dir, model.threads, runtime)
     else:
         path = model.model_path if backend == "hf" else backend
         nudge = getattr(kindness, "nudge_threshold", None) or 0.5

@@ -65,13 +65,10 @@ class CaseRepository:
 
     async def add(self, new: NewCase, now: datetime) -> Case:
         """Append an original case row and return it with its number."""
-        case_id = await self._insert(
+        return await self._insert(
             new.guild_id, new.kind, new.target_id, new.actor_id, new.reason, new.evidence_url, new.duration_s,
             new.details, CaseStatus.ACTIVE, new.conflict, None, None, now,
         )
-        stored = await self.get(case_id)
-        assert stored is not None
-        return stored
 
     async def amend(
         self,
@@ -101,7 +98,7 @@ class CaseRepository:
         raw = await self._db.fetch_one("SELECT kind FROM cases WHERE id = ?", (head.id,))
         kind = CaseKind(raw["kind"]) if raw is not None else head.kind
         try:
-            case_id = await self._insert(
+            return await self._insert(
                 head.guild_id, kind, head.target_id, actor_id, reason,
                 evidence_url if evidence_url is not None else head.evidence_url,
                 duration_s if duration_s is not None else head.duration_s,
@@ -111,15 +108,17 @@ class CaseRepository:
             if "already amended" in str(error):
                 raise AlreadyAmended(str(error)) from error
             raise
-        stored = await self.get(case_id)
-        assert stored is not None
-        return stored
 
     async def _insert(
         self, guild_id: int, kind: CaseKind, target_id: int | None, actor_id: int | None, reason: str,
         evidence_url: str | None, duration_s: int | None, details: Mapping[str, Any], status: CaseStatus,
         conflict: bool, amends_id: int | None, root_id: int | None, now: datetime,
-    ) -> int:
+    ) -> Case:
+        """Insert, seal into the hash chain and return the stored row, all on the writer.
+
+        Why not read it back with ``get``: that reads on the reader connection, whose snapshot can
+        predate this commit while another read on it is still open (WAL), and the row is not there yet.
+        """
         try:
             async with self._db.transaction() as conn:
                 # The row and its place in the hash chain are written together (see case_chain).
@@ -139,7 +138,10 @@ class CaseRepository:
                 assert stored is not None
                 await conn.execute("UPDATE cases SET prev_hash = ?, row_hash = ? WHERE id = ?",
                                    (prev, row_hash(stored, prev), case_id))
-                return case_id
+                async with conn.execute("SELECT * FROM cases WHERE id = ?", (case_id,)) as read:
+                    sealed = await read.fetchone()
+                assert sealed is not None  # read inside the transaction that wrote it
+                return _case(sealed)
         except sqlite3.IntegrityError as error:
             raise AppendOnlyError(str(error)) from error
 

@@ -29,15 +29,15 @@ class ConfirmationRepository:
         evidence_url: str | None, details: Mapping[str, Any], conflict: bool, now: datetime, expires_at: datetime,
     ) -> Confirmation:
         """Store a pending removal."""
-        confirmation_id = await self._db.execute(
+        # RETURNING reads the row on the writer: the reader's snapshot may predate this commit
+        row = await self._db.write_returning(
             "INSERT INTO case_confirmations (guild_id, kind, target_id, requester_id, reason, evidence_url, details, "
-            "conflict, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "conflict, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
             (guild_id, str(kind), target_id, requester_id, reason, evidence_url, json.dumps(dict(details)),
              int(conflict), to_iso(now), to_iso(expires_at)),
         )
-        stored = await self.get(confirmation_id)
-        assert stored is not None
-        return stored
+        assert row is not None  # an INSERT without a conflict clause returns its row
+        return record_from_row(Confirmation, row)
 
     async def get(self, confirmation_id: int) -> Confirmation | None:
         """One confirmation by id."""

@@ -220,8 +220,7 @@ class Database:
 
     async def fetch_all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
         """Return all rows (on the reader: never waits behind a write)."""
-        async with self._reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return await _fetch_all(self._reader, sql, params)
 
     async def write_returning(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
         """One write that returns a row (``INSERT ... ON CONFLICT DO NOTHING RETURNING``), atomically.
@@ -299,8 +298,19 @@ def _log_busy(state: RetryCallState) -> None:
 
 async def _fetch_one(conn: aiosqlite.Connection, sql: str,
                      params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
-    async with conn.execute(sql, params) as cursor:
-        return await cursor.fetchone()
+    rows = await _fetch_all(conn, sql, params)
+    return rows[0] if rows else None
+
+
+async def _fetch_all(conn: aiosqlite.Connection, sql: str,
+                     params: Sequence[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
+    """Run and drain a query in one hop to the connection's thread.
+
+    Why: a statement left open between hops (execute, then fetch) holds its WAL snapshot, and any
+    other read on the same connection meanwhile sees that older state, so a row committed a moment
+    ago could read as missing. Drained at once, no statement outlives its hop.
+    """
+    return list(await conn.execute_fetchall(sql, params))
 
 
 async def _open_reader(path: Path) -> aiosqlite.Connection:

@@ -56,15 +56,15 @@ class ScheduledActionRepository:
 
     async def add(self, action: NewAction, now: datetime) -> ScheduledAction:
         """Persist a pending action and return it with its id."""
-        action_id = await self._db.execute(
+        # RETURNING reads the row on the writer: the reader's snapshot may predate this commit
+        row = await self._db.write_returning(
             "INSERT INTO scheduled_actions (kind, guild_id, channel_id, user_id, actor_id, reason, payload, "
-            "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_ACTION_COLUMNS}",
             (action.kind, action.guild_id, action.channel_id, action.user_id, action.actor_id, action.reason,
              json.dumps(dict(action.payload)), to_iso(now), to_iso(action.expires_at)),
         )
-        stored = await self.get(action_id)
-        assert stored is not None
-        return stored
+        assert row is not None  # an INSERT without a conflict clause returns its row
+        return _action_from_row(row)
 
     async def get(self, action_id: int) -> ScheduledAction | None:
         """One action by id."""

@@ -185,9 +185,11 @@ class VerificationRepository:
                  typed.state if typed else None),
             )
             new_id = int(cursor.lastrowid or 0)
-        stored = await self.get(new_id)
-        assert stored is not None
-        return stored, earlier
+            # read back on the writer, inside the transaction: the reader's snapshot may predate it
+            async with conn.execute(f"SELECT {_COLUMNS} FROM verification_requests WHERE id = ?", (new_id,)) as read:
+                row = await read.fetchone()
+        assert row is not None
+        return StoredRequest.from_row(row), earlier
 
     async def get(self, request_id: int) -> StoredRequest | None:
         """One request by id."""

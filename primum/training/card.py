@@ -185,14 +185,6 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
             f"| {r.get('speedup_vs_reference', 'n/a')}x |"
         )
     bench_text = "\n".join(bench_lines) if bench else "Run `primum bench --update-card` on the target host."
-    onnx = card.get("onnx_int8", {})
-    onnx_text = (
-        f"Dev ROC AUC with int8: all dev {onnx['auc_all_dev']:.4f}, own dev {onnx['auc_own_dev']:.4f} "
-        f"(fp32: {m.get('auc_all_dev', float('nan')):.4f} / {m.get('auc_own_dev', float('nan')):.4f}); "
-        "the shipped thresholds are kept."
-        if onnx
-        else "Check its AUC with `primum evaluate --report --runtime onnx`."
-    )
     below = [
         name for name, v in m.get("recall", {}).items()
         if name in ACTIONABLE_CATEGORIES and float(v["recall"]) < RECALL_TARGET
@@ -215,12 +207,16 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
         else ""
     )
     fp32_auc = m.get("auc_all_dev_fp32")
+    torch_auc = m.get("auc_all_dev_torch")
     runtime_text = (
-        f"Dev ROC AUC int8 {m.get('auc_all_dev', float('nan')):.4f} vs fp32 {fp32_auc:.4f}; the thresholds and every"
-        " metric below are measured on the int8 runtime the bot uses."
+        f"Dev ROC AUC: ONNX int8 {m.get('auc_all_dev', float('nan')):.4f}, torch fp32 {fp32_auc:.4f}"
+        + (f", torch int8 {torch_auc:.4f}" if torch_auc is not None else "")
+        + "; the thresholds and every metric below are measured on the default runtime."
         if fp32_auc is not None
         else "The thresholds and metrics below are measured on the runtime the bot uses."
     )
+    by_runtime = card.get("runtime_thresholds", {})
+    runtime_th = "; ".join(f"{name}: nudge {v['nudge']}, hide {v['hide']}" for name, v in by_runtime.items())
     segment = card.get("segment_chars", 160)
     text = f"""# Model card: {card['name']} ({card['version']})
 
@@ -253,10 +249,14 @@ so the bot can send the author a **private nudge** before a conversation turns s
   score and the best other piece's score with its odds divided by n ** penalty, n the number of
   other pieces (penalty {card.get('long_penalty', 0.0)}; 0 = plain maximum), so a long benign message is no likelier
   to trip than a short one while one clearly unkind sentence still shows.
-- Runtime (default `model.runtime = "torch"`): the encoder's linear layers run in dynamic int8 with
-  per-channel weights (`torch.ao.quantization.quantize_dynamic`), about 2.5x fp32 on a CPU. Each
-  message is quantised on its own tokens, so its score does not depend on what else is in the batch.
-  {runtime_text} `model.runtime = "torch-fp32"` keeps full precision.
+- Runtime (default `model.runtime = "onnx"`): the merged network is exported to ONNX once, fused
+  (one Attention, SkipLayerNorm and BiasGelu kernel per layer) and quantised to dynamic int8 with
+  per-channel weights, then cached under `~/.cache/primum/<version>/` (about 30 s on first use).
+  Each message (and each piece of a long one) runs alone on its own tokens, so its score does not
+  depend on what else is in the batch; messages run on `model.threads` cores at once. When the build
+  cannot run, the bot falls back to `model.runtime = "torch"` (linear layers in dynamic int8), which
+  has its own thresholds ({runtime_th or 'see card.json'}). {runtime_text}
+  `model.runtime = "torch-fp32"` keeps full precision.
 
 ## Training data and licences
 {DATA_TABLE}
@@ -322,23 +322,21 @@ Held-out public data:
 
 Caveat: the thresholds were chosen on the same dev split these FPRs are measured on, so the benign
 FPRs are met by construction and are optimistic; recall, evasion and the public-data numbers are
-not tuned on. The dev groups are a few hundred rows each, so each rate has an interval of several
-points. Dev rows that were quoted to the writers of later training files, or read by the maintainer
-while briefing them, are withheld from training and dev alike
-(`primum/training/data/dev_withheld.txt`; see the data folder's README).
+not tuned on. The real sources are different: each source's own calib rows hold it under 0.75x its
+target, all real calib rows together (about 6,000) under 0.75x the strictest target (2%), and the
+real-text table reports their dev rows, which nothing was chosen on. The dev groups are a few
+hundred rows each, so each rate has an interval of several points. Dev rows that were quoted to
+the writers of later training files, or read by the maintainer while briefing them, are withheld
+from training and dev alike (`primum/training/data/dev_withheld.txt`; see the data folder's README).
 
 ## Speed (`primum bench`)
-Measured on the training host (2 shared CPU cores); `threads` is torch's / ONNX Runtime's intra-op
-thread count (config `model.threads`, default 1 so the event loop keeps a core). `torch` is the
-default int8 runtime, `torch-fp32` full precision. The reference is a
+Measured on the training host (2 CPU cores); `threads` is how many messages are scored at once, one
+core each (`primum bench` uses every core; the bot uses `model.threads`, default 1, so the event loop
+keeps a core). `onnx` is the default runtime, `torch` the int8 fallback. The reference is a
 randomly initialised BERT-base-sized classifier (768 hidden, 12 layers) in torch fp32 with the same
 tokenizer, measured in the same run.
 
 {bench_text}
-
-Optional runtime: `PRIMUM_MODEL_RUNTIME=onnx` (needs `pip install onnxruntime onnx`) exports the merged
-network once to ONNX and quantises it to dynamic int8 with per-channel weights, cached under
-`~/.cache/primum/<version>/`. {onnx_text}
 
 ## Known limitations
 - English only; sarcasm, in-jokes and context across messages are invisible to it (it scores one
@@ -351,9 +349,9 @@ network once to ONNX and quantises it to dynamic int8 with per-channel weights, 
   stereotypes, dog whistles, doxxing without violent words, sarcasm and character swaps are the usual
   misses. The threshold was chosen to keep real benign text quiet, so recall on real toxic text is low:
   Primum prefers a missed nudge to a wrong one.
-- Throughput on 2 cores is below the project's 300 msg/s batched target (98 msg/s with 80-character
-  sentence groups; 145 msg/s scoring whole messages only; 3.4x the BERT-base reference): ample for a
-  server at its real pace (p99 33 ms at 20 msg/s) but not for bulk re-scoring.
+- Speed depends on the runtime: the default ONNX runtime meets the 300 msg/s target on 2 cores (see
+  Speed); the torch fallback is about a third of that, ample for a server at its real pace but slow
+  for bulk re-scoring. The first start builds the ONNX file (about 30 s and 1.5 GB of memory, once).
 - Counter-speech that quotes abuse without using `>` quotes can be flagged.
 - Belittling phrased as a mild question often scores just under the nudge threshold (e.g. "Did they skip
   pharmacology at your school, or were you just asleep?" scores about 0.89): the threshold keeps real

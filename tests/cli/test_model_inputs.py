@@ -9,7 +9,7 @@ from primum.cli.model_inputs import parse_label
 def test_unknown_runtime_is_refused_before_loading() -> None:
     from primum.inference.runtimes import open_engine
 
-    with pytest.raises(ValueError, match="torch, torch-fp32, onnx"):
+    with pytest.raises(ValueError, match="onnx, torch, torch-fp32"):
         open_engine(threads=1, runtime="tensorrt")
 
 

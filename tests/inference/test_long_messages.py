@@ -73,3 +73,25 @@ def test_short_messages_are_untouched_by_the_penalty(tokenizer) -> None:
     assert [s.score for s in _engine(tokenizer, 0.0).predict(texts)] == [
         s.score for s in _engine(tokenizer, 1.0).predict(texts)
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        # a trailing fragment joins the group before it, so this short message stays one piece
+        ("Honestly I think the new scope-of-practice bill is a mistake, and here is why. (12)", []),
+        # a one-word opener joins the sentence after it
+        ("Wow. The patient was discharged on day three with follow-up in clinic next week.", []),
+        (
+            "The patient was discharged on day three with follow-up in clinic next week. "
+            "Her labs were normal at the visit. You are an idiot.",
+            ["The patient was discharged on day three with follow-up in clinic next week.",
+             "Her labs were normal at the visit. You are an idiot."],
+        ),
+    ],
+)
+def test_sentence_groups_never_stand_alone_as_fragments(text: str, pieces: list[str]) -> None:
+    from primum.inference.engine import split_long
+
+    assert split_long(text, 80) == pieces
+    assert all(len(p) >= 20 for p in split_long(text, 80))

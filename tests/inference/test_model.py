@@ -13,9 +13,10 @@ pytestmark = pytest.mark.model
 
 @pytest.fixture(scope="session")
 def engine():
-    from primum.inference.engine import Engine
+    """The shipped model on the default runtime (fused int8 ONNX; built into the cache on first use)."""
+    from primum.inference.runtimes import open_engine
 
-    eng, card = Engine.from_model_dir(threads=2)
+    eng, card = open_engine(threads=2)
     return eng, card
 
 
@@ -36,16 +37,18 @@ def test_card_and_artefact(engine) -> None:
     json.dumps(card)
 
 
-def test_int8_runtime_keeps_the_fp32_ranking(engine) -> None:
-    """The default runtime quantizes the encoder; on our dev rows its AUC stays within 0.005 of fp32."""
+@pytest.mark.parametrize("runtime", ["onnx", "torch"])
+def test_int8_runtimes_keep_the_fp32_ranking(engine, runtime) -> None:
+    """Both int8 runtimes quantize the encoder; on our dev rows their AUC stays within 0.005 of fp32."""
     from primum.inference.engine import Engine
+    from primum.inference.runtimes import open_engine
     from primum.training.data import load_own
     from primum.training.metrics import roc_auc
 
     first_set = {"kindness_benign", "kindness_unkind"}
     rows = [r for r in load_own() if r.split == "dev" and r.origin in first_set]
     texts, labels = [r.text for r in rows], [int(r.unkind or 0) for r in rows]
-    int8, _ = engine
+    int8, _ = engine if runtime == "onnx" else open_engine(threads=2, runtime=runtime)
     fp32, _ = Engine.from_model_dir(threads=2, quantize=False)
     quantized = [s.score for s in int8.predict_many(texts)]
     full = [s.score for s in fp32.predict_many(texts)]
@@ -116,6 +119,33 @@ def test_long_message_scored_whole(engine) -> None:
     (score,) = _scores(engine, [long_text])
     assert len(long_text) > 2000
     assert score >= card["thresholds"]["nudge"]
+
+
+def test_each_runtime_has_thresholds_chosen_on_its_own_scores(engine) -> None:
+    from primum.inference.engine import card_thresholds
+
+    _, card = engine
+    for runtime in ("onnx", "torch"):
+        chosen = card["runtime_thresholds"][runtime]
+        assert card_thresholds(card, runtime).nudge == chosen["nudge"]
+    assert card["thresholds"] == card["runtime_thresholds"]["onnx"]  # the default runtime's are the card's
+
+
+async def test_a_failed_onnx_build_falls_back_to_torch_with_its_thresholds(tmp_path, monkeypatch, caplog) -> None:
+    """A cache that cannot be written (here: a file where the folder should be) must not leave the bot blind."""
+    from primum.inference.engine import card_thresholds, read_card
+    from primum.inference.transformer import default_loader
+
+    blocker = tmp_path / "cache"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("PRIMUM_CACHE", str(blocker))
+    predict, version, thresholds = default_loader(threads=1, runtime="onnx")()
+    card = read_card()
+    assert version == f"{card['version']}+torch-int8"
+    assert thresholds == card_thresholds(card, "torch")
+    assert "using the torch runtime" in caplog.text
+    kind, rude = predict(["thanks for covering my shift", "you are a moron"])
+    assert kind.score < rude.score
 
 
 async def test_default_scorer_end_to_end() -> None:

@@ -146,3 +146,19 @@ async def test_append_only_error_wraps_integrity_errors(db):
     repo = CaseRepository(db)
     with pytest.raises(AppendOnlyError):
         await repo.add(new(reason="x"), NOW)
+
+
+async def test_a_new_case_comes_back_while_an_older_read_is_still_open(db):
+    """Under WAL a reader with an unfinished statement keeps its old snapshot; the new row must
+    still come back (it was read back on that reader, and the bot logged an AssertionError)."""
+    repo = CaseRepository(db)
+    await repo.add(new(), NOW)
+    await repo.add(new(), NOW)
+    cursor = await db._reader.execute("SELECT id FROM cases")
+    await cursor.fetchone()  # one row read, the statement still open: the snapshot is held
+    try:
+        case = await repo.add(new(reason="a third, while the read is open"), NOW)
+    finally:
+        await cursor.close()
+    assert case.id == 3 and case.reason == "a third, while the read is open"
+    assert await repo.get(case.id) == case

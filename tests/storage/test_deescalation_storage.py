@@ -120,3 +120,17 @@ async def test_complete_knows_it_won_while_another_read_is_open(db):
         assert await repo.complete(actions[0].id, ActionStatus.DONE, "lifted", NOW) is True
         assert await repo.complete(actions[0].id, ActionStatus.DONE, "lifted", NOW) is False
     assert (await repo.get(actions[0].id)).status is ActionStatus.DONE
+
+
+async def test_a_new_action_comes_back_while_an_older_read_is_still_open(db):
+    """Under WAL a reader with an unfinished statement keeps its old snapshot (see the cases test)."""
+    repo = ScheduledActionRepository(db)
+    await repo.add(new(), NOW)
+    await repo.add(new(), NOW)
+    cursor = await db._reader.execute("SELECT id FROM scheduled_actions")
+    await cursor.fetchone()
+    try:
+        stored = await repo.add(new(), NOW)
+    finally:
+        await cursor.close()
+    assert stored.id == 3 and stored.kind == "slowmode"

@@ -91,8 +91,8 @@ def test_heldout_rows_are_never_trained_on_and_change_no_training_row(tmp_path) 
     assert [r.text for r in load_heldout(data)] == [r.text for r in heldout]
 
 
-def _row(text: str, source: str, unkind: float) -> Example:
-    return Example(text, _targets(unkind, prof=0.0), source, "x", "train")
+def _row(text: str, source: str, unkind: float, split: str = "train") -> Example:
+    return Example(text, _targets(unkind, prof=0.0), source, "x", split)
 
 
 def test_balance_brings_every_source_towards_the_same_positive_share() -> None:
@@ -146,3 +146,19 @@ def test_thresholds_respect_the_real_sources_calib_rows() -> None:
                                extra_targets={"real_calib:goemotions": 0.02})["nudge"]
     assert strict > loose
     assert strict > 0.99
+
+
+def test_all_real_calib_rows_together_hold_the_strictest_ceiling() -> None:
+    """Each source under its own ceiling, yet 4% of all real benign text flagged: the pooled rows decide."""
+    from primum.training.train import _choose_on
+
+    rows: list[Example] = []
+    scores: list[float] = []
+    for source in ("implicit_hate", "hatexplain"):
+        for i in range(500):  # 4% of each source at 0.97, under its 10% ceiling (x 0.75 margin)
+            rows.append(_row(f"{source} kind post {i}", source, 0.0, split="calib"))
+            scores.append(0.97123 if i < 20 else i / 1000)
+    rows.append(_row("our civil dev row", "own", 0.0, split="dev"))
+    scores.append(0.1)
+    nudge = _choose_on(rows, scores)["nudge"]
+    assert nudge > 0.97123  # the pooled 4% is over 0.75 x 2%, so the threshold rises above those rows
