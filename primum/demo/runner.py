@@ -30,7 +30,12 @@ class Demo:
         self.stack = stack
         self.transcript = transcript
         self.workdir = workdir
-        self._consumed: dict[str, int] = {}
+        # The sink is shared by every scenario of one run (one --events file): a scenario waits only
+        # for events emitted after it began, never for an earlier scenario's (a stale case number).
+        earlier: dict[str, int] = {}
+        for event in stack.events.events:
+            earlier[event["type"]] = earlier.get(event["type"], 0) + 1
+        self._consumed: dict[str, int] = earlier
 
     # --- handles -------------------------------------------------------------------------------
     @property
