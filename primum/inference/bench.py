@@ -120,16 +120,22 @@ def run_bench(
     result["p99_ms"] = round(_percentile(latencies, 0.99), 2)
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     if reference:
-        result.update(_reference(engine.tokenizer, result["msgs_per_s_batched"]))
+        result.update(_reference(engine.tokenizer, result["msgs_per_s_batched"], threads))
     return result
 
 
-def _reference(tokenizer: Any, ours: float) -> dict[str, Any]:
-    """A BERT-base-sized classifier (768 hidden, 12 layers), random weights, same tokenizer."""
+def _reference(tokenizer: Any, ours: float, threads: int) -> dict[str, Any]:
+    """A BERT-base-sized classifier (768 hidden, 12 layers), random weights, same tokenizer.
+
+    It gets the same cores as our model (the ONNX runtime leaves torch at one thread otherwise,
+    which would flatter the speed-up).
+    """
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
     from primum.inference.engine import Engine
+
+    torch.set_num_threads(max(1, threads))
 
     config = BertConfig(  # type: ignore[call-arg]
         vocab_size=tokenizer.vocab_size, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
