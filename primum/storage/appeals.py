@@ -33,14 +33,14 @@ class AppealRepository:
     ) -> Appeal | None:
         """Store an appeal; None when the case already has an open one (one open appeal per case)."""
         try:
-            appeal_id = await self._db.execute(
+            row = await self._db.write_returning(
                 "INSERT INTO case_appeals (guild_id, case_id, appellant_id, statement, reviewer_id, created_at, "
-                "remind_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "remind_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
                 (guild_id, case_id, appellant_id, statement, reviewer_id, to_iso(now), to_iso(remind_at)),
             )
         except sqlite3.IntegrityError:
             return None
-        return await self.get(appeal_id)
+        return None if row is None else record_from_row(Appeal, row)
 
     async def get(self, appeal_id: int) -> Appeal | None:
         """One appeal by id."""
@@ -88,13 +88,13 @@ class AppealRepository:
 
     async def mark_reminded(self, appeal_id: int, now: datetime) -> bool:
         """Mark the reminder sent; False when someone else already did (each reminder goes out once)."""
-        stamp = to_iso(now)
-        await self._db.execute(
-            "UPDATE case_appeals SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL AND status = 'open'",
-            (stamp, appeal_id),
+        # one conditional UPDATE that says itself whether it won (as ScheduledActionRepository.complete)
+        row = await self._db.write_returning(
+            "UPDATE case_appeals SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL AND status = 'open' "
+            "RETURNING id",
+            (to_iso(now), appeal_id),
         )
-        appeal = await self.get(appeal_id)
-        return appeal is not None and appeal.reminded_at is not None and to_iso(appeal.reminded_at) == stamp
+        return row is not None
 
     async def decide(
         self, appeal_id: int, *, status: AppealStatus, decided_by: int, reason: str, now: datetime,
@@ -102,15 +102,12 @@ class AppealRepository:
         """Close an open appeal once; False when it was already decided."""
         if status is AppealStatus.OPEN:
             raise ValueError("a decision is upheld or overturned")
-        stamp = to_iso(now)
-        await self._db.execute(
+        row = await self._db.write_returning(
             "UPDATE case_appeals SET status = ?, decided_by = ?, decided_at = ?, decision_reason = ? "
-            "WHERE id = ? AND status = 'open'",
-            (str(status), decided_by, stamp, reason, appeal_id),
+            "WHERE id = ? AND status = 'open' RETURNING id",
+            (str(status), decided_by, to_iso(now), reason, appeal_id),
         )
-        appeal = await self.get(appeal_id)
-        return (appeal is not None and appeal.decided_by == decided_by and appeal.decided_at is not None
-                and to_iso(appeal.decided_at) == stamp and appeal.status is status)
+        return row is not None
 
     async def expire_statements(self, decided_before: datetime) -> int:
         """Replace the statements of appeals decided before ``decided_before`` (kept-text retention)."""

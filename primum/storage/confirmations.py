@@ -65,15 +65,13 @@ class ConfirmationRepository:
         """Close a pending confirmation once; False when someone else closed it first."""
         if status is ConfirmationStatus.PENDING:
             raise ValueError("closing needs a final status")
-        stamp = to_iso(now)
-        await self._db.execute(
+        # one conditional UPDATE that says itself whether it won (as ScheduledActionRepository.complete)
+        row = await self._db.write_returning(
             "UPDATE case_confirmations SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? "
-            "AND status = 'pending'",
-            (str(status), decided_by, stamp, confirmation_id),
+            "AND status = 'pending' RETURNING id",
+            (str(status), decided_by, to_iso(now), confirmation_id),
         )
-        row = await self.get(confirmation_id)
-        return (row is not None and row.status is status and row.decided_by == decided_by
-                and row.decided_at is not None and to_iso(row.decided_at) == stamp)
+        return row is not None
 
     async def mark_failed(self, confirmation_id: int) -> None:
         """The second moderator confirmed, but Discord refused the action."""
