@@ -150,8 +150,8 @@ class Engine:
     ) -> tuple[Engine, dict[str, Any]]:
         """Load the shipped model (base encoder from the pip package + adapter).
 
-        ``quantize`` (the default runtime) runs the encoder's linear layers in dynamic int8; the
-        shipped thresholds and metrics are measured that way. ``False`` keeps fp32.
+        ``quantize`` (the "torch" runtime, the fallback) runs the encoder's linear layers in dynamic
+        int8, with its own thresholds in the card (``runtime_thresholds``). ``False`` keeps fp32.
         """
         set_threads(threads)
         from primum.inference.net import build_inference_net

@@ -219,7 +219,7 @@ def build_inference_net(
     """Load base encoder + shipped weights: a LoRA adapter merged into plain weights (no runtime
     overhead), or the full fine-tuned encoder weights (``"finetune": "full"`` in the card).
 
-    ``quantize=True`` then turns the encoder's linear layers into dynamic int8 (the default runtime).
+    ``quantize=True`` then turns the encoder's linear layers into dynamic int8 (the "torch" runtime).
     """
     from safetensors.torch import load_file
 
