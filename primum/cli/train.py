@@ -24,6 +24,8 @@ def register(subparsers: Any) -> None:
     train.add_argument("--batch-size", type=int, help="rows per step (default: the shipped model's)")
     train.add_argument("--seed", type=int, help="random seed (default: the shipped model's)")
     train.add_argument("--threads", type=int, help="CPU threads (default 2)")
+    train.add_argument("--lexical-only", action="store_true",
+                       help="refit only the n-gram model for the encoder already in --out, then recalibrate (~10 min)")
     train.set_defaults(func=_train)
 
 
@@ -38,12 +40,14 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
 
 def _train(args: argparse.Namespace) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from primum.training.train import train
+    from primum.training.train import train, train_lexical
 
     cfg = train_config(args)
     if not (Path(cfg.public_dir) / "davidson").is_dir():
         return fail(f"public datasets not found under {cfg.public_dir} (use --public-dir)")
-    card = train(cfg)
+    if args.lexical_only and not (Path(cfg.out_dir) / "card.json").is_file():
+        return fail(f"--lexical-only needs a trained encoder in {cfg.out_dir} (its card.json is missing)")
+    card = train_lexical(cfg) if args.lexical_only else train(cfg)
     th = card["thresholds"]
     print(f"wrote {cfg.out_dir} ({card['version']}, nudge {th['nudge']}, hide {th['hide']})")
     return 0

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from primum.inference.lexical import LexicalModel, load_lexical
 from primum.inference.protocol import ACTIONABLE_CATEGORIES, CATEGORIES, Thresholds
 from primum.inference.textnorm import normalize
 
@@ -133,6 +134,7 @@ class Engine:
         overall: Callable[[dict[str, float]], float] | None = None,
         long_penalty: float = 1.0,
         segment_chars: int = SEGMENT_CHARS,
+        lexical: LexicalModel | None = None,
     ) -> None:
         self.tokenizer = tokenizer
         self.known_words = known_words(tokenizer)
@@ -143,6 +145,7 @@ class Engine:
         self._overall = overall
         self.long_penalty = long_penalty
         self.segment_chars = segment_chars
+        self.lexical = lexical
 
     @classmethod
     def from_model_dir(
@@ -162,7 +165,7 @@ class Engine:
         penalty = float(card.get("long_penalty", 0.0))
         segment = int(card.get("segment_chars", SEGMENT_CHARS))
         engine = cls(tokenizer, net, card["labels"], max_length=window, stride=stride, long_penalty=penalty,
-                     segment_chars=segment)
+                     segment_chars=segment, lexical=load_lexical(model_dir, card))
         return engine, card
 
     @classmethod
@@ -218,6 +221,8 @@ class Engine:
         owner = enc.pop("overflow_to_sample_mapping").tolist()
         with torch.inference_mode():
             logits = self._forward(enc["input_ids"], enc["attention_mask"]).float()
+        if self.lexical is not None and "unkind" in self.labels:
+            logits = self._blend(logits, segments, owner)
         # per text: the first window of the whole text, and every other row (later windows, pieces)
         first: dict[int, int] = {}
         extra: dict[int, list[int]] = {}
@@ -250,6 +255,17 @@ class Engine:
                 overall = max(cats[c] for c in ACTIONABLE_CATEGORIES)
             results[sample] = RawScore(float(overall), cats)
         return results
+
+    def _blend(self, logits: Any, segments: list[str], owner: list[int]) -> Any:
+        """Each row's "unkind" logit blended with the n-gram model's logit for the segment it came from."""
+        import torch
+
+        assert self.lexical is not None
+        lexical = torch.from_numpy(self.lexical.logits(segments))[owner]
+        column = self.labels.index("unkind")
+        logits = logits.clone()
+        logits[:, column] = self.lexical.blend(logits[:, column], lexical)
+        return logits
 
     def predict_many(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> list[RawScore]:
         """Score many texts efficiently (length-sorted batches), results in input order."""

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from primum.inference.engine import MODEL_DIR, SEGMENT_CHARS, Engine, read_card
+from primum.inference.lexical import load_lexical
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +160,6 @@ def load_onnx_engine(
     engine = Engine(
         load_tokenizer(), RowRunner(session, threads), card["labels"], max_length=int(card.get("max_length", 128)),
         stride=int(card.get("stride", 32)), long_penalty=float(card.get("long_penalty", 0.0)),
-        segment_chars=int(card.get("segment_chars", SEGMENT_CHARS)),
+        segment_chars=int(card.get("segment_chars", SEGMENT_CHARS)), lexical=load_lexical(model_dir, card),
     )
     return engine, card

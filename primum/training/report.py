@@ -16,7 +16,7 @@ from primum.training.rows import LABELS, Example
 Predict = Callable[[Sequence[str]], list[float]]
 
 #: Benign groups of our own dev rows and the FPR each must stay under (the issue's targets).
-FPR_TARGETS = {"clinical": 0.02, "civil": 0.03, "identity_statement_madlibs": 0.02}
+FPR_TARGETS = {"clinical": 0.02, "civil": 0.03, "identity_statement_madlibs": 0.02, "counter_speech": 0.05}
 CIVIL_KINDS = {"civil_disagreement", "blunt_disagreement"}
 
 
@@ -163,6 +163,7 @@ def _targets_met(report: dict[str, Any]) -> dict[str, bool]:
         "fpr_clinical<=2%": ok(fpr.get("clinical", {}).get("fpr", math.nan), 0.02),
         "fpr_civil<=3%": ok(fpr.get("civil", {}).get("fpr", math.nan), 0.03),
         "identity_statements<=2%": ok(fpr.get("identity_statement_madlibs", {}).get("fpr", math.nan), 0.02),
+        "counter_speech<=5%": ok(fpr.get("counter_speech", {}).get("fpr", math.nan), 0.05),
         "evasion_gap<=5pts": ok(report["evasion"].get("gap_points", math.nan), 5.0),
     }
     for cat in ACTIONABLE_CATEGORIES:

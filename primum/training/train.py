@@ -95,6 +95,52 @@ def split_for_training(
     return [r for r in train_rows if r.text], [r for r in rows if r.split in {"dev", "calib"} and r.text]
 
 
+def training_rows(cfg: TrainConfig, tokenizer: Any) -> tuple[list[Example], list[Example]]:
+    """Train rows (augmented, normalised) and dev + calib rows (raw), exactly as training uses them."""
+    rows = load_all(Path(cfg.public_dir), Path(cfg.data_dir), seed=cfg.seed)
+    augmented = augment(rows, seed=cfg.seed, concat=cfg.concat)
+    augmented += long_benign(augmented, seed=cfg.seed, n=cfg.long_benign)
+    train_rows, dev_rows = split_for_training(augmented, known_words(tokenizer))
+    print(f"train rows {len(train_rows)}, dev rows {len(dev_rows)}")
+    return train_rows, dev_rows
+
+
+def fit_and_save_lexical(train_rows: list[Example], out: Path, card: dict[str, Any]) -> None:
+    """Fit the n-gram model on the labelled train rows, save it beside the encoder, name it in the card.
+
+    Its blend weight is chosen later, on the calib rows (``calibrate_and_report``).
+    """
+    from primum.inference.lexical import LexicalConfig, fit_lexical
+
+    labelled = [r for r in train_rows if r.unkind is not None]
+    lexical_cfg = LexicalConfig()
+    model = fit_lexical([r.text for r in labelled], [int((r.unkind or 0.0) >= 0.5) for r in labelled],
+                        [r.weight for r in labelled], lexical_cfg)
+    card["lexical"] = {**model.save(out), "fit": asdict(lexical_cfg)}
+    # scores change with the n-gram model, so the version names it too (the encoder's digest comes first)
+    digest = hashlib.sha256(b"".join((out / card["lexical"][k]).read_bytes() for k in ("vocab", "weights")))
+    card["version"] = f"{str(card['version']).split('+')[0]}+lex-{digest.hexdigest()[:8]}"
+    (out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+
+
+def train_lexical(cfg: TrainConfig) -> dict[str, Any]:
+    """Refit only the n-gram model for the encoder already in ``cfg.out_dir``, then recalibrate."""
+    from primum.inference.engine import read_card
+    from primum.inference.net import load_tokenizer
+
+    out = Path(cfg.out_dir)
+    card = read_card(out)
+    train_rows, dev_rows = training_rows(replace(cfg, **_recipe(card)), load_tokenizer())
+    fit_and_save_lexical(train_rows, out, card)
+    return calibrate_and_report(out, dev_rows, card)
+
+
+def _recipe(card: dict[str, Any]) -> dict[str, Any]:
+    """The data options the card's encoder was trained with (so the n-gram model sees the same rows)."""
+    training = card.get("training", {})
+    return {k: training[k] for k in ("seed", "concat", "long_benign") if k in training}
+
+
 def train(cfg: TrainConfig) -> dict[str, Any]:
     """Train, save the adapter and card, evaluate on dev; return the card."""
     import numpy as np
@@ -112,11 +158,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     set_threads(cfg.threads)
 
     tokenizer, encoder = load_encoder()
-    rows = load_all(Path(cfg.public_dir), Path(cfg.data_dir), seed=cfg.seed)
-    augmented = augment(rows, seed=cfg.seed, concat=cfg.concat)
-    augmented += long_benign(augmented, seed=cfg.seed, n=cfg.long_benign)
-    train_rows, dev_rows = split_for_training(augmented, known_words(tokenizer))
-    print(f"train rows {len(train_rows)}, dev rows {len(dev_rows)}")
+    train_rows, dev_rows = training_rows(cfg, tokenizer)
 
     net = KindnessNet(encoder, len(LABELS))
     if cfg.rank:
@@ -184,6 +226,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     card["training"].pop("data_dir")
     card["training"].pop("out_dir")
     (out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    fit_and_save_lexical(train_rows, out, card)
     return calibrate_and_report(out, dev_rows, card)
 
 
@@ -210,6 +253,9 @@ def calibrate_and_report(
     dev = [r for r in rows if r.split == "dev"]
     chosen: dict[str, dict[str, Any]] = {}
     report: dict[str, Any] = {}
+    if card.get("lexical"):
+        card["lexical"].update(choose_blend(out, rows, card, runtimes[0], threads))
+        (out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     for runtime in runtimes:
         engine, _ = open_engine(out, threads=threads, runtime=runtime)
 
@@ -236,6 +282,37 @@ def calibrate_and_report(
     write_model_card(out, card)
     print(format_report(report))
     return card
+
+
+def choose_blend(out: Path, rows: list[Example], card: dict[str, Any], runtime: str, threads: int) -> dict[str, Any]:
+    """The encoder's share of the blended score, chosen on the real sources' calib rows only.
+
+    Scores each calib row once with the encoder alone and once with the n-gram model, then keeps the
+    share with the best mean AUC over the sources (``lexical.choose_weight``). Dev is never seen.
+    """
+    import math
+
+    from primum.inference.engine import MAX_CHARS
+    from primum.inference.lexical import choose_weight, load_lexical
+    from primum.inference.runtimes import open_engine
+    from primum.training.real_data import REAL_SOURCE_NAMES
+
+    engine, _ = open_engine(out, threads=threads, runtime=runtime)
+    lexical = load_lexical(out, card)
+    assert lexical is not None
+    engine.lexical = None
+    calib = [r for r in rows if r.split == "calib" and r.source in REAL_SOURCE_NAMES]
+    encoder = [min(max(s.score, 1e-7), 1 - 1e-7) for s in engine.predict_many([r.text for r in calib])]
+    ngram = lexical.logits([normalize(r.text[:MAX_CHARS], engine.known_words) for r in calib]).tolist()
+    groups: dict[str, tuple[list[int], list[float], list[float]]] = {}
+    for row, p, lx in zip(calib, encoder, ngram, strict=True):
+        y, e, n = groups.setdefault(row.source, ([], [], []))
+        y.append(int(row.unkind or 0))
+        e.append(math.log(p / (1 - p)))
+        n.append(lx)
+    weight, means = choose_weight(groups)
+    print("blend (encoder share: mean calib AUC): " + ", ".join(f"{w}: {m:.4f}" for w, m in means.items()))
+    return {"weight": weight, "calib_mean_auc": {str(w): round(m, 4) for w, m in means.items()}}
 
 
 RUNTIME_DESCRIPTIONS = {

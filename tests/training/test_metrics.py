@@ -96,3 +96,12 @@ def test_all_benign_rows_together_bound_the_nudge_threshold() -> None:
     nudge = choose_thresholds(groups)["nudge"]
     assert flag_rate(groups["own_all_benign"], nudge) <= ALL_BENIGN_FPR
     assert flag_rate(groups["own_all_benign"], nudge - 0.01) > ALL_BENIGN_FPR  # the lowest such threshold
+
+
+def test_counter_speech_is_held_to_its_target_like_the_other_benign_groups() -> None:
+    # 6 of 100 counter-speech rows score 0.9: over 0.75 x 5%, so the threshold must clear them
+    groups = {"clinical": [0.1] * 100, "civil": [0.1] * 100, "counter_speech": [0.1] * 94 + [0.9] * 6}
+    nudge = choose_thresholds(groups)["nudge"]
+    assert nudge > 0.9
+    assert flag_rate(groups["counter_speech"], nudge) <= 0.75 * 0.05
+    assert choose_thresholds({k: v for k, v in groups.items() if k != "counter_speech"})["nudge"] < 0.9
