@@ -153,7 +153,7 @@ def fit_lexical(texts: Sequence[str], labels: Sequence[int], weights: Sequence[f
     word = TfidfVectorizer(min_df=2, max_features=cfg.word_features, dtype=np.float32, **WORD_OPTIONS)
     char = TfidfVectorizer(min_df=3, max_features=cfg.char_features, dtype=np.float32, **CHAR_OPTIONS)
     features = hstack([word.fit_transform(texts), char.fit_transform(texts)]).tocsr()
-    regression = LogisticRegression(C=cfg.c, max_iter=2000, solver="liblinear")
+    regression = LogisticRegression(C=cfg.c, max_iter=2000, solver="liblinear", random_state=0)
     regression.fit(features, np.asarray(labels), sample_weight=np.asarray(weights, dtype=np.float64))
     coef = regression.coef_.reshape(-1).astype(np.float32)
 

@@ -378,6 +378,9 @@ tokenizer, measured in the same run.
   in this day's runs; the torch fallback manages about 125 msg/s. Both are ample for a server at its
   real pace (p99 under 20 ms at 20 msg/s). The n-gram tables add about 80 MB per loaded model. The
   first start builds the ONNX file (about 30 s, once).
+- Negated hate is often flagged: on a blind functional set (`benchmarks/blind/`, written by someone
+  shown no model output) 5 of 18 statements like "I don't think immigrants are criminals" were
+  nudged, against 0 of 18 for counter-speech that quotes or refers to hate.
 - The n-gram half knows words, not context: it cannot tell a quoted slur from a used one, so quoting
   abuse to condemn it (counter-speech) relies on the encoder and the `>` quote rule.
 - Counter-speech that quotes abuse without using `>` quotes can be flagged.
