@@ -121,10 +121,15 @@ def _table(terms: list[str], idf: Any, coef: Any) -> dict[str, tuple[float, floa
 
 
 def load_lexical(model_dir: Path, card: dict[str, Any]) -> LexicalModel | None:
-    """The card's n-gram model, or None when the card has none (an older model: encoder alone)."""
+    """The card's n-gram model, or None when the card has none or gives it no share (encoder alone)."""
     entry = card.get("lexical")
-    if not entry:
-        return None
+    if not entry or float(entry.get("weight", 1.0)) >= 1.0:
+        return None  # a share of 0 would change no score and still cost every message a lookup
+    return read_lexical(model_dir, entry)
+
+
+def read_lexical(model_dir: Path, entry: dict[str, Any]) -> LexicalModel:
+    """The n-gram model a card's ``lexical`` entry names, whatever its share (for choosing the share)."""
     from safetensors.numpy import load_file
 
     vocab = json.loads((model_dir / entry.get("vocab", VOCAB_FILE)).read_text(encoding="utf-8"))

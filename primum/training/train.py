@@ -293,13 +293,12 @@ def choose_blend(out: Path, rows: list[Example], card: dict[str, Any], runtime: 
     import math
 
     from primum.inference.engine import MAX_CHARS
-    from primum.inference.lexical import choose_weight, load_lexical
+    from primum.inference.lexical import choose_weight, read_lexical
     from primum.inference.runtimes import open_engine
     from primum.training.real_data import REAL_SOURCE_NAMES
 
     engine, _ = open_engine(out, threads=threads, runtime=runtime)
-    lexical = load_lexical(out, card)
-    assert lexical is not None
+    lexical = read_lexical(out, card["lexical"])
     engine.lexical = None
     calib = [r for r in rows if r.split == "calib" and r.source in REAL_SOURCE_NAMES]
     encoder = [min(max(s.score, 1e-7), 1 - 1e-7) for s in engine.predict_many([r.text for r in calib])]

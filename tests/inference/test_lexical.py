@@ -77,6 +77,11 @@ def test_a_card_without_one_means_the_encoder_alone(tmp_path: Path) -> None:
     assert load_lexical(tmp_path, {"version": "x"}) is None
 
 
+def test_a_blend_that_gives_the_ngrams_no_share_is_not_loaded(small_model: LexicalModel, tmp_path: Path) -> None:
+    small_model.weight = 1.0  # what choose_weight keeps when mixing does not help
+    assert load_lexical(tmp_path, {"lexical": small_model.save(tmp_path)}) is None
+
+
 def test_blend_is_a_weighted_mean_of_logits(small_model: LexicalModel) -> None:
     small_model.weight = 0.7
     assert small_model.blend(2.0, -1.0) == pytest.approx(0.7 * 2.0 + 0.3 * -1.0)

@@ -3,7 +3,7 @@
 import json
 import re
 
-from primum.inference.lexical import load_lexical
+from primum.inference.lexical import read_lexical
 from primum.training.rows import Example, make_targets
 from primum.training.train import fit_and_save_lexical
 
@@ -23,6 +23,5 @@ def test_the_fit_is_saved_beside_the_encoder_and_named_in_the_version(tmp_path) 
     fit_and_save_lexical(_rows(), tmp_path, card)
     assert re.fullmatch(r"bekind-minilm-l6-ft-abc\+lex-[0-9a-f]{8}", card["version"])
     assert json.loads((tmp_path / "card.json").read_text(encoding="utf-8"))["version"] == card["version"]
-    model = load_lexical(tmp_path, card)
-    assert model is not None
+    model = read_lexical(tmp_path, card["lexical"])  # its share is chosen later, on the calib rows
     assert model.logit("you useless idiot") > 0 > model.logit("thanks for the consult")
