@@ -14,6 +14,7 @@ import csv
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -26,8 +27,15 @@ from primum.settings import DEFAULT_RUNTIME  # noqa: E402
 BLIND = ROOT / "benchmarks" / "blind"
 
 
-def _rates(groups: dict[str, list[float]], threshold: float) -> dict[str, tuple[int, float]]:
-    return {name: (len(s), sum(v >= threshold for v in s) / len(s)) for name, s in sorted(groups.items()) if s}
+def _table(title: str, rows: list[dict[str, str]], group_of: Any, engine: Any, threshold: float) -> None:
+    """Score ``rows`` and print the share flagged per group (``group_of(row)``) and over all rows."""
+    groups: dict[str, list[float]] = defaultdict(list)
+    for row, raw in zip(rows, engine.predict_many([r["text"] for r in rows]), strict=True):
+        groups[group_of(row)].append(raw.score)
+        groups["all" if "label" not in row else f"all label {row['label']}"].append(raw.score)
+    print(f"\n| {title} | n | flagged |\n|---|---|---|")
+    for name, scores in sorted(groups.items()):
+        print(f"| {name} | {len(scores)} | {100 * sum(s >= threshold for s in scores) / len(scores):.1f}% |")
 
 
 def main() -> int:
@@ -35,25 +43,12 @@ def main() -> int:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     engine, card = open_engine(threads=2, runtime=DEFAULT_RUNTIME)
     threshold = card_thresholds(card, DEFAULT_RUNTIME).nudge
-    functional = list(csv.DictReader((BLIND / "functional_tests.csv").open(encoding="utf-8", newline="")))
-    physician = list(csv.DictReader((BLIND / "physician_benign.csv").open(encoding="utf-8", newline="")))
-    print(f"{card['version']} on {DEFAULT_RUNTIME}, nudge {threshold}\n")
-    scores = [s.score for s in engine.predict_many([r["text"] for r in functional])]
-    groups: dict[str, list[float]] = defaultdict(list)
-    for row, score in zip(functional, scores, strict=True):
-        groups[f"{row['functionality']} (label {row['label']})"].append(score)
-        groups[f"all label {row['label']}"].append(score)
-    print("| functional test | n | flagged |\n|---|---|---|")
-    for group, (n, rate) in _rates(groups, threshold).items():
-        print(f"| {group} | {n} | {100 * rate:.1f}% |")
-    scores = [s.score for s in engine.predict_many([r["text"] for r in physician])]
-    groups = defaultdict(list)
-    for row, score in zip(physician, scores, strict=True):
-        groups[row["kind"]].append(score)
-        groups["all"].append(score)
-    print("\n| physician benign text | n | flagged |\n|---|---|---|")
-    for group, (n, rate) in _rates(groups, threshold).items():
-        print(f"| {group} | {n} | {100 * rate:.1f}% |")
+    print(f"{card['version']} on {DEFAULT_RUNTIME}, nudge {threshold}")
+    with (BLIND / "functional_tests.csv").open(encoding="utf-8", newline="") as handle:
+        _table("functional test", list(csv.DictReader(handle)),
+               lambda r: f"{r['functionality']} (label {r['label']})", engine, threshold)
+    with (BLIND / "physician_benign.csv").open(encoding="utf-8", newline="") as handle:
+        _table("physician benign text", list(csv.DictReader(handle)), lambda r: r["kind"], engine, threshold)
     return 0
 
 

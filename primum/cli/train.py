@@ -25,7 +25,7 @@ def register(subparsers: Any) -> None:
     train.add_argument("--seed", type=int, help="random seed (default: the shipped model's)")
     train.add_argument("--threads", type=int, help="CPU threads (default 2)")
     train.add_argument("--lexical-only", action="store_true",
-                       help="refit only the n-gram model for the encoder already in --out, then recalibrate (~10 min)")
+                       help="refit only the n-gram model for the encoder already in --out, then recalibrate (~15 min)")
     train.set_defaults(func=_train)
 
 

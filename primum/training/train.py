@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from primum.inference.engine import MODEL_DIR, known_words
+from primum.inference.engine import MODEL_DIR, Engine, known_words
 from primum.inference.textnorm import normalize
 from primum.training.data import augment, load_all
 from primum.training.real_data import long_benign
@@ -242,7 +242,7 @@ def calibrate_and_report(
     Each runtime in ``runtimes`` gets thresholds chosen on its own scores (``runtime_thresholds``);
     the first one's thresholds and report are the card's.
     """
-    from primum.inference.engine import Engine
+    from primum.inference.lexical import load_lexical
     from primum.inference.runtimes import open_engine
     from primum.training.card import write_model_card
     from primum.training.metrics import roc_auc
@@ -253,11 +253,13 @@ def calibrate_and_report(
     dev = [r for r in rows if r.split == "dev"]
     chosen: dict[str, dict[str, Any]] = {}
     report: dict[str, Any] = {}
-    if card.get("lexical"):
-        card["lexical"].update(choose_blend(out, rows, card, runtimes[0], threads))
-        (out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     for runtime in runtimes:
         engine, _ = open_engine(out, threads=threads, runtime=runtime)
+        if runtime == runtimes[0] and card.get("lexical"):
+            # the blend is chosen once, on the default runtime; the card on disk then carries it
+            card["lexical"].update(choose_blend(engine, out, rows, card))
+            (out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+            engine.lexical = load_lexical(out, card)
 
         def predict(texts: Any, engine: Engine = engine) -> list[float]:
             return [s.score for s in engine.predict_many(list(texts), progress=len(texts) > 2000)]
@@ -284,20 +286,19 @@ def calibrate_and_report(
     return card
 
 
-def choose_blend(out: Path, rows: list[Example], card: dict[str, Any], runtime: str, threads: int) -> dict[str, Any]:
+def choose_blend(engine: Engine, out: Path, rows: list[Example], card: dict[str, Any]) -> dict[str, Any]:
     """The encoder's share of the blended score, chosen on the real sources' calib rows only.
 
-    Scores each calib row once with the encoder alone and once with the n-gram model, then keeps the
-    share with the best mean AUC over the sources (``lexical.choose_weight``). Dev is never seen.
+    Scores each calib row once with ``engine``'s encoder alone (its n-gram model is set aside) and
+    once with the n-gram model, then keeps the share with the best mean AUC over the sources
+    (``lexical.choose_weight``). Dev is never seen.
     """
     import math
 
     from primum.inference.engine import MAX_CHARS
     from primum.inference.lexical import choose_weight, read_lexical
-    from primum.inference.runtimes import open_engine
     from primum.training.real_data import REAL_SOURCE_NAMES
 
-    engine, _ = open_engine(out, threads=threads, runtime=runtime)
     lexical = read_lexical(out, card["lexical"])
     engine.lexical = None
     calib = [r for r in rows if r.split == "calib" and r.source in REAL_SOURCE_NAMES]
