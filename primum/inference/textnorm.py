@@ -110,7 +110,7 @@ def display_order(text: str) -> str:
     Uses the Unicode Bidirectional Algorithm (``python-bidi``) line by line; text without the
     controls, including ordinary Hebrew or Arabic, keeps its logical order.
     """
-    if not any(ch in _BIDI_CONTROLS for ch in text):
+    if text.isascii() or not any(ch in _BIDI_CONTROLS for ch in text):
         return text
     from bidi import get_display
 
@@ -119,6 +119,8 @@ def display_order(text: str) -> str:
 
 def strip_invisible(text: str) -> str:
     """Drop zero-width, bidi-control and other invisible format characters."""
+    if text.isascii():
+        return text  # none of them is ASCII; most messages take this path
     return "".join(
         ch
         for ch in text
@@ -131,6 +133,8 @@ def strip_invisible(text: str) -> str:
 
 def strip_combining(text: str) -> str:
     """Remove combining marks (zalgo, accents): the encoder is uncased and accent-stripped anyway."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     kept = "".join(ch for ch in decomposed if unicodedata.category(ch) not in {"Mn", "Me"})
     return unicodedata.normalize("NFC", kept)
@@ -172,6 +176,8 @@ def map_confusables(text: str) -> str:
     A word is mapped when it mixes Latin and look-alike letters, or consists only of look-alikes;
     genuine Cyrillic or Greek words (with letters that have no Latin twin) are left alone.
     """
+    if text.isascii():
+        return text
 
     def fix(match: re.Match[str]) -> str:
         word = match.group(0)
@@ -330,7 +336,8 @@ def normalize(text: str, known: Container[str] | None = None) -> str:
 
 def _normalize_once(text: str, known: Container[str] | None) -> str:
     text = display_order(text)
-    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        text = unicodedata.normalize("NFKC", text)
     text = strip_invisible(text)
     text = _CODE_BLOCK.sub(" ", text)  # before quotes: a code block may contain '>' lines
     text = drop_quoted_lines(text)
