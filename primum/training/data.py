@@ -46,10 +46,6 @@ OWN_GLOB = "kindness_*.csv"
 #: left belittling recall at 57% on dev).
 OWN_WEIGHT = 2.5
 
-_bucket = hash_bucket
-_targets = make_targets
-
-
 #: Dev rows that were quoted to the people writing later training files (as examples of what the
 #: model missed); they are held out of training and of dev alike (split "withheld").
 WITHHELD_FILE = "dev_withheld.txt"
@@ -82,10 +78,10 @@ def load_own(data_dir: Path = DATA_DIR) -> list[Example]:
                         cats[category] = 1.0
                     else:
                         cats = dict.fromkeys(ACTIONABLE_CATEGORIES, None)
-                    targets = _targets(1.0, prof=profanity_label(text), **cats)
+                    targets = make_targets(1.0, prof=profanity_label(text), **cats)
                     kind = category if category in ACTIONABLE_CATEGORIES else kind
                 else:
-                    targets = _targets(0.0, prof=profanity_label(text))
+                    targets = make_targets(0.0, prof=profanity_label(text))
                 rows.append(Example(text, targets, "own", kind, split, OWN_WEIGHT, path.stem))
     return rows
 
@@ -106,14 +102,14 @@ def load_davidson(
             text, cls = row["tweet"], row["class"]
             prof = profanity_label(text)
             if cls == "0":
-                ex = Example(text, _targets(1.0, identity_attack=1.0, prof=prof), "davidson", "hate", "train", 0.4)
+                ex = Example(text, make_targets(1.0, identity_attack=1.0, prof=prof), "davidson", "hate", "train", 0.4)
             elif cls == "1":
                 ex = Example(text, (None, None, None, None, None, 1.0), "davidson", "offensive", "train", 0.4)
-                if _bucket(text, "davidson") >= 0.05:
+                if hash_bucket(text, "davidson") >= 0.05:
                     continue  # v7: not trained on (it taught "tweet style" rather than profanity)
             else:
-                ex = Example(text, _targets(0.0, prof=prof), "davidson", "neither", "train", 0.4)
-            if _bucket(text, "davidson") < 0.05:
+                ex = Example(text, make_targets(0.0, prof=prof), "davidson", "neither", "train", 0.4)
+            if hash_bucket(text, "davidson") < 0.05:
                 dev.append(replace(ex, split="dev"))
             else:
                 by_class[cls].append(ex)
@@ -150,7 +146,7 @@ def _convabuse_rows(path: Path, split: str) -> Iterator[Example]:
             mean = sum(votes) / len(votes)
             prof = profanity_label(text)
             if mean >= 0.5:
-                yield Example(text, _targets(0.0, prof=prof), "convabuse", "not_abuse", split)
+                yield Example(text, make_targets(0.0, prof=prof), "convabuse", "not_abuse", split)
             elif mean <= -0.5:
                 cats: dict[str, float | None] = {}
                 kind = "abuse"
@@ -162,7 +158,7 @@ def _convabuse_rows(path: Path, split: str) -> Iterator[Example]:
                     kind = "identity_attack"
                 if individual and "identity_attack" not in cats:
                     cats["insult"] = 1.0
-                yield Example(text, _targets(1.0, prof=prof, **cats), "convabuse", kind, split)
+                yield Example(text, make_targets(1.0, prof=prof, **cats), "convabuse", kind, split)
 
 
 def load_convabuse(public: Path) -> list[Example]:
@@ -184,14 +180,15 @@ def load_toxigen(public: Path, weight: float = 2.0) -> list[Example]:
     with (public / "toxigen" / "toxigen_prompt_sentences_unique.csv").open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             text = row["text"].strip()
-            split = "dev" if _bucket(text, "toxigen") < 0.2 else "train"
+            split = "dev" if hash_bucket(text, "toxigen") < 0.2 else "train"
             prof = profanity_label(text)
             if row["label"] == "1":
                 out.append(
-                    Example(text, _targets(1.0, identity_attack=1.0, prof=prof), "toxigen", "hateful", split, weight)
+                    Example(text, make_targets(1.0, identity_attack=1.0, prof=prof), "toxigen", "hateful", split,
+                            weight)
                 )
             else:
-                out.append(Example(text, _targets(0.0, prof=prof), "toxigen", "neutral", split, weight))
+                out.append(Example(text, make_targets(0.0, prof=prof), "toxigen", "neutral", split, weight))
     return out
 
 
@@ -201,12 +198,12 @@ def load_madlibs(public: Path, rng: random.Random, n_train: tuple[int, int] = (1
     with (public / "jigsaw_bias_madlibs" / "bias_madlibs_77k.csv").open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             text, label = row["Text"].strip(), row["Label"]
-            split = "dev" if _bucket(text, "madlibs") < 0.15 else "train"
+            split = "dev" if hash_bucket(text, "madlibs") < 0.15 else "train"
             if label == "NOT_BAD":
-                ex = Example(text, _targets(0.0, prof=0.0), "madlibs", "identity_statement", split)
+                ex = Example(text, make_targets(0.0, prof=0.0), "madlibs", "identity_statement", split)
             else:
                 ex = Example(
-                    text, _targets(1.0, identity_attack=1.0, insult=1.0, prof=profanity_label(text)),
+                    text, make_targets(1.0, identity_attack=1.0, insult=1.0, prof=profanity_label(text)),
                     "madlibs", "identity_attack", split,
                 )
             pools.setdefault((split, label), []).append(ex)
@@ -231,7 +228,7 @@ def load_synthetic(seed: int = 13) -> list[Example]:
     from primum.training.synthetic import synthetic_rows
 
     return [
-        Example(text, _targets(0.0, prof=profanity_label(text)), "synthetic", kind, "train", 1.5)
+        Example(text, make_targets(0.0, prof=profanity_label(text)), "synthetic", kind, "train", 1.5)
         for text, kind in synthetic_rows(seed)
     ]
 

@@ -32,9 +32,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from primum.inference.protocol import ACTIONABLE_CATEGORIES
-from primum.training.rows import DATA_DIR, Example, profanity_label
-from primum.training.rows import hash_bucket as _bucket
-from primum.training.rows import make_targets as _targets
+from primum.training.rows import DATA_DIR, Example, hash_bucket, make_targets, profanity_label
 
 #: The public real-text sources, by folder.
 REAL_SOURCES: tuple[str, ...] = (
@@ -68,14 +66,14 @@ MAX_UPWEIGHT = 3.0
 
 def real_split(text: str, source: str) -> str:
     """train 85% / calib 7.5% / dev 7.5%, stable per text and source."""
-    b = _bucket(text, f"real:{source}")
+    b = hash_bucket(text, f"real:{source}")
     return "dev" if b < 0.075 else "calib" if b < 0.15 else "train"
 
 
 def _public_row(source: str, text: str, label: str, category: str) -> Example | None:
     prof = profanity_label(text)
     if label == "0":
-        return Example(text, _targets(0.0, prof=prof), source, "benign", real_split(text, source))
+        return Example(text, make_targets(0.0, prof=prof), source, "benign", real_split(text, source))
     if source == "ruddit" or (source == "gab_hate_corpus" and "vo" in category and not any(
         tag in category for tag in ("hd", "cv")
     )):
@@ -86,7 +84,7 @@ def _public_row(source: str, text: str, label: str, category: str) -> Example | 
         cats = {"threat": 1.0}
     else:
         cats = dict.fromkeys(ACTIONABLE_CATEGORIES, None)
-    return Example(text, _targets(1.0, prof=prof, **cats), source, category or "unkind", real_split(text, source))
+    return Example(text, make_targets(1.0, prof=prof, **cats), source, category or "unkind", real_split(text, source))
 
 
 def load_public_real(public: Path) -> list[Example]:
@@ -121,9 +119,9 @@ def _labelled_rows(path: Path, split_of: Callable[[str], str]) -> list[Example]:
                 cats: dict[str, float | None] = dict.fromkeys(ACTIONABLE_CATEGORIES, 0.0)
                 if category in cats:
                     cats[category] = 1.0
-                ex = Example(text, _targets(1.0, prof=prof, **cats), source, category, split_of(text))
+                ex = Example(text, make_targets(1.0, prof=prof, **cats), source, category, split_of(text))
             else:
-                ex = Example(text, _targets(0.0, prof=prof), source, "kind", split_of(text))
+                ex = Example(text, make_targets(0.0, prof=prof), source, "kind", split_of(text))
             out.append(replace(ex, origin=path.stem))
     return out
 
@@ -138,7 +136,7 @@ def load_own_real(data_dir: Path = DATA_DIR) -> list[Example]:
 
 def heldout_split(text: str) -> str:
     """Half calib, half dev: held-out rows are never trained on."""
-    return "calib" if _bucket(text, "heldout:goemotions_labelled") < 0.5 else "dev"
+    return "calib" if hash_bucket(text, "heldout:goemotions_labelled") < 0.5 else "dev"
 
 
 def load_heldout(data_dir: Path = DATA_DIR) -> list[Example]:
@@ -213,5 +211,5 @@ def long_benign(rows: list[Example], seed: int = 13, n: int = 1500) -> list[Exam
         source = rng.choice(sources)
         parts = rng.sample(by_source[source], min(len(by_source[source]), rng.randint(3, 7)))
         text = rng.choice([" ", "\n", "\n\n"]).join(p.text for p in parts)
-        out.append(Example(text, _targets(0.0, prof=profanity_label(text)), source, "long_benign", "train", 1.0))
+        out.append(Example(text, make_targets(0.0, prof=profanity_label(text)), source, "long_benign", "train", 1.0))
     return out
