@@ -356,7 +356,9 @@ Measured on the training host (2 CPU cores); `threads` is how many messages are 
 core each (`primum bench` uses every core; the bot uses `model.threads`, default 1, so the event loop
 keeps a core). `onnx` is the default runtime, `torch` the int8 fallback. The reference is a
 randomly initialised BERT-base-sized classifier (768 hidden, 12 layers) in torch fp32 with the same
-tokenizer, measured in the same run.
+tokenizer, measured in the same run. Each row is one run: on a shared 2-core virtual machine,
+repeated runs of the same model vary widely (the default runtime's batched rate ranged from 231
+to 381 msg/s over runs on one day), so compare runtimes only within one run.
 
 {bench_text}
 
