@@ -198,3 +198,17 @@ def test_normalize_with_a_vocabulary_is_idempotent(text: str) -> None:
     known = frozenset({"idiot", "when", "that", "toast", "stoic", "test"})
     once = normalize(text, known)
     assert normalize(once, known) == once
+
+
+def test_no_ascii_character_is_touched_by_the_unicode_passes() -> None:
+    """ASCII text skips NFKC, invisible-character, combining-mark and confusable passes; this holds
+    only while none of those would change an ASCII character, which this checks one by one."""
+    import unicodedata
+
+    for code in range(128):
+        ch = chr(code)
+        assert unicodedata.normalize("NFKC", ch) == ch
+        assert code not in textnorm._INVISIBLE and unicodedata.category(ch) != "Cf"
+        assert all(unicodedata.category(part) not in {"Mn", "Me"} for part in unicodedata.normalize("NFD", ch))
+        assert ch not in textnorm.CONFUSABLES and ch not in textnorm._BIDI_CONTROLS
+
