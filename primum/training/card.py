@@ -373,13 +373,12 @@ to 381 msg/s over runs on one day), so compare runtimes only within one run.
   stereotypes, dog whistles, doxxing without violent words, sarcasm and character swaps are the usual
   misses. The threshold was chosen to keep real benign text quiet, so recall on real toxic text is low:
   Primum prefers a missed nudge to a wrong one.
-- Speed depends on the runtime and the host, and this shared 2-core VM drifts from day to day. In
-  back-to-back runs on one day the default ONNX runtime scored 231-269 msg/s batched with the n-gram
-  blend and 255-268 with the encoder alone (an earlier session measured the encoder alone at 285-354
-  on the same VM), so the blend costs up to about 10%, and the project's 300 msg/s target is not met
-  in this day's runs; the torch fallback manages about 125 msg/s. Both are ample for a server at its
-  real pace (p99 under 20 ms at 20 msg/s). The n-gram tables add about 80 MB per loaded model. The
-  first start builds the ONNX file (about 30 s, once).
+- Speed depends on the runtime and the host, and this shared 2-core VM drifts widely: over runs on
+  one day the default ONNX runtime with the n-gram blend scored 231-381 msg/s batched, so the
+  project's 300 msg/s target is met in some runs and not in others. In back-to-back runs the blend
+  cost up to about 10% against the encoder alone; the torch fallback manages about 120 msg/s. Both
+  are ample for a server at its real pace (p99 under 20 ms at 20 msg/s with ONNX). The n-gram tables
+  add about 80 MB per loaded model. The first start builds the ONNX file (about 30 s, once).
 - Negated hate is often flagged: on a blind functional set (`benchmarks/blind/`, written by someone
   shown no model output) 5 of 18 statements like "I don't think immigrants are criminals" were
   nudged, against 0 of 18 for counter-speech that quotes or refers to hate.
