@@ -194,11 +194,15 @@ class Engine:
 
         return cls(tokenizer, forward, labels, max_length=min(512, int(getattr(tokenizer, "model_max_length", 512))))
 
+    def clean(self, text: str) -> str:
+        """The text the network and the n-gram model read: cut to ``MAX_CHARS``, then normalised."""
+        return normalize(text[:MAX_CHARS], self.known_words)
+
     def predict(self, texts: Sequence[str]) -> list[RawScore]:
         """Score texts (one batch); messages longer than one window are chunked, overall = max."""
         import torch
 
-        clean = [normalize(t[:MAX_CHARS], self.known_words) for t in texts]
+        clean = [self.clean(t) for t in texts]
         results = [RawScore(0.0, dict.fromkeys(CATEGORIES, 0.0)) for _ in texts]
         # segments: the whole text (windowed by the tokenizer) plus, for long texts, sentence groups
         todo: list[int] = []

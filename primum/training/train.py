@@ -295,15 +295,15 @@ def choose_blend(engine: Engine, out: Path, rows: list[Example], card: dict[str,
     """
     import math
 
-    from primum.inference.engine import MAX_CHARS
     from primum.inference.lexical import choose_weight, read_lexical
     from primum.training.real_data import REAL_SOURCE_NAMES
 
-    lexical = read_lexical(out, card["lexical"])
+    # the engine's own n-gram model when it loaded one (its share does not change its logits)
+    lexical = engine.lexical or read_lexical(out, card["lexical"])
     engine.lexical = None
     calib = [r for r in rows if r.split == "calib" and r.source in REAL_SOURCE_NAMES]
     encoder = [min(max(s.score, 1e-7), 1 - 1e-7) for s in engine.predict_many([r.text for r in calib])]
-    ngram = lexical.logits([normalize(r.text[:MAX_CHARS], engine.known_words) for r in calib]).tolist()
+    ngram = lexical.logits([engine.clean(r.text) for r in calib]).tolist()
     groups: dict[str, tuple[list[int], list[float], list[float]]] = {}
     for row, p, lx in zip(calib, encoder, ngram, strict=True):
         y, e, n = groups.setdefault(row.source, ([], [], []))
