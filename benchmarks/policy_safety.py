@@ -2,10 +2,12 @@
 
 Plays synthetic conversations through heat + the ladder with an injected clock. Civil
 conversations (2-5 members, 40 messages, 5-90 s apart, replies to recent speakers) are scored by
-"bad models" that flag civil messages anyway; nudges are assumed delivered and read at once (the
-worst case for the grace period). Escalations are two members trading flagged messages after a
-civil start. Prints, per model, how many conversations got any step, a notice, anything beyond a
-notice (slowmode, thread, heat alert) and a cooldown, and for escalations the message (counted
+"bad models" that flag civil messages anyway (including one that flags everything one member says
+and 10% of everyone else's: a one-sided thread where the target or a defender is misjudged now and
+then); nudges are assumed delivered and read at once (the worst case for the grace period).
+Escalations are two members trading flagged messages after a civil start. Prints, per model, how
+many conversations got any step, a notice, anything beyond a notice (slowmode, thread, heat alert)
+and a cooldown, and for escalations the message (counted
 from the first flagged one) at which the notice and the slowmode came.
 
     python benchmarks/policy_safety.py [--conversations 30] [--seed 7]
@@ -112,6 +114,11 @@ def main() -> None:
     def rate(p: float) -> Flagger:
         return lambda rng, author, index: rng.uniform(THRESHOLD, 1.0) if rng.random() < p else None
 
+    def one_member_and_noise(rng: random.Random, author: int, index: int) -> float | None:
+        if author == 1 or rng.random() < 0.10:
+            return rng.uniform(THRESHOLD, 1.0)
+        return None
+
     def one_remark(rng: random.Random, author: int, index: int) -> float | None:
         return 0.9 if index == 20 else None
 
@@ -119,6 +126,7 @@ def main() -> None:
         ("flags everything one civil member says", one_member),
         ("flags 13.6% of civil messages (the issue's measured rate)", rate(0.136)),
         ("flags 30% of civil messages", rate(0.30)),
+        ("flags all of one member and 10% of everyone else", one_member_and_noise),
         ("one rude remark in a civil thread", one_remark),
     ]
     print(f"{args.conversations} civil conversations per model, 40 messages each (seed {args.seed})")

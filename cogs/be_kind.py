@@ -129,6 +129,7 @@ class BeKind(KindSettingsCommands):
         return MessageFacts(
             guild_id=message.guild.id, channel_id=channel.id, message_id=message.id, author_id=author.id,
             created_at=created, parent_ids=tuple(parents), role_ids=roles, reply_to_author_id=reply_to,
+            reply_to_message_id=message.reference.message_id if message.reference is not None else None,
             mentioned_ids=tuple(u.id for u in message.mentions if not u.bot and u.id != author.id),
             mentions_moderators=mentions_moderators(message),
         )

@@ -8,8 +8,14 @@ more than one person*, which is the only thing that may slow a channel down or t
 * fewer than ``notice_min_flags`` flags in the window, or fewer than two among the channel's
   last ``DENSE_MESSAGES`` messages: nothing at all (a single sharp line, or the scattered false
   positives of an imperfect model, get their private nudges and no more);
-* while only one member has been flagged, or fewer than ``escalate_min_flags`` flags: a calm
-  notice at most, never slowmode, a thread suggestion, a heat alert or a cooldown;
+* a calm notice at most, never slowmode, a thread suggestion, a heat alert or a cooldown, until
+  there is a *fight* (two members each flagged ``escalate_member_flags`` times, whose flagged
+  messages address each other by reply or mention) or a *pile-on* (``pileon_members`` flagged
+  members addressing one member; a flagged reply to a flagged message joins in on whomever that
+  message addressed), and ``escalate_min_flags`` flags in all. One flagged line from the member
+  being belittled, or from a colleague stepping in to defend them, and members venting at the
+  EHR rather than at each other, are the model's likeliest mistakes; they must not turn one
+  person's rudeness, or a bad day, into a slowmode for everyone;
 * beyond the notice, the incivility must go on *after* it: two more flagged messages from two
   different members since the notice (people who keep going once asked to stop), and half of
   the channel's last ``DENSE_MESSAGES`` messages flagged (a fight, not scattered misfires);
@@ -24,7 +30,7 @@ Pure: the caller passes the time; nothing here reads a clock.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -46,6 +52,8 @@ class Flag:
     author_id: int
     message_id: int
     seq: int = 0
+    #: Whom it addressed: the replied-to author and the mentioned members.
+    targets: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,8 @@ class Guards:
     notice_min_flags: int = 2
     escalate_min_members: int = 2
     escalate_min_flags: int = 3
+    escalate_member_flags: int = 2
+    pileon_members: int = 3
     grace: timedelta = timedelta(minutes=5)
     cooldown_strikes: int = 2
 
@@ -88,12 +98,21 @@ class FlagWindow:
         """Remember one flagged message."""
         self.flags.append(flag)
 
-    def observe(self, at: datetime, author_id: int, message_id: int, flagged: bool) -> int:
-        """Remember one message (and its flag); return its sequence number."""
+    def observe(
+        self, at: datetime, author_id: int, message_id: int, flagged: bool, targets: tuple[int, ...] = (),
+        *, reply_to: int | None = None,
+    ) -> int:
+        """Remember one message (and its flag, with whom it addressed); return its sequence number.
+
+        A flagged reply to a flagged message joins in on whomever that message addressed (the
+        second voice of a pile-on often answers the first, not the target).
+        """
         self.seq += 1
         self.messages.append(Seen(at, author_id, flagged))
         if flagged:
-            self.flags.append(Flag(at, author_id, message_id, self.seq))
+            parent = next((flag for flag in self.flags if reply_to is not None and flag.message_id == reply_to), None)
+            joined = tuple(t for t in (parent.targets if parent else ()) if t != author_id and t not in targets)
+            self.flags.append(Flag(at, author_id, message_id, self.seq, targets + joined))
         return self.seq
 
     def dense(self) -> int:
@@ -111,6 +130,26 @@ class FlagWindow:
     def members(self) -> set[int]:
         """Distinct flagged authors."""
         return {flag.author_id for flag in self.flags}
+
+    def sustained(self, at_least: int) -> set[int]:
+        """Authors with at least ``at_least`` flagged messages in the window."""
+        counts = Counter(flag.author_id for flag in self.flags)
+        return {author for author, count in counts.items() if count >= at_least}
+
+    def fighting_pairs(self, at_least: int) -> int:
+        """Pairs of members who each have ``at_least`` flags and flagged messages addressing each other."""
+        sustained = self.sustained(at_least)
+        aimed = {(flag.author_id, target) for flag in self.flags for target in flag.targets}
+        return sum(1 for a in sustained for b in sustained if a < b and (a, b) in aimed and (b, a) in aimed)
+
+    def largest_pileon(self) -> int:
+        """The most distinct members whose flagged messages addressed one and the same member."""
+        by_target: dict[int, set[int]] = {}
+        for flag in self.flags:
+            for target in flag.targets:
+                if target != flag.author_id:
+                    by_target.setdefault(target, set()).add(flag.author_id)
+        return max((len(authors) for authors in by_target.values()), default=0)
 
     def count(self) -> int:
         """Flagged messages in the window."""
@@ -157,8 +196,14 @@ def highest_channel_rung(window: FlagWindow, guards: Guards, notice_seq: int | N
 
 
 def may_escalate(window: FlagWindow, guards: Guards) -> bool:
-    """Whether anything beyond a notice is allowed (several members, several flags in the window)."""
-    return len(window.members()) >= guards.escalate_min_members and window.count() >= guards.escalate_min_flags
+    """Whether anything beyond a notice is allowed: several flags, and either two members who each
+    kept it up at each other (a fight) or ``pileon_members`` flagged members addressing one member
+    (a pile-on)."""
+    if window.count() < guards.escalate_min_flags:
+        return False
+    fighting = len(window.sustained(guards.escalate_member_flags)) >= guards.escalate_min_members \
+        and window.fighting_pairs(guards.escalate_member_flags) >= 1
+    return fighting or window.largest_pileon() >= max(guards.pileon_members, guards.escalate_min_members)
 
 
 def strikes_after_grace(window: FlagWindow, scored: ScoredMessage, guards: Guards) -> int:

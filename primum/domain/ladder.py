@@ -11,11 +11,11 @@ The channel climbs at most one rung per message, so a sudden spike still starts 
 ``cooldown`` (a short Discord timeout) is per member: it is chosen for someone who keeps posting
 unkind messages after a private nudge and its grace period, and comes with a moderator alert.
 The guards in :mod:`primum.domain.incidents` decide how far heat may take a channel: nothing for
-a single flagged message, a notice at most while only one member has been flagged, and never a
-sanction for a civil member. An episode ends when the channel's heat level falls back to 0
-(with hysteresis, see ``primum.domain.heat.next_level``); the next episode starts at the bottom
-again. Each episode is one *incident*: it gets one moderator alert at most (its ``incident``
-key lets the service drop a repeat).
+a single flagged message, a notice at most until two members have each kept it up (or several
+pile on one member), and never a sanction for a civil member. An episode ends when the channel's
+heat level falls back to 0 (with hysteresis, see ``primum.domain.heat.next_level``); the next
+episode starts at the bottom again. Each episode is one *incident*: it gets one moderator alert
+at most (its ``incident`` key lets the service drop a repeat).
 
 Everything here is pure: the caller passes the heat reading, the time and what is already active.
 """
@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from primum.domain.heat import HeatReading, next_level
+from primum.domain.heat import HeatReading, next_level, targets_of
 from primum.domain.incidents import (
     FlagWindow,
     cooldown_allowed,
@@ -143,7 +143,8 @@ def decide(
     guards = config.guards
     flagged = is_flag(scored, config.uncivil_score)
     state.flags.prune(now, guards.window)
-    seq = state.flags.observe(now, scored.author_id, scored.message_id, flagged)
+    seq = state.flags.observe(now, scored.author_id, scored.message_id, flagged, targets_of(scored),
+                              reply_to=scored.reply_to_message_id)
     state.level = next_level(reading.channel_heat, state.level, config.thresholds, config.exit_ratio)
     if state.level == 0 and state.rung > 0:
         state.end_episode()

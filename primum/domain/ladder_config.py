@@ -70,8 +70,12 @@ class LadderConfig:
     flag_window_minutes: float = 10.0
     #: Flagged messages in the window before even the calm notice.
     notice_min_flags: int = 2
-    #: Distinct flagged members and flagged messages before anything beyond the notice.
+    #: Beyond the notice: this many members who each have ``escalate_member_flags`` flagged messages
+    #: in the window, two of them addressing each other (a fight), or ``pileon_members`` flagged
+    #: members addressing one member (a pile-on); and ``escalate_min_flags`` flagged messages in all.
     escalate_min_members: int = 2
+    escalate_member_flags: int = 2
+    pileon_members: int = 3
     escalate_min_flags: int = 3
 
     def __post_init__(self) -> None:
@@ -85,6 +89,7 @@ class LadderConfig:
         return Guards(
             window=timedelta(minutes=self.flag_window_minutes), notice_min_flags=self.notice_min_flags,
             escalate_min_members=self.escalate_min_members, escalate_min_flags=self.escalate_min_flags,
+            escalate_member_flags=self.escalate_member_flags, pileon_members=self.pileon_members,
             grace=timedelta(minutes=self.grace_minutes), cooldown_strikes=self.cooldown_strikes,
         )
 
@@ -133,7 +138,9 @@ CONFIG_KEYS: dict[str, str] = {
     "grace_minutes": "time to read and act on a nudge before more messages count toward a cooldown, 0.05-120",
     "flag_window_minutes": "window in which flagged messages count together, 1-120 minutes",
     "notice_min_flags": "flagged messages in the window before the calm notice, 1-20",
-    "escalate_min_members": "distinct flagged members before anything beyond the notice, 2-20",
+    "escalate_min_members": "members who each kept it up, two at each other, before anything beyond the notice, 2-20",
+    "escalate_member_flags": "flagged messages each of those members needs in the window, 1-20",
+    "pileon_members": "flagged members addressing one member that count as a pile-on, 2-20",
     "escalate_min_flags": "flagged messages in the window before anything beyond the notice, 2-50",
 }
 
@@ -193,6 +200,8 @@ def validate(config: LadderConfig) -> list[str]:
     within("flag_window_minutes", 1, 120)
     within("notice_min_flags", 1, 20)
     within("escalate_min_members", 2, 20)
+    within("escalate_member_flags", 1, 20)
+    within("pileon_members", 2, 20)
     within("escalate_min_flags", 2, 50)
     for key in ("notice_at", "slowmode_at", "thread_at", "alert_at"):
         within(key, 0.01, 100.0)

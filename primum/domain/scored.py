@@ -34,6 +34,7 @@ class ScoredMessage:
             they could have read).
         disputed: the author answered their latest nudge with "This was a mistake".
         observe: the channel is in observe mode: decide as usual, only report.
+        reply_to_message_id: the message this one replies to (None: not a reply).
     """
 
     guild_id: int
@@ -54,3 +55,4 @@ class ScoredMessage:
     nudge_seen_at: datetime | None = None
     disputed: bool = False
     observe: bool = False
+    reply_to_message_id: int | None = None

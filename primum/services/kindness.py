@@ -65,6 +65,7 @@ class MessageFacts:
     parent_ids: tuple[int, ...] = ()  # thread parent, then Discord category
     role_ids: frozenset[int] = frozenset()
     reply_to_author_id: int | None = None
+    reply_to_message_id: int | None = None
     mentioned_ids: tuple[int, ...] = ()
     mentions_moderators: bool = False  # a moderator role or a moderator is mentioned (counter-speech)
 
@@ -253,6 +254,7 @@ class KindnessService:
             flagged=flag.flagged if flag is not None else None, threshold=flag.threshold if flag else None,
             counterspeech=flag.counterspeech if flag else False, nudge_seen_at=flag.nudge_seen_at if flag else None,
             disputed=flag.disputed if flag else False, observe=observing,
+            reply_to_message_id=facts.reply_to_message_id,
         )
         if self.on_scored is not None and may_heat:
             self.on_scored(scored)

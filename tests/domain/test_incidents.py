@@ -17,8 +17,8 @@ from primum.domain.ladder_config import LadderConfig
 from primum.domain.scored import ScoredMessage
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-A, B, C = 1, 2, 3
-PARTNER = {A: B, B: A, C: A}
+A, B, C, D, E = 1, 2, 3, 4, 5
+PARTNER = {A: B, B: A, C: A, D: B, E: B}
 
 
 def message(i, author, seconds, flagged, *, score=None, seen=None, deescalating=False):
@@ -60,6 +60,12 @@ SANCTIONS = {"Slowmode", "Cooldown", "SuggestThread", "ModAlert"}
          [*back_and_forth(10, set()), (A, 200, True), *[(r[0], 220 + r[1], r[2]) for r in back_and_forth(10, set())]],
          set()),
         ("one member on a rant, nobody answers in kind", [(A, i * 10.0, True) for i in range(12)], {"Notice"}),
+        ("A belittles B; a colleague defending B is misflagged once",
+         [(A, 0, True), (B, 20, False), (A, 40, True), (C, 60, True), (A, 80, True), (B, 100, False),
+          (A, 120, True), (A, 140, True)], {"Notice"}),
+        ("A belittles B; B's one reply is misflagged",
+         [(A, 0, True), (B, 20, False), (A, 40, True), (B, 60, True), (A, 80, True), (A, 100, True),
+          (B, 120, False), (A, 140, True)], {"Notice"}),
     ],
 )
 def test_civil_members_are_never_sanctioned(name, rows, allowed):
@@ -71,6 +77,17 @@ def test_civil_members_are_never_sanctioned(name, rows, allowed):
 def test_a_real_two_person_escalation_is_de_escalated_in_steps():
     names = play(back_and_forth(6, {A, B}))
     assert names[:2] == ["Notice", "Slowmode"]
+
+
+def test_a_pile_on_is_de_escalated_though_nobody_was_flagged_twice_before_it():
+    # A, D and E each address B with one flagged message; A goes on after the notice
+    names = play([(A, 0, True), (D, 10, True), (E, 20, True), (A, 30, True)])
+    assert names == ["Notice", "Slowmode"]
+
+
+def test_three_flagged_members_addressing_different_people_are_no_pile_on():
+    names = play([(A, 0, True), (D, 10, True), (C, 20, True), (A, 30, True)])  # C addresses A, not B
+    assert names == ["Notice"]
 
 
 def test_a_single_flagged_message_never_slows_the_channel():
@@ -100,12 +117,15 @@ def test_cooldown_only_after_the_grace_period_and_more_unkind_messages():
         ([(A, True), (B, True), (A, True), (B, True)], 2, 4),  # both went on after the notice
         ([(A, True), (B, True), (A, True), (A, True)], 2, 1),  # only A went on
         ([(A, True), (B, True), (A, True), (C, False), (C, False), (C, False), (C, False), (B, True)], 2, 1),
+        ([(A, True), (A, True), (B, True), (A, True), (A, True)], 2, 1),  # B flagged once: no fight
+        ([(A, True), (A, True), (B, True), (A, True), (B, True)], 2, 4),  # B twice: a fight
+        ([(A, True), (A, True), (C, True), (A, True), (C, True)], 2, 1),  # both kept it up, not at each other
     ],
 )
 def test_highest_channel_rung(messages, notice_at, expected):
     window = FlagWindow()
     for i, (author, flagged) in enumerate(messages):
-        window.observe(T0, author, i + 1, flagged)
+        window.observe(T0, author, i + 1, flagged, (PARTNER[author],))
     assert highest_channel_rung(window, Guards(), notice_at) == expected
 
 
@@ -157,3 +177,28 @@ def test_cooldown_step_names_the_strikes():
     cooldowns = [step for step in steps if isinstance(step, Cooldown)]
     assert cooldowns and cooldowns[0].strikes == 2
     assert any(isinstance(step, Slowmode) for step in steps)
+
+
+def test_a_flagged_reply_to_a_flagged_message_joins_in_on_its_target():
+    window = FlagWindow()
+    window.observe(T0, A, 1, True, (B,))  # A insults B
+    window.observe(T0, C, 2, True, (A,), reply_to=1)  # C answers A's insult, piling on B
+    window.observe(T0, D, 3, True, (C,), reply_to=2)  # D answers C: joins in on B (and A)
+    assert [flag.targets for flag in window.flags] == [(B,), (A, B), (C, A, B)]
+    assert window.largest_pileon() == 3
+
+
+def test_a_reply_to_an_unflagged_message_joins_in_on_nobody():
+    window = FlagWindow()
+    window.observe(T0, A, 1, False, (B,))
+    window.observe(T0, C, 2, True, (A,), reply_to=1)
+    assert [flag.targets for flag in window.flags] == [(A,)]
+
+
+def test_two_members_venting_at_the_system_are_no_fight():
+    # each flagged twice (a model that dislikes venting), neither addresses the other
+    window = FlagWindow()
+    for i, author in enumerate([A, B, A, B]):
+        window.observe(T0, author, i + 1, True)
+    assert window.sustained(2) == {A, B} and window.fighting_pairs(2) == 0
+    assert highest_channel_rung(window, Guards(), notice_seq=2) == 1

@@ -22,7 +22,8 @@ A, B = 1, 2
 
 
 def scored(author=A, score=0.8, nudges=0, mid=1, *, flagged=None, seen=None, deescalating=False, disputed=False):
-    return ScoredMessage(10, 100, mid, author, T0, None, (), score, {"insult": score}, score >= 0.7, nudges,
+    other = B if author == A else A  # a two-person exchange: each answers the other
+    return ScoredMessage(10, 100, mid, author, T0, other, (), score, {"insult": score}, score >= 0.7, nudges,
                          flagged=score >= 0.7 if flagged is None else flagged, threshold=0.7,
                          nudge_seen_at=seen, deescalating=deescalating, disputed=disputed)
 
@@ -118,7 +119,7 @@ def test_step_details_follow_the_config():
 
 
 # Cooldown: only after a nudge reached the member, its grace period (5 min) passed, and two more
-# flagged messages followed; only while two or more members are flagged; never when disputed.
+# flagged messages followed; only in a fight (two members each flagged twice); never when disputed.
 SEEN = T0  # when A's nudge reached A
 
 
@@ -137,15 +138,20 @@ def cooldown_run(messages, config=None, *, disputed=False, member_heat=2.0):
 @pytest.mark.parametrize(
     ("name", "messages", "expected"),
     [
-        ("keeps going after the grace period", [(A, 0, True), (B, 0, True), (A, 5.5, True), (A, 6, True)], 3),
+        ("keeps going after the grace period", [(A, 0, True), (B, 0, True), (B, 0.5, True), (A, 5.5, True),
+                                                (A, 6, True)], 4),
+        ("one flagged line from the other member is no fight", [(A, 0, True), (B, 0, True), (A, 5.5, True),
+                                                                 (A, 6, True), (A, 7, True)], None),
         ("inside the grace period nothing counts", [(B, 0, True), (A, 1, True), (A, 2, True), (A, 3, True),
                                                      (A, 4, True)], None),
         ("a single flagged member is never cooled down", [(A, 5.5, True), (A, 6, True), (A, 7, True)], None),
         ("civil messages are no strikes", [(B, 0, True), (B, 5, True), (A, 5.5, False), (A, 6, False)], None),
-        ("a civil message in between: the run starts again", [(A, 0, True), (B, 0, True), (A, 5.5, True),
+        ("a civil message in between: the run starts again", [(A, 0, True), (B, 0, True), (B, 1, True),
+                                                               (A, 5.5, True),
                                                                (A, 6, False), (A, 7, True), (A, 7.5, True),
-                                                               (A, 8, True)], 6),
-        ("scattered misfires are not most of what she wrote", [(A, 0, True), (B, 0, True), (A, 5.5, True),
+                                                               (A, 8, True)], 7),
+        ("scattered misfires are not most of what she wrote", [(A, 0, True), (B, 0, True), (B, 1, True),
+                                                                (A, 5.5, True),
                                                                 (A, 6, False), (A, 6.5, False), (A, 7, True)],
          None),
     ],
@@ -163,13 +169,15 @@ def test_no_cooldown_before_the_nudge_was_seen():
 
 
 def test_a_disputed_nudge_blocks_the_automatic_cooldown():
-    assert cooldown_run([(A, 0, True), (B, 0, True), (A, 5.5, True), (A, 6, True)], disputed=True) is None
+    messages = [(A, 0, True), (B, 0, True), (B, 0.5, True), (A, 5.5, True), (A, 6, True)]
+    assert cooldown_run(messages) == 4
+    assert cooldown_run(messages, disputed=True) is None
 
 
 def test_the_grace_period_is_configurable():
-    messages = [(A, 0, True), (B, 0, True), (A, 1.5, True), (A, 2, True)]
+    messages = [(A, 0, True), (B, 0, True), (B, 0.5, True), (A, 1.5, True), (A, 2, True)]
     assert cooldown_run(messages) is None
-    assert cooldown_run(messages, LadderConfig(grace_minutes=1)) == 3
+    assert cooldown_run(messages, LadderConfig(grace_minutes=1)) == 4
 
 
 def test_one_alert_per_incident_the_cooldown_alert_replaces_the_heat_alert():
@@ -203,6 +211,7 @@ def test_cooldown_needs_no_running_cooldown_and_its_rung(cooling, steps_enabled,
     later = T0 + timedelta(minutes=6)
     decide(state, config, scored(mid=9, seen=SEEN), reading(0.5, 2.0), later - timedelta(minutes=5.5))
     decide(state, config, scored(author=B, mid=1), reading(0.5, 2.0), later)
+    decide(state, config, scored(author=B, mid=4), reading(0.5, 2.0), later)
     decide(state, config, scored(mid=2, seen=SEEN), reading(0.5, 2.0), later, author_cooling_down=cooling)
     steps = decide(state, config, scored(mid=3, seen=SEEN), reading(0.5, 2.0), later, author_cooling_down=cooling)
     assert [type(step).__name__ for step in steps] == expected

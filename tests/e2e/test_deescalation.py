@@ -369,3 +369,32 @@ async def test_restart_with_20_pending_expiries(harness: Harness) -> None:
 def _lifts(h: Harness) -> list[dict[str, Any]]:
     """Every lift so far, in the order they happened."""
     return [e for e in h.events.events if e["type"] in {"slowmode_lifted", "cooldown_lifted"}]
+
+
+async def _pile_on(h: Harness, channel: int, *, by_reply: bool) -> None:
+    """Three members each post insults; by reply, each answers the previous insult (joining in on the
+    member who asked), otherwise nobody is addressed. Same words, same members, same order."""
+    target, *others = h.world.physician_ids[:4]
+    last = h.server.user_says(target, channel, "Is a D-dimer useful in a 70 year old? Honest question.").id
+    lines = ["Only a moron would ask that.", "Right, what an idiot.", "Idiot question, honestly.",
+             "Moron. Look it up.", "Such an idiot.", "Moron."]
+    for i, text in enumerate(lines):
+        message = h.server.user_says(others[i % 3], channel, text, reply_to=last if by_reply else None,
+                                     force=True)  # posted even once slowmode is on
+        last = message.id
+        await h.wait_for(lambda n=i + 2: _scored_count(h) >= n, what="be-kind scored the message")
+        await h.wait_for(lambda: not _busy(h, channel), what="de-escalation caught up")
+
+
+async def test_a_pile_on_by_reply_chain_is_slowed_down(harness: Harness) -> None:
+    h = harness
+    general = h.world.general
+    await _pile_on(h, general, by_reply=True)
+    assert h.events.of_type("heat_notice") and h.events.of_type("slowmode")
+
+
+async def test_the_same_insults_addressing_nobody_are_a_notice_at_most(harness: Harness) -> None:
+    h = harness
+    general = h.world.general
+    await _pile_on(h, general, by_reply=False)
+    assert h.events.of_type("heat_notice") and not h.events.of_type("slowmode")

@@ -76,16 +76,17 @@ async def test_cooldown_only_after_the_grace_period_with_a_dm_naming_the_case(st
     owner = stack.seeded.owner_id
     for key, value in {"grace_minutes": "0.05", "steps": "notice,cooldown,alert"}.items():
         assert "is now" in await slash(stack, owner, "deescalation config", setting=key, value=value)
-    stack.server.user_says(b, general, "Only a moron would cite that.")
-    stack.server.user_says(a, general, "You idiot, read the methods.")
+    first = stack.server.user_says(b, general, "Only a moron would cite that.")
+    second = stack.server.user_says(a, general, "You idiot, read the methods.", reply_to=first.id)
     await stack.server.wait_dm(a)
-    stack.server.user_says(a, general, "You idiot.")  # inside the grace period: not a strike
-    await scored(stack, 3)
+    third = stack.server.user_says(b, general, "Only a moron would say that.", reply_to=second.id)  # a fight
+    fourth = stack.server.user_says(a, general, "You idiot.", reply_to=third.id)  # inside the grace period
+    await scored(stack, 4)
     await asyncio.sleep(0.3)
     assert stack.events.of_type("cooldown") == []
     await asyncio.sleep(3.2)  # the grace period (3 s here) runs out; she goes on
-    stack.server.user_says(a, general, "You idiot, again.")
-    stack.server.user_says(a, general, "Honestly, you idiot.")
+    fifth = stack.server.user_says(a, general, "You idiot, again.", reply_to=fourth.id)
+    stack.server.user_says(a, general, "Honestly, you idiot.", reply_to=fifth.id)
     cooldown = await event(stack, "cooldown", user_id=a)
     assert cooldown["by"] == "ladder" and stack.server.timeout_until(a) is not None
     notice = await event(stack, "sanction_notice", user_id=a)

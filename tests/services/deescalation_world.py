@@ -121,6 +121,7 @@ async def keeps_going_after_the_grace_period(world, member=ALICE):
     seen = world.clock.now()
     await world.say(BOB, 0.86, to=member)
     await world.say(member, 0.86, to=BOB, seen=seen)
+    await world.say(BOB, 0.86, to=member)
     world.clock.advance(minutes=6)
     for _ in range(2):
         await world.say(member, 0.86, to=BOB, seen=seen)
