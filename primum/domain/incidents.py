@@ -19,11 +19,12 @@ more than one person*, which is the only thing that may slow a channel down or t
 * beyond the notice, the incivility must go on *after* it: two more flagged messages from two
   different members since the notice (people who keep going once asked to stop), and half of
   the channel's last ``DENSE_MESSAGES`` messages flagged (a fight, not scattered misfires);
-* a member is cooled down only after a nudge reached them privately, a grace period passed so
-  they could read and act on it, and they went on with ``cooldown_strikes`` more flagged
-  messages after that, most of what they wrote since (two in three) and their last
-  ``cooldown_strikes + 1`` messages all flagged in a row; a member who answered the
-  nudge with "This was a mistake" is not cooled down automatically (a moderator decides).
+* a member is cooled down only when they are one side of the fight or one of the pile-on (not a
+  bystander the model keeps flagging beside it), after a nudge reached them privately, a grace
+  period passed so they could read and act on it, and they went on with ``cooldown_strikes``
+  more flagged messages after that, most of what they wrote since (two in three) and their last
+  ``cooldown_strikes + 1`` messages all flagged in a row; a member who answered the nudge with
+  "This was a mistake" is not cooled down automatically (a moderator decides).
 
 Pure: the caller passes the time; nothing here reads a clock.
 """
@@ -136,20 +137,24 @@ class FlagWindow:
         counts = Counter(flag.author_id for flag in self.flags)
         return {author for author, count in counts.items() if count >= at_least}
 
-    def fighting_pairs(self, at_least: int) -> int:
+    def fighting_pairs(self, at_least: int) -> set[tuple[int, int]]:
         """Pairs of members who each have ``at_least`` flags and flagged messages addressing each other."""
         sustained = self.sustained(at_least)
         aimed = {(flag.author_id, target) for flag in self.flags for target in flag.targets}
-        return sum(1 for a in sustained for b in sustained if a < b and (a, b) in aimed and (b, a) in aimed)
+        return {(a, b) for a in sustained for b in sustained if a < b and (a, b) in aimed and (b, a) in aimed}
 
-    def largest_pileon(self) -> int:
-        """The most distinct members whose flagged messages addressed one and the same member."""
+    def pileons(self) -> dict[int, set[int]]:
+        """Per addressed member, the distinct members whose flagged messages addressed them."""
         by_target: dict[int, set[int]] = {}
         for flag in self.flags:
             for target in flag.targets:
                 if target != flag.author_id:
                     by_target.setdefault(target, set()).add(flag.author_id)
-        return max((len(authors) for authors in by_target.values()), default=0)
+        return by_target
+
+    def largest_pileon(self) -> int:
+        """The most distinct members whose flagged messages addressed one and the same member."""
+        return max((len(authors) for authors in self.pileons().values()), default=0)
 
     def count(self) -> int:
         """Flagged messages in the window."""
@@ -201,9 +206,23 @@ def may_escalate(window: FlagWindow, guards: Guards) -> bool:
     (a pile-on)."""
     if window.count() < guards.escalate_min_flags:
         return False
-    fighting = len(window.sustained(guards.escalate_member_flags)) >= guards.escalate_min_members \
-        and window.fighting_pairs(guards.escalate_member_flags) >= 1
-    return fighting or window.largest_pileon() >= max(guards.pileon_members, guards.escalate_min_members)
+    return bool(combatants(window, guards))
+
+
+def combatants(window: FlagWindow, guards: Guards) -> set[int]:
+    """The members of a fight or a pile-on in the window (empty: neither, so a notice at most).
+
+    A fight: ``escalate_min_members`` members each flagged ``escalate_member_flags`` times, two of
+    whom addressed each other. A pile-on: ``pileon_members`` flagged members addressing one member.
+    """
+    found: set[int] = set()
+    if len(window.sustained(guards.escalate_member_flags)) >= guards.escalate_min_members:
+        for pair in window.fighting_pairs(guards.escalate_member_flags):
+            found.update(pair)
+    for authors in window.pileons().values():
+        if len(authors) >= max(guards.pileon_members, guards.escalate_min_members):
+            found.update(authors)
+    return found
 
 
 def strikes_after_grace(window: FlagWindow, scored: ScoredMessage, guards: Guards) -> int:
@@ -214,12 +233,15 @@ def strikes_after_grace(window: FlagWindow, scored: ScoredMessage, guards: Guard
 
 
 def cooldown_allowed(window: FlagWindow, scored: ScoredMessage, guards: Guards, *, flagged_now: bool) -> bool:
-    """Every guard a cooldown needs: a flagged message now, several members, grace passed, strikes.
+    """Every guard a cooldown needs: a flagged message now, the member is one side of a fight or one
+    of a pile-on (not someone else the model keeps flagging beside it), grace passed, strikes.
 
     The strikes must also be most of what the member wrote since the grace period ended, so the
     scattered false positives of an imperfect model never add up to a timeout.
     """
-    if not flagged_now or scored.disputed or not may_escalate(window, guards) or scored.nudge_seen_at is None:
+    if not flagged_now or scored.disputed or scored.nudge_seen_at is None:
+        return False
+    if window.count() < guards.escalate_min_flags or scored.author_id not in combatants(window, guards):
         return False
     strikes = strikes_after_grace(window, scored, guards)
     written = window.written_since(scored.author_id, scored.nudge_seen_at + guards.grace)

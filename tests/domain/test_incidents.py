@@ -200,5 +200,5 @@ def test_two_members_venting_at_the_system_are_no_fight():
     window = FlagWindow()
     for i, author in enumerate([A, B, A, B]):
         window.observe(T0, author, i + 1, True)
-    assert window.sustained(2) == {A, B} and window.fighting_pairs(2) == 0
+    assert window.sustained(2) == {A, B} and window.fighting_pairs(2) == set()
     assert highest_channel_rung(window, Guards(), notice_seq=2) == 1

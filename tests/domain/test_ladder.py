@@ -1,5 +1,6 @@
 """The ladder: one rung per message, episodes, repeat guards, cooldowns (tables)."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from primum.domain.ladder_config import ALL_RUNGS, LadderConfig, Rung
 from primum.domain.scored import ScoredMessage
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-A, B = 1, 2
+A, B, C = 1, 2, 3
 
 
 def scored(author=A, score=0.8, nudges=0, mid=1, *, flagged=None, seen=None, deescalating=False, disputed=False):
@@ -215,3 +216,23 @@ def test_cooldown_needs_no_running_cooldown_and_its_rung(cooling, steps_enabled,
     decide(state, config, scored(mid=2, seen=SEEN), reading(0.5, 2.0), later, author_cooling_down=cooling)
     steps = decide(state, config, scored(mid=3, seen=SEEN), reading(0.5, 2.0), later, author_cooling_down=cooling)
     assert [type(step).__name__ for step in steps] == expected
+
+
+def _cooled(rows):
+    """rows: (author, addressed member or None, minutes after T0), all flagged; A's nudge was seen at T0."""
+    state, config, cooled = ChannelLadder(), LadderConfig(), []
+    for i, (author, to, minutes) in enumerate(rows):
+        message = replace(scored(author=author, mid=i + 1, seen=SEEN if author == A else None), reply_to_author_id=to)
+        steps = decide(state, config, message, reading(0.5, 2.0), T0 + timedelta(minutes=minutes))
+        cooled += [step.member_id for step in steps if isinstance(step, Cooldown)]
+    return cooled
+
+
+def test_only_a_member_of_the_fight_is_cooled_down():
+    """B and C fight. A, whom the model keeps flagging, addresses nobody: A is no combatant. The same
+    messages with A and B at each other: A is one side of a fight and is cooled down."""
+    fight = [(B, C, 0), (C, B, 0.2), (B, C, 0.4), (C, B, 0.6)]
+    a_aside = [(A, None, 0.8), (A, None, 6), (A, None, 6.5), (A, None, 7)]
+    assert A not in _cooled([*fight, *a_aside])
+    a_and_b = [(B, C, 0), (C, B, 0.2), (B, A, 0.4), (C, B, 0.6), (A, B, 0.8), (A, B, 6), (A, B, 6.5), (A, B, 7)]
+    assert A in _cooled(a_and_b)
