@@ -4,6 +4,7 @@
     python benchmarks/replay_conversations.py --split dev        # only the dev split
     python benchmarks/replay_conversations.py --scorer fake      # the keyword fake (plumbing check)
     python benchmarks/replay_conversations.py --json out.json    # also every conversation's verdict
+    python benchmarks/replay_conversations.py --nudge-threshold 0.75  # a noisier model: is policy still safe?
 
 Each conversation in ``primum/replay/conversations/{calibration,dev}`` is played on a fresh local
 Discord and database at its own pace on an injected clock (see ``primum replay``); one model is
@@ -44,12 +45,20 @@ def conversations(split: str) -> list[History]:
     return [load_history(path) for path in sorted((CONVERSATIONS / split).glob("*.jsonl"))]
 
 
-async def run(splits: list[str], backend: str, limit: int | None) -> dict[str, list[Verdict]]:
-    """Replay the splits with one shared scorer; print a line per conversation as it finishes."""
+async def run(splits: list[str], backend: str, limit: int | None,
+              nudge_threshold: float | None = None) -> dict[str, list[Verdict]]:
+    """Replay the splits with one shared scorer; print a line per conversation as it finishes.
+
+    ``nudge_threshold`` replaces the card's cut-off: set below it, the same model flags more civil
+    messages, which stress-tests the de-escalation policy on real conversations (civil members must
+    still never be slowed down or timed out).
+    """
     from primum.replay.metrics import judge
 
     settings = load_settings(env={})
     settings = replace(settings, model=replace(settings.model, backend=backend))
+    if nudge_threshold is not None:
+        settings = replace(settings, kindness=replace(settings.kindness, nudge_threshold=nudge_threshold))
     scorer = SharedScorer(make_scorer(settings))
     found: dict[str, list[Verdict]] = {}
     try:
@@ -76,13 +85,16 @@ def main() -> int:
     parser.add_argument("--scorer", choices=("model", "fake"), default="model")
     parser.add_argument("--limit", type=int, default=None, help="at most this many conversations per split")
     parser.add_argument("--json", metavar="FILE", help="write every verdict as JSON")
+    parser.add_argument("--nudge-threshold", type=float, default=None,
+                        help="replace the card's nudge cut-off (lower: a noisier model, to stress the policy)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     backend = "fake" if args.scorer == "fake" else "default"
     started = time.monotonic()
-    found = asyncio.run(run(args.split or list(SPLITS), backend, args.limit))
+    found = asyncio.run(run(args.split or list(SPLITS), backend, args.limit, args.nudge_threshold))
     for split, verdicts in found.items():
-        print(f"\n{split} split: {len(verdicts)} conversations, scorer {args.scorer}")
+        cut = f", nudge threshold {args.nudge_threshold}" if args.nudge_threshold is not None else ""
+        print(f"\n{split} split: {len(verdicts)} conversations, scorer {args.scorer}{cut}")
         print("| measure | value |\n|---|---|")
         for measure, value in table(verdicts).rows():
             print(f"| {measure} | {value} |")
