@@ -39,7 +39,7 @@ def _table(title: str, rows: list[dict[str, str]], group_of: Any, engine: Any, t
 
 
 def main() -> int:
-    """Score both sets and print one table each."""
+    """Score every set and print one table each."""
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     engine, card = open_engine(threads=2, runtime=DEFAULT_RUNTIME)
     threshold = card_thresholds(card, DEFAULT_RUNTIME).nudge
@@ -49,6 +49,9 @@ def main() -> int:
                lambda r: f"{r['functionality']} (label {r['label']})", engine, threshold)
     with (BLIND / "physician_benign.csv").open(encoding="utf-8", newline="") as handle:
         _table("physician benign text", list(csv.DictReader(handle)), lambda r: r["kind"], engine, threshold)
+    with (BLIND / "counter_speech.csv").open(encoding="utf-8", newline="") as handle:
+        _table("counter-speech and look-alikes", list(csv.DictReader(handle)),
+               lambda r: f"{r['kind']} (label {r['label']})", engine, threshold)
     return 0
 
 
