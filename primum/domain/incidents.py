@@ -10,7 +10,8 @@ more than one person*, which is the only thing that may slow a channel down or t
   positives of an imperfect model, get their private nudges and no more);
 * a calm notice at most, never slowmode, a thread suggestion, a heat alert or a cooldown, until
   there is a *fight* (two members each flagged ``escalate_member_flags`` times, whose flagged
-  messages address each other by reply or mention) or a *pile-on* (``pileon_members`` flagged
+  messages address each other by reply or mention, or by answering right after the other's
+  flagged message) or a *pile-on* (``pileon_members`` flagged
   members addressing one member; a flagged reply to a flagged message joins in on whomever that
   message addressed), and ``escalate_min_flags`` flags in all. One flagged line from the member
   being belittled, or from a colleague stepping in to defend them, and members venting at the
@@ -43,6 +44,9 @@ DENSE_MESSAGES = 6
 DENSE_BEYOND_NOTICE = 3
 #: After the grace period, at least this share of the member's messages must be flagged.
 COOLDOWN_SHARE = 2 / 3
+#: A flagged message that addresses no one, posted within this long of another member's flagged
+#: message right before it, answers that member (many people trade words without Discord's reply).
+IMPLICIT_REPLY = timedelta(minutes=3)
 
 
 @dataclass(frozen=True)
@@ -106,10 +110,15 @@ class FlagWindow:
         """Remember one message (and its flag, with whom it addressed); return its sequence number.
 
         A flagged reply to a flagged message joins in on whomever that message addressed (the
-        second voice of a pile-on often answers the first, not the target).
+        second voice of a pile-on often answers the first, not the target). A flagged message that
+        addresses no one, right after another member's flagged message, answers that member.
         """
         self.seq += 1
+        previous = self.messages[-1] if self.messages else None
         self.messages.append(Seen(at, author_id, flagged))
+        if flagged and not targets and previous is not None and previous.flagged \
+                and previous.author_id != author_id and at - previous.at <= IMPLICIT_REPLY:
+            targets = (previous.author_id,)
         if flagged:
             parent = next((flag for flag in self.flags if reply_to is not None and flag.message_id == reply_to), None)
             joined = tuple(t for t in (parent.targets if parent else ()) if t != author_id and t not in targets)

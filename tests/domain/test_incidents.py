@@ -196,9 +196,26 @@ def test_a_reply_to_an_unflagged_message_joins_in_on_nobody():
 
 
 def test_two_members_venting_at_the_system_are_no_fight():
-    # each flagged twice (a model that dislikes venting), neither addresses the other
+    # each flagged twice (a model that dislikes venting), neither addresses the other, others between
+    window = FlagWindow()
+    for i, (author, flagged) in enumerate([(A, True), (C, False), (B, True), (C, False), (A, True), (D, False),
+                                           (B, True), (A, False), (B, False)]):
+        window.observe(T0 + timedelta(seconds=20 * i), author, i + 1, flagged)
+    assert window.sustained(2) == {A, B} and window.fighting_pairs(2) == set()
+    assert highest_channel_rung(window, Guards(), notice_seq=3) == 1
+
+
+def test_two_members_trading_insults_without_replying_are_a_fight():
+    # back to back, no reply or mention: each flagged message answers the one right before it
     window = FlagWindow()
     for i, author in enumerate([A, B, A, B]):
-        window.observe(T0, author, i + 1, True)
-    assert window.sustained(2) == {A, B} and window.fighting_pairs(2) == set()
-    assert highest_channel_rung(window, Guards(), notice_seq=2) == 1
+        window.observe(T0 + timedelta(seconds=20 * i), author, i + 1, True)
+    assert window.fighting_pairs(2) == {(A, B)}
+    assert highest_channel_rung(window, Guards(), notice_seq=2) == 4
+
+
+def test_a_flagged_message_long_after_the_last_one_answers_no_one():
+    window = FlagWindow()
+    window.observe(T0, A, 1, True)
+    window.observe(T0 + timedelta(minutes=4), B, 2, True)
+    assert [flag.targets for flag in window.flags] == [(), ()]

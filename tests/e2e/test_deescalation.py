@@ -398,3 +398,16 @@ async def test_the_same_insults_addressing_nobody_are_a_notice_at_most(harness: 
     general = h.world.general
     await _pile_on(h, general, by_reply=False)
     assert h.events.of_type("heat_notice") and not h.events.of_type("slowmode")
+
+
+async def test_two_members_trading_insults_without_discord_replies_are_slowed_down(harness: Harness) -> None:
+    h = harness
+    general = h.world.general
+    a, b = doctors(h)
+    lines = ["With respect, you are an idiot about beta blockers.", "Only a moron would say that.",
+             "You idiot, read the trial.", "Moron. Read it yourself.", "Idiot.", "Moron."]
+    for i, text in enumerate(lines):  # back to back, no reply and no mention: still an exchange
+        h.server.user_says(a if i % 2 == 0 else b, general, text, force=True)
+        await h.wait_for(lambda n=i + 1: _scored_count(h) >= n, what="be-kind scored the message")
+        await h.wait_for(lambda: not _busy(h, general), what="de-escalation caught up")
+    assert h.events.of_type("heat_notice") and h.events.of_type("slowmode")
