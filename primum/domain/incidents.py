@@ -173,9 +173,10 @@ class FlagWindow:
         """The author's flags at or after ``moment``."""
         return [flag for flag in self.flags if flag.author_id == author_id and flag.at >= moment]
 
-    def message_ids(self, author_id: int | None = None) -> tuple[int, ...]:
-        """Flagged message ids (of one author, or anyone), newest last, at most five."""
-        ids = [flag.message_id for flag in self.flags if author_id is None or flag.author_id == author_id]
+    def message_ids(self, author_id: int | None = None, *, authors: set[int] | None = None) -> tuple[int, ...]:
+        """Flagged message ids (of one author, of some authors, or anyone), newest last, at most five."""
+        ids = [flag.message_id for flag in self.flags
+               if (author_id is None or flag.author_id == author_id) and (authors is None or flag.author_id in authors)]
         return tuple(ids[-5:])
 
 

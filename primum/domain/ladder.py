@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from primum.domain.heat import HeatReading, next_level, targets_of
 from primum.domain.incidents import (
     FlagWindow,
+    combatants,
     cooldown_allowed,
     highest_channel_rung,
     is_flag,
@@ -212,9 +213,13 @@ def _channel_step(
         if slowmode_active:
             return None
         return Slowmode(config.slowmode_seconds, timedelta(minutes=config.slowmode_minutes))
+    # Name and cite only the members of the fight or pile-on: a colleague who was flagged once for
+    # stepping in is not "one of those two" in public, nor in the moderators' alert.
+    sides = combatants(state.flags, config.guards)
+    named = tuple(member for member in reading.hottest if member in sides) or tuple(sorted(sides))
     if rung is Rung.THREAD:
-        return SuggestThread(reading.hottest[:2])
+        return SuggestThread(named[:2])
     if _recent(state.last_alert, now, config.alert_repeat_minutes):
         return None
-    return _alert(state, scored.channel_id, now, "heat", state.flags.message_ids(), reading.hottest[:3],
+    return _alert(state, scored.channel_id, now, "heat", state.flags.message_ids(authors=sides), named[:3],
                   reading.channel_heat)

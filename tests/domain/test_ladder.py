@@ -236,3 +236,16 @@ def test_only_a_member_of_the_fight_is_cooled_down():
     assert A not in _cooled([*fight, *a_aside])
     a_and_b = [(B, C, 0), (C, B, 0.2), (B, A, 0.4), (C, B, 0.6), (A, B, 0.8), (A, B, 6), (A, B, 6.5), (A, B, 7)]
     assert A in _cooled(a_and_b)
+
+
+def test_thread_suggestion_and_alert_name_only_the_two_sides():
+    """A and B fight; C, flagged once for calling A out, has the most heat: C is named nowhere."""
+    state, config = ChannelLadder(), LadderConfig()
+    hot = HeatReading(channel_heat=7.0, member_heat=0.0, parts=HeatParts(), hottest=(C, A, B))
+    steps = []
+    for i, author in enumerate([A, B, C, A, B, A, B, A]):
+        steps += decide(state, config, scored(author=author, mid=i + 1), hot, T0 + timedelta(seconds=10 * i))
+    thread = next(step for step in steps if isinstance(step, SuggestThread))
+    alert = next(step for step in steps if isinstance(step, ModAlert))
+    assert thread.member_ids == (A, B)
+    assert alert.member_ids == (A, B) and 3 not in alert.message_ids  # message 3 is C's
