@@ -11,12 +11,12 @@ more than one person*, which is the only thing that may slow a channel down or t
 * a calm notice at most, never slowmode, a thread suggestion, a heat alert or a cooldown, until
   there is a *fight* (two members each flagged ``escalate_member_flags`` times, whose flagged
   messages address each other by reply or mention, or by answering right after the other's
-  flagged message) or a *pile-on* (``pileon_members`` flagged
-  members addressing one member; a flagged reply to a flagged message joins in on whomever that
-  message addressed), and ``escalate_min_flags`` flags in all. One flagged line from the member
-  being belittled, or from a colleague stepping in to defend them, and members venting at the
-  EHR rather than at each other, are the model's likeliest mistakes; they must not turn one
-  person's rudeness, or a bad day, into a slowmode for everyone;
+  flagged message) or a *pile-on* (``pileon_members`` flagged members addressing one member; a
+  flagged reply to a flagged message joins in on whomever that message addressed), and
+  ``escalate_min_flags`` flags in all. One flagged line from the member being belittled, or from
+  a colleague stepping in to defend them, and members venting at the EHR rather than at each
+  other, are the model's likeliest mistakes; they must not turn one person's rudeness, or a bad
+  day, into a slowmode for everyone;
 * beyond the notice, the incivility must go on *after* it: two more flagged messages from two
   different members since the notice (people who keep going once asked to stop), and half of
   the channel's last ``DENSE_MESSAGES`` messages flagged (a fight, not scattered misfires);
