@@ -7,8 +7,8 @@ and 10% of everyone else's: a one-sided thread where the target or a defender is
 then); nudges are assumed delivered and read at once (the worst case for the grace period).
 Escalations are two members trading flagged messages after a civil start. Prints, per model, how
 many conversations got any step, a notice, anything beyond a notice (slowmode, thread, heat alert)
-and a cooldown, and for escalations the message (counted
-from the first flagged one) at which the notice and the slowmode came.
+and a cooldown, and for escalations the message (counted from the first flagged one) at which the
+notice and the slowmode came.
 
     python benchmarks/policy_safety.py [--conversations 30] [--seed 7]
 """

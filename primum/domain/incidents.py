@@ -120,7 +120,7 @@ class FlagWindow:
                 and previous.author_id != author_id and at - previous.at <= IMPLICIT_REPLY:
             targets = (previous.author_id,)
         if flagged:
-            parent = next((flag for flag in self.flags if reply_to is not None and flag.message_id == reply_to), None)
+            parent = None if reply_to is None else next((f for f in self.flags if f.message_id == reply_to), None)
             joined = tuple(t for t in (parent.targets if parent else ()) if t != author_id and t not in targets)
             self.flags.append(Flag(at, author_id, message_id, self.seq, targets + joined))
         return self.seq
@@ -161,10 +161,6 @@ class FlagWindow:
                     by_target.setdefault(target, set()).add(flag.author_id)
         return by_target
 
-    def largest_pileon(self) -> int:
-        """The most distinct members whose flagged messages addressed one and the same member."""
-        return max((len(authors) for authors in self.pileons().values()), default=0)
-
     def count(self) -> int:
         """Flagged messages in the window."""
         return len(self.flags)
@@ -173,10 +169,9 @@ class FlagWindow:
         """The author's flags at or after ``moment``."""
         return [flag for flag in self.flags if flag.author_id == author_id and flag.at >= moment]
 
-    def message_ids(self, author_id: int | None = None, *, authors: set[int] | None = None) -> tuple[int, ...]:
-        """Flagged message ids (of one author, of some authors, or anyone), newest last, at most five."""
-        ids = [flag.message_id for flag in self.flags
-               if (author_id is None or flag.author_id == author_id) and (authors is None or flag.author_id in authors)]
+    def message_ids(self, authors: set[int] | None = None) -> tuple[int, ...]:
+        """Flagged message ids (of these authors, or anyone), newest last, at most five."""
+        ids = [flag.message_id for flag in self.flags if authors is None or flag.author_id in authors]
         return tuple(ids[-5:])
 
 

@@ -171,7 +171,7 @@ def decide(
             if scored.nudge_seen_at is not None else 0
         steps.append(Cooldown(scored.author_id, timedelta(minutes=config.cooldown_minutes), strikes))
         if config.allows(Rung.ALERT):
-            evidence = state.flags.message_ids(scored.author_id)
+            evidence = state.flags.message_ids({scored.author_id})
             heat_alert = next((step for step in steps if isinstance(step, ModAlert)), None)
             if heat_alert is not None:  # one alert for the incident: the cooldown's replaces the heat one
                 steps.remove(heat_alert)
@@ -221,5 +221,5 @@ def _channel_step(
         return SuggestThread(named[:2])
     if _recent(state.last_alert, now, config.alert_repeat_minutes):
         return None
-    return _alert(state, scored.channel_id, now, "heat", state.flags.message_ids(authors=sides), named[:3],
+    return _alert(state, scored.channel_id, now, "heat", state.flags.message_ids(sides), named[:3],
                   reading.channel_heat)

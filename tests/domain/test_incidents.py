@@ -185,7 +185,7 @@ def test_a_flagged_reply_to_a_flagged_message_joins_in_on_its_target():
     window.observe(T0, C, 2, True, (A,), reply_to=1)  # C answers A's insult, piling on B
     window.observe(T0, D, 3, True, (C,), reply_to=2)  # D answers C: joins in on B (and A)
     assert [flag.targets for flag in window.flags] == [(B,), (A, B), (C, A, B)]
-    assert window.largest_pileon() == 3
+    assert window.pileons()[B] == {A, C, D}  # a pile-on of three on B
 
 
 def test_a_reply_to_an_unflagged_message_joins_in_on_nobody():
