@@ -40,7 +40,9 @@ class Privacy(commands.Cog):
         moderation: Any = self.bot.get_cog("Moderation")
         case_log = moderation.case_log if moderation is not None else CaseLog(self.bot.db, self.bot.clock,
                                                                                self.bot.events)
-        return PrivacyService(self.bot.db, case_log)
+        deescalation: Any = self.bot.get_cog("Deescalation")
+        live = [deescalation.service] if deescalation is not None else []
+        return PrivacyService(self.bot.db, case_log, live)
 
     async def _forget(self, interaction: discord.Interaction[Any], member_id: int, reason: str | None, *,
                       self_request: bool) -> None:

@@ -354,6 +354,22 @@ class HeatTracker:
             curve.append((moment, value))
         return curve
 
+    def forget_member(self, channel_id: int, member_id: int) -> int:
+        """Drop what one channel remembers about a member (their heat, exchanges, last message time).
+
+        The channel's own decaying hostility stays: it is one number about the channel, not the member.
+        Returns how many entries went.
+        """
+        state = self._channels.get(channel_id)
+        if state is None:
+            return 0
+        gone = int(state.members.pop(member_id, None) is not None)
+        gone += int(state.last_seen.pop(member_id, None) is not None)
+        for key in [key for key in state.pairs if member_id in key]:
+            del state.pairs[key]
+            gone += 1
+        return gone
+
     def prune(self, now: datetime) -> int:
         """Forget channels and members whose heat has decayed away; return how many channels went."""
         gone = 0

@@ -33,7 +33,7 @@ Pure: the caller passes the time; nothing here reads a clock.
 from __future__ import annotations
 
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from primum.domain.scored import ScoredMessage
@@ -124,6 +124,16 @@ class FlagWindow:
             joined = tuple(t for t in (parent.targets if parent else ()) if t != author_id and t not in targets)
             self.flags.append(Flag(at, author_id, message_id, self.seq, targets + joined))
         return self.seq
+
+    def forget_member(self, member_id: int) -> int:
+        """Drop a member's flags and messages, and their id from others' flags; return how many went."""
+        kept_flags = [flag for flag in self.flags if flag.author_id != member_id]
+        kept_seen = [seen for seen in self.messages if seen.author_id != member_id]
+        gone = len(self.flags) - len(kept_flags) + len(self.messages) - len(kept_seen)
+        self.flags = deque((replace(flag, targets=tuple(t for t in flag.targets if t != member_id))
+                            for flag in kept_flags), maxlen=self.flags.maxlen)
+        self.messages = deque(kept_seen, maxlen=self.messages.maxlen)
+        return gone
 
     def dense(self) -> int:
         """Flagged messages among the last ``DENSE_MESSAGES`` messages."""

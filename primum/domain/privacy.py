@@ -23,6 +23,7 @@ FEATURES: dict[str, str] = {
     "interactions": "who-replied-to-whom records (ids and times)",
     "observe_reports": "observe-mode reports about the member and their verdicts",
     "names": "your display name, remembered for reports while you moderate",
+    "live_heat": "live channel heat and recent flags kept in memory (ids and times, never text)",
 }
 
 #: What a forget keeps, and why.

@@ -87,6 +87,7 @@ class DeescalationService:
         self.timed = TimedActions(self.actions, self.record, self.scheduler, self.events, self.clock,
                                   port=self._port, lock=self._lock)
         self._ladders: dict[int, ChannelLadder] = {}
+        self._guild_of: dict[int, int] = {}  # channel -> guild, for a per-guild forget
 
     # --- lifecycle ----------------------------------------------------------------------------
     def _port(self) -> DeescalationPort:
@@ -168,6 +169,7 @@ class DeescalationService:
         async with self._lock(scored.channel_id):
             now = self.clock.now()
             ladder = self._ladders.setdefault(scored.channel_id, ChannelLadder())
+            self._guild_of[scored.channel_id] = scored.guild_id
             ladder.flags.prune(now, config.guards.window)
             if scored.counterspeech and is_bystander(ladder.flags, scored.author_id):
                 scored = replace(scored, deescalating=True)  # asking others to stop is never heat
@@ -210,6 +212,21 @@ class DeescalationService:
         for channel_id, ladder in list(self._ladders.items()):
             if ladder.idle and self.heat.channel_heat(channel_id, now) < 0.01:
                 del self._ladders[channel_id]
+
+    async def forget_member(self, guild_id: int, member_id: int) -> int:
+        """Drop what memory holds about a member in one guild's channels (heat, flags, exchanges).
+
+        Part of a privacy forget: the database rows go through ``storage.privacy``; this is the
+        in-memory half, so a forgotten member's earlier messages no longer count toward anything.
+        """
+        gone = 0
+        for channel_id in [c for c, g in self._guild_of.items() if g == guild_id]:
+            async with self._lock(channel_id):
+                gone += self.heat.forget_member(channel_id, member_id)
+                ladder = self._ladders.get(channel_id)
+                if ladder is not None:
+                    gone += ladder.flags.forget_member(member_id)
+        return gone
 
     async def _report_would(self, scored: ScoredMessage, steps: list[Step]) -> None:
         """Observe mode: tell the moderators what each step would have been."""

@@ -1,15 +1,17 @@
 """``/privacy forgetme`` and an owner's ``/privacy forget``: one forget across every feature.
 
 Each feature's data about the member is removed (be-kind, verification, finished de-escalation
-records, who-replied-to-whom records, a moderator's remembered display name) or anonymised (appeal
-statements); the case log keeps its ids and reasons, and the forget itself becomes a case. The
-reply says what was kept and why.
+records, who-replied-to-whom records, a moderator's remembered display name, live heat and flags
+held in memory) or anonymised (appeal statements); the case log keeps its ids and reasons, and the
+forget itself becomes a case. The reply says what was kept and why.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from primum.domain.cases import Case, CaseKind
 from primum.domain.privacy import forget_reason, forget_summary
@@ -40,12 +42,21 @@ class ForgetReport:
         return forget_summary(self.removed, self.kept, self.case.number)
 
 
+class InMemoryState(Protocol):
+    """A feature that keeps live state about members in memory (de-escalation's heat and flags)."""
+
+    async def forget_member(self, guild_id: int, member_id: int) -> int:
+        """Drop the member's entries in one guild; return how many went."""
+        ...
+
+
 class PrivacyService:
     """Forget a member everywhere, and put the forget on the record."""
 
-    def __init__(self, db: Database, case_log: CaseLog) -> None:
+    def __init__(self, db: Database, case_log: CaseLog, live: Sequence[InMemoryState] = ()) -> None:
         self.db = db
         self.case_log = case_log
+        self.live = live
 
     async def forget_member(self, guild_id: int, member_id: int, actor_id: int, reason: str | None = None,
                             *, self_request: bool) -> ForgetReport:
@@ -64,6 +75,7 @@ class PrivacyService:
             removed["observe_reports"] = await PolicyRepository(self.db).forget_user(guild_id, member_id)
         if await table_columns(self.db, "known_names"):
             removed["names"] = await NameRepository(self.db).forget_member(guild_id, member_id)
+        removed["live_heat"] = sum([await state.forget_member(guild_id, member_id) for state in self.live])
         case = await self.record_forget(guild_id, member_id, actor_id, forget_reason(reason, self_request=self_request),
                                         "all", sum(removed.values()))
         log.info("forgot member %d in guild %d (case #%d)", member_id, guild_id, case.number)

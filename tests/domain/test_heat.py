@@ -221,3 +221,25 @@ def test_hysteresis_does_not_flap_around_a_threshold():
 def test_next_level_refuses_bad_thresholds(thresholds, ratio):
     with pytest.raises(ValueError, match=r"thresholds|exit_ratio"):
         next_level(1.0, 0, thresholds, ratio)
+
+
+def test_forgetting_a_member_drops_their_heat_and_exchanges_in_that_channel_only():
+    tracker = HeatTracker()
+    now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    for i, (author, other) in enumerate([(1, 2), (2, 1), (1, 2), (2, 1)]):
+        tracker.observe(_forget_case(author, other, channel=100, i=i), now + timedelta(seconds=10 * i))
+    tracker.observe(_forget_case(1, 2, channel=200, i=9), now + timedelta(seconds=50))
+    later = now + timedelta(seconds=60)
+    assert tracker.member_heat(100, 1, later) > 0 and set(tracker.hottest(100, later)) == {1, 2}
+    assert tracker.forget_member(100, 1) == 3  # heat, last seen, the (1, 2) exchange
+    assert tracker.member_heat(100, 1, later) == 0.0 and tracker.hottest(100, later) == (2,)
+    assert tracker.member_heat(200, 1, later) > 0  # another channel is not this forget's business
+    assert tracker.forget_member(100, 1) == 0 and tracker.forget_member(999, 1) == 0
+
+
+def _forget_case(author, other, *, channel, i):
+    return ScoredMessage(
+        guild_id=10, channel_id=channel, message_id=i + 1, author_id=author,
+        created_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC), reply_to_author_id=other, mentioned_ids=(),
+        score=0.95, categories={"insult": 0.95}, nudged=True, author_nudges_recent=0, flagged=True, threshold=0.7,
+    )

@@ -219,3 +219,17 @@ def test_a_flagged_message_long_after_the_last_one_answers_no_one():
     window.observe(T0, A, 1, True)
     window.observe(T0 + timedelta(minutes=4), B, 2, True)
     assert [flag.targets for flag in window.flags] == [(), ()]
+
+
+def test_forgetting_a_member_drops_their_flags_and_their_id_from_others():
+    window = FlagWindow()
+    for i, author in enumerate([A, B, A, B]):
+        window.observe(T0 + timedelta(seconds=20 * i), author, i + 1, True)
+    window.observe(T0 + timedelta(seconds=100), C, 5, False)
+    assert window.fighting_pairs(2) == {(A, B)}
+    assert window.forget_member(A) == 2 + 2  # two flags and their two messages
+    assert [flag.author_id for flag in window.flags] == [B, B]
+    assert all(A not in flag.targets for flag in window.flags)
+    assert [seen.author_id for seen in window.messages] == [B, B, C]
+    assert window.fighting_pairs(2) == set() and highest_channel_rung(window, Guards(), notice_seq=2) <= 1
+    assert window.forget_member(A) == 0

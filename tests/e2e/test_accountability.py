@@ -130,3 +130,19 @@ async def test_a_moderator_cannot_approve_their_own_verification(harness: Any) -
     assert "moderator like you" in peer.content  # a moderator's verification goes to someone above them
     approved = await h.answer(await h.click(h.ids.owner_id, h.cards()[-1].id, APPROVE_ID))
     assert "Approved" in approved.content
+
+
+async def test_privacy_forgetme_also_clears_live_heat_and_flags(stack: Stack) -> None:
+    server, ids = stack.server, stack.seeded
+    assert stack.bot is not None
+    service: Any = stack.bot.get_cog("Deescalation").service  # type: ignore[union-attr]
+    politics = ids.channel("politics")
+    first = server.user_says(uid(stack, RAJ), politics, "Mandates worked for measles.")
+    server.user_says(uid(stack, AMARA), politics, "You idiot.", reply_to=first.id)
+    await server.wait_for(lambda: service.heat.member_heat(politics, uid(stack, AMARA), stack.clock.now()) > 0,
+                          5.0, what="Amara's heat")
+    text = await slash(stack, AMARA, "privacy forgetme")
+    line = next(line for line in text.splitlines() if "live channel heat" in line)
+    assert int(line.rsplit(":", 1)[1]) >= 3  # her heat, her last message time, her flag (and its message)
+    assert service.heat.member_heat(politics, uid(stack, AMARA), stack.clock.now()) == 0.0
+    assert all(flag.author_id != uid(stack, AMARA) for flag in service._ladders[politics].flags.flags)

@@ -161,3 +161,20 @@ async def test_observe_mode_reports_the_steps_and_touches_nothing(world):
     assert world.port.posts == [] and world.port.slowmode_calls == []  # nothing happened in the channel
     assert any("a calm notice" in text for text in reports) and any("a slowmode" in text for text in reports)
 
+
+
+async def test_a_forgotten_member_s_earlier_messages_no_longer_count(world):
+    from primum.services.cases import CaseLog
+    from primum.services.privacy import PrivacyService
+
+    await heated_exchange(world, turns=3)  # Alice twice, Bob once: a notice, no fight yet
+    assert world.types() == ["heat_notice"]
+    privacy = PrivacyService(world.db, CaseLog(world.db, world.clock, world.events), [world.service])
+    assert (await PrivacyService(world.db, privacy.case_log, [world.service]).forget_member(
+        GUILD + 1, ALICE, ALICE, self_request=True)).removed["live_heat"] == 0  # another guild's forget
+    report = await privacy.forget_member(GUILD, ALICE, ALICE, self_request=True)
+    assert report.removed["live_heat"] >= 4  # her heat, her exchange with Bob, her two flags and messages
+    assert ALICE not in world.service.heat.hottest(CHANNEL, world.clock.now())
+    await world.say(BOB, 0.82, to=ALICE)  # without the forget this fourth insult makes a fight: slowmode
+    assert "slowmode" not in world.types()
+
