@@ -198,7 +198,7 @@ def margin_factor(score: float, threshold: float | None, floor: float) -> float:
 def targets_of(scored: ScoredMessage) -> tuple[int, ...]:
     """Whom the message addresses: the replied-to author and the mentioned users, never the author."""
     found: list[int] = []
-    for candidate in (scored.reply_to_author_id, *scored.mentioned_ids):
+    for candidate in (scored.reply_to_author_id, *scored.mentioned_ids, scored.answering_id):
         if candidate is not None and candidate != scored.author_id and candidate not in found:
             found.append(candidate)
     return tuple(found)

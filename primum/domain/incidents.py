@@ -114,16 +114,25 @@ class FlagWindow:
         addresses no one, right after another member's flagged message, answers that member.
         """
         self.seq += 1
-        previous = self.messages[-1] if self.messages else None
+        answered = None if targets else self.answering(at, author_id, flagged)
+        if answered is not None:
+            targets = (answered,)
         self.messages.append(Seen(at, author_id, flagged))
-        if flagged and not targets and previous is not None and previous.flagged \
-                and previous.author_id != author_id and at - previous.at <= IMPLICIT_REPLY:
-            targets = (previous.author_id,)
         if flagged:
             parent = None if reply_to is None else next((f for f in self.flags if f.message_id == reply_to), None)
             joined = tuple(t for t in (parent.targets if parent else ()) if t != author_id and t not in targets)
             self.flags.append(Flag(at, author_id, message_id, self.seq, targets + joined))
         return self.seq
+
+    def answering(self, at: datetime, author_id: int, flagged: bool) -> int | None:
+        """Whom a flagged message that addresses no one answers: the author of the message right
+        before it, when that was another member's flagged message less than ``IMPLICIT_REPLY`` ago
+        (many people trade words without Discord's reply)."""
+        previous = self.messages[-1] if self.messages else None
+        if flagged and previous is not None and previous.flagged and previous.author_id != author_id \
+                and at - previous.at <= IMPLICIT_REPLY:
+            return previous.author_id
+        return None
 
     def forget_member(self, member_id: int) -> int:
         """Drop a member's flags and messages, and their id from others' flags; return how many went."""

@@ -22,7 +22,7 @@ Everything here is pure: the caller passes the heat reading, the time and what i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from primum.domain.heat import HeatReading, next_level, targets_of
@@ -121,6 +121,17 @@ class ChannelLadder:
 
 def _recent(last: datetime | None, now: datetime, minutes: int) -> bool:
     return last is not None and now - last < timedelta(minutes=minutes)
+
+
+def addressed(state: ChannelLadder, config: LadderConfig, scored: ScoredMessage, now: datetime) -> ScoredMessage:
+    """``scored`` with ``answering_id`` set when it is a flagged message that addresses no one but
+    answers the flagged message right before it, so heat's exchange and the fight guards read
+    the same exchange. Call before heat observes the message."""
+    if targets_of(scored):
+        return scored
+    state.flags.prune(now, config.guards.window)
+    answered = state.flags.answering(now, scored.author_id, is_flag(scored, config.uncivil_score))
+    return scored if answered is None else replace(scored, answering_id=answered)
 
 
 def decide(

@@ -35,6 +35,8 @@ class ScoredMessage:
         disputed: the author answered their latest nudge with "This was a mistake".
         observe: the channel is in observe mode: decide as usual, only report.
         reply_to_message_id: the message this one replies to (None: not a reply).
+        answering_id: set by de-escalation for a flagged message that addresses no one but follows
+            another member's flagged message within moments: the member it answers.
     """
 
     guild_id: int
@@ -56,3 +58,4 @@ class ScoredMessage:
     disputed: bool = False
     observe: bool = False
     reply_to_message_id: int | None = None
+    answering_id: int | None = None

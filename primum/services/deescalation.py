@@ -32,6 +32,7 @@ from primum.domain.ladder import (
     Slowmode,
     Step,
     SuggestThread,
+    addressed,
     decide,
 )
 from primum.domain.ladder_config import LadderConfig
@@ -173,6 +174,7 @@ class DeescalationService:
             ladder.flags.prune(now, config.guards.window)
             if scored.counterspeech and is_bystander(ladder.flags, scored.author_id):
                 scored = replace(scored, deescalating=True)  # asking others to stop is never heat
+            scored = addressed(ladder, config, scored, now)
             reading = self.heat.observe(scored, now)
             slowmode_active = bool(
                 await self.actions.pending_for(scored.guild_id, SLOWMODE, channel_id=scored.channel_id)

@@ -5,6 +5,7 @@ model may flag anything), and what the policy may do. The point: policy alone ke
 member safe from slowmode, cooldowns and timeouts, whatever the model says about one person.
 """
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from primum.domain.counterspeech import Signals, counterspeech_reason
 from primum.domain.heat import HeatConfig, HeatTracker, incivility, margin_factor
 from primum.domain.incidents import FlagWindow, Guards, highest_channel_rung
-from primum.domain.ladder import ChannelLadder, Cooldown, Slowmode, decide
+from primum.domain.ladder import ChannelLadder, Cooldown, Slowmode, addressed, decide
 from primum.domain.ladder_config import LadderConfig
 from primum.domain.scored import ScoredMessage
 
@@ -233,3 +234,42 @@ def test_forgetting_a_member_drops_their_flags_and_their_id_from_others():
     assert [seen.author_id for seen in window.messages] == [B, B, C]
     assert window.fighting_pairs(2) == set() and highest_channel_rung(window, Guards(), notice_seq=2) <= 1
     assert window.forget_member(A) == 0
+
+
+def _first_slowmode(replying, *, score, gap_s, implicit=True):
+    """Two members trade insults ``gap_s`` apart; the message index of the first Slowmode (None: never)."""
+    tracker, state, config = HeatTracker(), ChannelLadder(), LadderConfig()
+    for i in range(12):
+        author = (A, B)[i % 2]
+        scored = message(i, author, gap_s * i, True, score=score)
+        if not replying:
+            scored = replace(scored, reply_to_author_id=None)
+        now = scored.created_at
+        if implicit:
+            scored = addressed(state, config, scored, now)
+        if any(isinstance(step, Slowmode) for step in decide(state, config, scored, tracker.observe(scored, now), now)):
+            return i
+    return None
+
+
+@pytest.mark.parametrize(("score", "gap_s"), [(0.8, 45), (0.75, 90)])
+def test_insults_traded_without_replies_are_slowed_as_soon_as_replied_ones(score, gap_s):
+    replied = _first_slowmode(True, score=score, gap_s=gap_s)
+    assert replied is not None and replied <= 4
+    assert _first_slowmode(False, score=score, gap_s=gap_s) == replied
+    # without the implicit answer, heat missed the exchange: later or never
+    unanswered = _first_slowmode(False, score=score, gap_s=gap_s, implicit=False)
+    assert unanswered is None or unanswered > replied
+
+def test_addressed_names_whom_an_unaddressed_flagged_message_answers():
+    state, config = ChannelLadder(), LadderConfig()
+    first = replace(message(0, A, 0, True), reply_to_author_id=None)
+    decide(state, config, first, HeatTracker().observe(first, first.created_at), first.created_at)
+    answer = replace(message(1, B, 30, True), reply_to_author_id=None)
+    assert addressed(state, config, answer, answer.created_at).answering_id == A
+    civil = replace(message(1, B, 30, False), reply_to_author_id=None)
+    assert addressed(state, config, civil, civil.created_at).answering_id is None  # only flagged ones
+    late = replace(message(1, B, 400, True), reply_to_author_id=None)
+    assert addressed(state, config, late, late.created_at).answering_id is None  # long after
+    replying = message(1, B, 30, True)
+    assert addressed(state, config, replying, replying.created_at) is replying  # already addresses A
