@@ -52,6 +52,9 @@ def main() -> int:
     with (BLIND / "counter_speech.csv").open(encoding="utf-8", newline="") as handle:
         _table("counter-speech and look-alikes", list(csv.DictReader(handle)),
                lambda r: f"{r['kind']} (label {r['label']})", engine, threshold)
+    with (BLIND / "antisemitism.csv").open(encoding="utf-8", newline="") as handle:
+        _table("antisemitism and its look-alikes", list(csv.DictReader(handle)),
+               lambda r: f"{r['functionality']} (label {r['label']})", engine, threshold)
     return 0
 
 

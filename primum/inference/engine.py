@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from primum.inference.coded_hate import coded_hate
 from primum.inference.lexical import LexicalModel, load_lexical
 from primum.inference.protocol import ACTIONABLE_CATEGORIES, CATEGORIES, Thresholds
 from primum.inference.textnorm import normalize
@@ -146,6 +147,9 @@ class Engine:
         self.long_penalty = long_penalty
         self.segment_chars = segment_chars
         self.lexical = lexical
+        #: Set by ``open_engine`` from the card's cut-offs: the score a documented hate code used
+        #: (not mentioned) is lifted to (``coded_hate``). None: off (while thresholds are chosen).
+        self.coded_floor: float | None = None
 
     @classmethod
     def from_model_dir(
@@ -251,12 +255,17 @@ class Engine:
                     unkind = max(unkind or 0.0, value)
                 elif label in cats:
                     cats[label] = max(cats[label], value)
+            coded = self.coded_floor is not None and coded_hate(clean[sample]) is not None
+            if coded:
+                cats["identity_attack"] = max(cats["identity_attack"], self.coded_floor or 0.0)
             if self._overall is not None:
                 overall = self._overall(cats)
             elif unkind is not None:
                 overall = unkind
             else:
                 overall = max(cats[c] for c in ACTIONABLE_CATEGORIES)
+            if coded:
+                overall = max(overall, self.coded_floor or 0.0)
             results[sample] = RawScore(float(overall), cats)
         return results
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from primum.inference.engine import MODEL_DIR, Engine
+from primum.inference.coded_hate import coded_hate_floor
+from primum.inference.engine import MODEL_DIR, Engine, card_thresholds
 from primum.settings import DEFAULT_RUNTIME, MODEL_RUNTIMES
 
 
@@ -21,6 +22,10 @@ def open_engine(
         loaded = load_onnx_engine(model_dir, threads=threads)
     else:
         loaded = Engine.from_model_dir(model_dir, threads=threads, quantize=runtime == "torch")
+    engine, card = loaded
+    if card.get("thresholds"):
+        cut = card_thresholds(card, runtime)
+        engine.coded_floor = coded_hate_floor(cut.nudge, cut.hide)
     _freeze_loaded_objects()
     return loaded
 

@@ -271,6 +271,12 @@ so the bot can send the author a **private nudge** before a conversation turns s
   score and the best other piece's score with its odds divided by n ** penalty, n the number of
   other pieces (penalty {card.get('long_penalty', 0.0)}; 0 = plain maximum), so a long benign message is no likelier
   to trip than a short one while one clearly unkind sentence still shows.
+- Documented antisemitic codes (`primum/inference/coded_hate.py`): the encoder reads codes such as
+  "(((they)))", "the goyim know", "zionists control congress" or the dual-loyalty canard as neutral
+  talk about a group. When the normalised text *uses* one (not inside quotation marks, not negated,
+  and with no word that names it as a trope, antisemitic, a conspiracy theory, or reports it), the
+  score is lifted to a third of the way from the nudge to the hide threshold: a private nudge,
+  never a hide on this evidence alone. Thresholds are chosen on the model's own scores first.
 - Runtime (default `model.runtime = "onnx"`): the merged network is exported to ONNX once, fused
   (one Attention, SkipLayerNorm and BiasGelu kernel per layer) and quantised to dynamic int8 with
   per-channel weights, then cached under `~/.cache/primum/<version>/` (about 30 s on first use).
@@ -379,6 +385,11 @@ to 381 msg/s over runs on one day), so compare runtimes only within one run.
   cost up to about 10% against the encoder alone; the torch fallback manages about 120 msg/s. Both
   are ample for a server at its real pace (p99 under 20 ms at 20 msg/s with ONNX). The n-gram tables
   add about 80 MB per loaded model. The first start builds the ONNX file (about 30 s, once).
+- Antisemitism is under-caught. On a blind set of 240 messages (`benchmarks/blind/antisemitism.csv`,
+  written by someone who never saw the code list or the model) the model alone flagged 29% of the
+  antisemitic ones and 1.5% of the kind look-alikes; with the code list, 38% and 1.5%. Conspiracy
+  tropes in euphemism ("a certain tribe"), collective blame, dual-loyalty insinuation and exclusion
+  are the usual misses; only the literal codes are caught by the list.
 - Negated hate is often flagged: on a blind functional set (`benchmarks/blind/`, written by someone
   shown no model output) 5 of 18 statements like "I don't think immigrants are criminals" were
   nudged, against 0 of 18 for counter-speech that quotes or refers to hate.

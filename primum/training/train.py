@@ -242,6 +242,7 @@ def calibrate_and_report(
     Each runtime in ``runtimes`` gets thresholds chosen on its own scores (``runtime_thresholds``);
     the first one's thresholds and report are the card's.
     """
+    from primum.inference.coded_hate import coded_hate_floor, lifted
     from primum.inference.lexical import load_lexical
     from primum.inference.runtimes import open_engine
     from primum.training.card import write_model_card
@@ -255,6 +256,7 @@ def calibrate_and_report(
     report: dict[str, Any] = {}
     for runtime in runtimes:
         engine, _ = open_engine(out, threads=threads, runtime=runtime)
+        engine.coded_floor = None  # the blend and the thresholds are chosen on the model's own scores ...
         if runtime == runtimes[0] and card.get("lexical"):
             # the blend is chosen once, on the default runtime; the card on disk then carries it
             card["lexical"].update(choose_blend(engine, out, rows, card))
@@ -266,6 +268,10 @@ def calibrate_and_report(
 
         all_scores = predict([r.text for r in rows])
         thresholds = _choose_on(rows, all_scores)
+        # ... and reported as the bot scores: documented hate codes lifted to just over the nudge cut-off
+        engine.coded_floor = coded_hate_floor(thresholds["nudge"], thresholds["hide"])
+        all_scores = [lifted(s, engine.clean(r.text), engine.coded_floor)
+                      for r, s in zip(rows, all_scores, strict=True)]
         chosen[runtime] = thresholds
         scores = [s for r, s in zip(rows, all_scores, strict=True) if r.split == "dev"]
         if runtime == runtimes[0]:

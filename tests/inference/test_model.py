@@ -194,3 +194,15 @@ def test_the_demo_scenarios_lines_read_as_the_demo_says(engine) -> None:
     sharp = [scenario.ONE_SHARP_LINE[1][1], *(text.format(alice="<@1>", bob="<@2>") for _, text in scenario.HEATED)]
     assert max(_scores(engine, civil)) < nudge
     assert min(_scores(engine, sharp)) >= nudge
+
+
+def test_documented_antisemitic_codes_are_nudged_not_hidden_and_their_rejection_is_not(engine) -> None:
+    """The encoder reads these codes as neutral talk about a group; the coded-hate layer lifts their
+    use to just over the nudge cut-off (never to hiding), and leaves a rejection of them alone."""
+    _, card = engine
+    nudge, hide = card["thresholds"]["nudge"], card["thresholds"]["hide"]
+    used = _scores(engine, ["(((they))) don't want you to know", "the goyim know", "zionists control congress"])
+    assert all(nudge <= s < hide for s in used), used
+    rejected = _scores(engine, ['"zionists control congress" is an antisemitic trope, please stop',
+                                "many of my colleagues are jewish"])
+    assert max(rejected) < nudge, rejected
