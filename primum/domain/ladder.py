@@ -57,9 +57,14 @@ class Slowmode:
 
 @dataclass(frozen=True)
 class SuggestThread:
-    """Suggest the members continue in a thread."""
+    """Suggest the two sides of a fight continue in a thread; in a pile-on, ask for room instead.
+
+    ``pileon``: several members addressed one; the channel is asked to give that colleague room,
+    naming no one (a thread would only move the crowd somewhere quieter).
+    """
 
     member_ids: tuple[int, ...]
+    pileon: bool = False
 
 
 @dataclass(frozen=True)
@@ -229,7 +234,12 @@ def _channel_step(
     sides = combatants(state.flags, config.guards)
     named = tuple(member for member in reading.hottest if member in sides) or tuple(sorted(sides))
     if rung is Rung.THREAD:
-        return SuggestThread(named[:2])
+        rank = {member: i for i, member in enumerate(named)}
+        pairs = sorted(state.flags.fighting_pairs(config.guards.escalate_member_flags),
+                       key=lambda pair: sorted(rank.get(m, len(rank)) for m in pair))
+        if pairs:
+            return SuggestThread(tuple(sorted(pairs[0], key=lambda m: rank.get(m, len(rank)))))
+        return SuggestThread(named[:3], pileon=True)
     if _recent(state.last_alert, now, config.alert_repeat_minutes):
         return None
     return _alert(state, scored.channel_id, now, "heat", state.flags.message_ids(sides), named[:3],

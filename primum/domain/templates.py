@@ -28,6 +28,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "degraded_modlog": frozenset({"guild"}),
     "heat_notice": frozenset({"creed", "channel", "guild"}),
     "thread_suggestion": frozenset({"members", "channel", "guild"}),
+    "pileon_notice": frozenset({"creed", "channel", "guild"}),
     "sanction_dm": frozenset({"what", "reason", "case", "guild", "channel", "until"}),
     "sanction_closed_modlog": frozenset({"member", "what", "case"}),
     "threat_modlog": frozenset({"member", "channel", "jump_url", "score", "category", "note"}),

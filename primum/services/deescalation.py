@@ -253,15 +253,19 @@ class DeescalationService:
                          notice_message_id=message_id)
 
     async def _suggest_thread(self, scored: ScoredMessage, step: SuggestThread) -> None:
-        members = " and ".join(f"<@{member}>" for member in step.member_ids) or "you"
-        text = (await guild_templates(self.guild_settings, scored.guild_id)).render(
-            "thread_suggestion", members=members, channel=f"<#{scored.channel_id}>")
+        templates = await guild_templates(self.guild_settings, scored.guild_id)
+        if step.pileon:
+            text = templates.render("pileon_notice", channel=f"<#{scored.channel_id}>")
+        else:
+            members = " and ".join(f"<@{member}>" for member in step.member_ids) or "you"
+            text = templates.render("thread_suggestion", members=members, channel=f"<#{scored.channel_id}>")
         message_id = await self._port().post(scored.guild_id, scored.channel_id, text)
         await self.record.add(guild_id=scored.guild_id, channel_id=scored.channel_id, action="thread_suggested",
                               reason="channel heat reached the thread threshold",
-                              detail={"member_ids": list(step.member_ids)}, at=self.clock.now())
+                              detail={"member_ids": list(step.member_ids), "pileon": step.pileon},
+                              at=self.clock.now())
         self.events.emit("thread_suggested", guild_id=scored.guild_id, channel_id=scored.channel_id,
-                         member_ids=list(step.member_ids), message_id=message_id)
+                         member_ids=list(step.member_ids), message_id=message_id, pileon=step.pileon)
 
     async def _ladder_slowmode(self, scored: ScoredMessage, step: Slowmode, reading: HeatReading) -> None:
         current = await self._port().current_slowmode(scored.guild_id, scored.channel_id)

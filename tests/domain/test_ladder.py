@@ -249,3 +249,27 @@ def test_thread_suggestion_and_alert_name_only_the_two_sides():
     alert = next(step for step in steps if isinstance(step, ModAlert))
     assert thread.member_ids == (A, B)
     assert alert.member_ids == (A, B) and 3 not in alert.message_ids  # message 3 is C's
+
+
+def test_a_pile_on_gets_a_plea_for_room_naming_no_one_not_a_thread_for_its_crowd():
+    """C, d and e each insult B, then go on: a pile-on, no fight. The thread rung asks the channel
+    to give B room (pileon=True); a thread would only move the crowd."""
+    state, config = ChannelLadder(), LadderConfig()
+    d, e = 7, 8
+    hot = HeatReading(channel_heat=7.0, member_heat=0.0, parts=HeatParts(), hottest=(C, d, e))
+    steps = []
+    for i, author in enumerate([C, d, e, C, d, e, C]):
+        message = replace(scored(author=author, mid=i + 1), reply_to_author_id=B)
+        steps += decide(state, config, message, hot, T0 + timedelta(seconds=10 * i))
+    thread = next(step for step in steps if isinstance(step, SuggestThread))
+    assert thread.pileon and set(thread.member_ids) == {C, d, e}
+
+
+def test_in_a_fight_the_thread_suggestion_names_the_pair_that_fights():
+    state, config = ChannelLadder(), LadderConfig()
+    hot = HeatReading(channel_heat=7.0, member_heat=0.0, parts=HeatParts(), hottest=(B, A))
+    steps = []
+    for i, author in enumerate([A, B, A, B, A, B, A, B]):
+        steps += decide(state, config, scored(author=author, mid=i + 1), hot, T0 + timedelta(seconds=10 * i))
+    thread = next(step for step in steps if isinstance(step, SuggestThread))
+    assert not thread.pileon and thread.member_ids == (B, A)  # hottest first

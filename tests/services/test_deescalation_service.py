@@ -178,3 +178,16 @@ async def test_a_forgotten_member_s_earlier_messages_no_longer_count(world):
     await world.say(BOB, 0.82, to=ALICE)  # without the forget this fourth insult makes a fight: slowmode
     assert "slowmode" not in world.types()
 
+
+
+async def test_a_pile_on_is_asked_to_give_room_in_public_naming_no_one(world):
+    crowd = (21, 22, 23)
+    for i in range(9):
+        await world.say(crowd[i % 3], 0.95, to=BOB)
+        world.clock.advance(10)
+    assert "thread_suggested" in world.types()
+    event = world.events.of_type("thread_suggested")[0]
+    assert event["pileon"] and set(event["member_ids"]) <= set(crowd)
+    posted = [text for _, text in world.port.posts]
+    assert TemplateSet({}).render("pileon_notice", channel=f"<#{CHANNEL}>") in posted
+    assert not any("<@" in text for text in posted)  # nobody is named in the channel
