@@ -6,8 +6,10 @@ more than one person*, which is the only thing that may slow a channel down or t
 * a message counts as a **flag** only when be-kind judged it unkind (over its channel's nudge
   cut-off) and it is not counter-speech by a bystander;
 * fewer than ``notice_min_flags`` flags in the window, or fewer than two among the channel's
-  last ``DENSE_MESSAGES`` messages: nothing at all (a single sharp line, or the scattered false
-  positives of an imperfect model, get their private nudges and no more);
+  last ``DENSE_MESSAGES`` messages unless one member has ``notice_min_flags`` of them (a slow
+  burn: one member's belittling scattered through a thread): nothing at all (a single sharp line,
+  or the scattered false positives of an imperfect model across members, get their private nudges
+  and no more);
 * a calm notice at most, never slowmode, a thread suggestion, a heat alert or a cooldown, until
   there is a *fight* (two members each flagged ``escalate_member_flags`` times, whose flagged
   messages address each other by reply or mention, or by answering right after the other's
@@ -214,7 +216,9 @@ def highest_channel_rung(window: FlagWindow, guards: Guards, notice_seq: int | N
     ``notice_seq`` is the message at which the episode reached the notice rung (None: not yet);
     beyond the notice, two members must have gone on with flagged messages after it.
     """
-    if window.count() < guards.notice_min_flags or window.dense() < min(2, guards.notice_min_flags):
+    if window.count() < guards.notice_min_flags:
+        return 0
+    if window.dense() < min(2, guards.notice_min_flags) and not window.sustained(guards.notice_min_flags):
         return 0
     if not may_escalate(window, guards) or notice_seq is None:
         return 1

@@ -273,3 +273,16 @@ def test_addressed_names_whom_an_unaddressed_flagged_message_answers():
     assert addressed(state, config, late, late.created_at).answering_id is None  # long after
     replying = message(1, B, 30, True)
     assert addressed(state, config, replying, replying.created_at) is replying  # already addresses A
+
+
+@pytest.mark.parametrize(("authors", "rung"), [
+    ((A, A), 1),  # one member's belittling scattered through a thread: a slow burn, a notice
+    ((A, C), 0),  # two members each misflagged once, far apart: scattered misfires, nothing
+])
+def test_scattered_flags_allow_a_notice_only_when_one_member_keeps_it_up(authors, rung):
+    window = FlagWindow()
+    for i in range(14):  # two flags seven messages apart, civil messages between them
+        author = authors[0] if i == 2 else authors[1] if i == 9 else (B, D)[i % 2]
+        window.observe(T0 + timedelta(seconds=40 * i), author, i + 1, i in (2, 9), (B,) if i in (2, 9) else ())
+    assert window.dense() < 2
+    assert highest_channel_rung(window, Guards()) == rung
