@@ -154,6 +154,13 @@ class Demo:
             await asyncio.sleep(0.05)
             self.transcript.pump()
 
+    async def expect_no_event(self, type_: str, seconds: float = 3.0) -> None:
+        """Wait ``seconds``; raise if the bot emitted a ``type_`` event no ``wait_event`` returned yet."""
+        await self.pause(seconds)
+        unexpected = self.events.of_type(type_)[self._consumed.get(type_, 0):]
+        if unexpected:
+            raise RuntimeError(f"the bot emitted {type_!r} where the scenario expects none")
+
     async def restart_bot(self) -> None:
         """Stop the in-process bot gracefully and start it again on the same database."""
         self.narrate("Restarting Primum…")

@@ -4,6 +4,8 @@ What the audience sees, in order:
 1. clinical shop talk (no nudge) and a civil disagreement (no nudge);
 2. a belittling reply: a private nudge; the author edits it: ``nudge_outcome`` revised;
 3. another belittling message whose nudge is ignored: after the (demo-short) window, kept;
+   then a coded antisemitic jab (a documented code the model alone misses) is nudged, and a
+   colleague who quotes it to reject it is not;
 4. with a hide threshold set by the owner, a threatening message is hidden and its full text
    returned to its author by DM; the mod-log gets a case with scores but no text.
 
@@ -52,6 +54,16 @@ async def play(demo: Any) -> None:
     kept = await demo.wait_event("nudge_outcome", 20)
     demo.narrate(f"The window ran out with the message unchanged: {kept['outcome']}. The message stays up and "
                  "nothing else happens to its author: a nudge is never a sanction.")
+
+    demo.narrate("A coded antisemitic jab: the triple-parenthesis echo carries no unkind word, so the model "
+                 "alone reads it as neutral; Primum's list of documented codes makes it a nudge (never a hide).")
+    await demo.say(SAM, "venting", "Funny how (((they))) always end up on the hospital board.")
+    coded = await demo.wait_event("nudge", 10)
+    demo.narrate(f"Nudged privately (category {coded['category']}).")
+    demo.narrate("A colleague quotes it to reject it: naming the code is counter-speech, not a use of it.")
+    await demo.say(AMARA, "venting", 'Quoting "(((they)))" back at you: that echo is an antisemitic code. Not here.')
+    await demo.expect_no_event("nudge", 3)
+    demo.narrate("No nudge for the colleague who called it out.")
 
     demo.narrate("The owner turns on hiding at 0.9: only clearly threatening messages are hidden.")
     await demo.slash(OWNER, "general", "kind-settings threshold", action="hide", value="0.9")

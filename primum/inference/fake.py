@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from primum.inference.coded_hate import coded_hate_floor, lifted
 from primum.inference.protocol import (
     CATEGORIES,
     KindnessScore,
@@ -17,6 +18,7 @@ from primum.inference.protocol import (
     ScorerUnavailable,
     Thresholds,
 )
+from primum.inference.textnorm import normalize
 
 #: phrase -> (category, score). Scores chosen so a test can aim between thresholds.
 FAKE_LEXICON: dict[str, tuple[str, float]] = {
@@ -76,6 +78,10 @@ class FakeScorer(ScorerStatus):
         for phrase, (category, value) in FAKE_LEXICON.items():
             if phrase in lowered:
                 categories[category] = max(categories[category], value)
+        # the documented-codes list is not a model: the fake applies it as the real engine does
+        floor = coded_hate_floor(self._thresholds.nudge, self._thresholds.hide)
+        coded = lifted(categories["identity_attack"], normalize(text), floor)
+        categories["identity_attack"] = coded
         overall = max(value for name, value in categories.items() if name != "profanity")
         return KindnessScore(score=overall, categories=categories, model_version=self.version)
 

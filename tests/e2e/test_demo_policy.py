@@ -31,6 +31,9 @@ def test_kindness_demo_shows_a_nudge_a_kept_message_and_a_case_dm(tmp_path: Path
     assert "cooldown" not in types and "slowmode" not in types  # nudges are never sanctions
     assert any(e["type"] == "sanction_notice" and e["via"] == "dm" for e in events)
     assert "it stays up and nothing happens to you for it" in out
+    nudges = [e for e in events if e["type"] == "nudge"]
+    assert any(e["category"] == "identity_attack" for e in nudges)  # the coded jab
+    assert "No nudge for the colleague who called it out." in out
 
 
 def test_deescalation_demo_one_sharp_line_is_only_nudged_and_observe_mode_reports(tmp_path: Path) -> None:
