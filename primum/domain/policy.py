@@ -259,8 +259,12 @@ def decide(
     already_nudged: bool = False,
     exempt: Reason | None = None,
     recent_categories: Sequence[str] = (),
+    hide_basis: tuple[float, Mapping[str, float]] | None = None,
 ) -> Decision:
     """Decide none / nudge / hide for one message.
+
+    ``hide_basis``: the model's own (score, categories) when a rule lifted ``score`` to a nudge
+    (documented hate codes); hiding is judged on it, so a lift alone never hides a message.
 
     - Exempt messages are never acted on.
     - Hide beats nudge and ignores the nudge window (it is about the message, not the author).
@@ -275,7 +279,7 @@ def decide(
     if exempt is not None:
         return Decision(Action.NONE, exempt, score=score, recent_nudges=recent)
     effective = effective_scores(score, categories)
-    hide = _worst(effective, thresholds, "hide")
+    hide = _worst(effective if hide_basis is None else effective_scores(*hide_basis), thresholds, "hide")
     if hide is not None:
         category, value, cut = hide
         return Decision(Action.HIDE, Reason.OVER_HIDE, category, value, cut, recent)

@@ -84,6 +84,8 @@ class RawScore:
 
     score: float
     categories: dict[str, float]
+    #: The model's own scores when a documented hate code lifted these (None: nothing lifted).
+    unlifted: RawScore | None = None
 
 
 def read_card(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
@@ -255,19 +257,23 @@ class Engine:
                     unkind = max(unkind or 0.0, value)
                 elif label in cats:
                     cats[label] = max(cats[label], value)
-            coded = self.coded_floor is not None and coded_hate(clean[sample]) is not None
-            if coded:
-                cats["identity_attack"] = max(cats["identity_attack"], self.coded_floor or 0.0)
             if self._overall is not None:
                 overall = self._overall(cats)
             elif unkind is not None:
                 overall = unkind
             else:
                 overall = max(cats[c] for c in ACTIONABLE_CATEGORIES)
-            if coded:
-                overall = max(overall, self.coded_floor or 0.0)
-            results[sample] = RawScore(float(overall), cats)
+            results[sample] = self._lift(RawScore(float(overall), cats), clean[sample])
         return results
+
+    def _lift(self, raw: RawScore, clean_text: str) -> RawScore:
+        """``raw`` lifted to the coded-hate floor (as an identity attack) when the text uses a documented
+        code and the model scored it lower; the model's own scores ride along for the hide decision."""
+        floor = self.coded_floor
+        if floor is None or raw.score >= floor or coded_hate(clean_text) is None:
+            return raw
+        cats = {**raw.categories, "identity_attack": max(raw.categories.get("identity_attack", 0.0), floor)}
+        return RawScore(floor, cats, unlifted=raw)
 
     def _blend(self, logits: Any, segments: list[str], owner: list[int]) -> Any:
         """Each row's "unkind" logit blended with the n-gram model's logit for the segment it came from."""

@@ -78,12 +78,14 @@ class FakeScorer(ScorerStatus):
         for phrase, (category, value) in FAKE_LEXICON.items():
             if phrase in lowered:
                 categories[category] = max(categories[category], value)
+        overall = max(value for name, value in categories.items() if name != "profanity")
+        own = KindnessScore(score=overall, categories=categories, model_version=self.version)
         # the documented-codes list is not a model: the fake applies it as the real engine does
         floor = coded_hate_floor(self._thresholds.nudge, self._thresholds.hide)
-        coded = lifted(categories["identity_attack"], normalize(text), floor)
-        categories["identity_attack"] = coded
-        overall = max(value for name, value in categories.items() if name != "profanity")
-        return KindnessScore(score=overall, categories=categories, model_version=self.version)
+        if lifted(overall, normalize(text), floor) == overall:
+            return own
+        return KindnessScore(score=floor, categories={**categories, "identity_attack": max(
+            categories["identity_attack"], floor)}, model_version=self.version, model_only=own)
 
     async def close(self) -> None:
         """Nothing to free."""

@@ -98,7 +98,12 @@ class TransformerScorer(ScorerStatus):
         if self._state is not ScorerState.READY or self._batcher is None:
             raise ScorerUnavailable(f"scorer is {self._state}")
         raw = await self._batcher.submit(list(texts))
-        return [KindnessScore(score=r.score, categories=dict(r.categories), model_version=self._version) for r in raw]
+        return [self._wrap(r) for r in raw]
+
+    def _wrap(self, raw: RawScore) -> KindnessScore:
+        own = None if raw.unlifted is None else self._wrap(raw.unlifted)
+        return KindnessScore(score=raw.score, categories=dict(raw.categories), model_version=self._version,
+                             model_only=own)
 
     async def close(self) -> None:
         """Stop the batcher, the worker thread, and drop the model."""

@@ -220,6 +220,8 @@ class KindnessService:
                 result.score, result.categories, thresholds,
                 recent_nudges=recent, now=now, nudge_window=policy.nudge_window, already_nudged=existing is not None,
                 recent_categories=earlier,
+                hide_basis=None if result.model_only is None else (result.model_only.score,
+                                                                   result.model_only.categories),
             )
             nudge: NudgeRecord | None = None
             if observing and conversation is not None and may_nudge:

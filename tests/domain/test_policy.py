@@ -257,3 +257,19 @@ def test_a_more_serious_kind_inside_the_window_is_nudged_again(categories, earli
     decision = decide(overall, categories, uniform(0.7), recent_nudges=[NOW - timedelta(minutes=2)], now=NOW,
                       nudge_window=WINDOW, recent_categories=earlier)
     assert (decision.action, decision.reason) == (action, reason)
+
+
+def test_hiding_is_judged_on_the_model_s_own_score_when_a_rule_lifted_it():
+    from primum.domain.policy import CategoryThresholds
+
+    thresholds = {c: CategoryThresholds(nudge=0.7, hide=0.75) for c in ("insult", "belittling", "identity_attack",
+                                                                        "threat")}
+    lifted = {"identity_attack": 0.77, "insult": 0.1, "belittling": 0.1, "threat": 0.1}
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    kwargs = {"recent_nudges": (), "now": now, "nudge_window": timedelta(minutes=30)}
+    assert decide(0.77, lifted, thresholds, **kwargs).action.value == "hide"  # without the basis
+    own = (0.2, {"identity_attack": 0.2, "insult": 0.1, "belittling": 0.1, "threat": 0.1})
+    decision = decide(0.77, lifted, thresholds, hide_basis=own, **kwargs)
+    assert decision.action.value == "nudge" and decision.category == "identity_attack"
+    strong = (0.8, {"identity_attack": 0.8, "insult": 0.1, "belittling": 0.1, "threat": 0.1})
+    assert decide(0.8, lifted, thresholds, hide_basis=strong, **kwargs).action.value == "hide"

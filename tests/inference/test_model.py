@@ -203,6 +203,9 @@ def test_documented_antisemitic_codes_are_nudged_not_hidden_and_their_rejection_
     nudge, hide = card["thresholds"]["nudge"], card["thresholds"]["hide"]
     used = _scores(engine, ["(((they))) don't want you to know", "the goyim know", "zionists control congress"])
     assert all(nudge <= s < hide for s in used), used
+    eng, _ = engine
+    lifted = eng.predict(["zionists control congress"])[0]
+    assert lifted.unlifted is not None and lifted.unlifted.score < lifted.score  # the model's own, for hiding
     rejected = _scores(engine, ['"zionists control congress" is an antisemitic trope, please stop',
                                 "many of my colleagues are jewish"])
     assert max(rejected) < nudge, rejected

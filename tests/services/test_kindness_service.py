@@ -381,3 +381,17 @@ async def test_messages_during_loading_wait_for_the_model_and_are_not_reported(d
     service.load_wait_s = 0.3
     handled = await service.handle_message(facts(clock), UNKIND)  # the scorer never started: still loading
     assert handled.skipped == "scorer_loading" and port.modlog == []
+
+
+async def test_a_documented_hate_code_is_nudged_but_never_hidden_on_the_lift_alone(db) -> None:
+    """The owner hides at 0.75, under the coded-hate floor: the lifted score would cross it, but
+    hiding is judged on the model's own score, so the coded jab is nudged; a real threat still hides."""
+    clock = FakeClock()
+    service, port = make_service(db, clock, hide_threshold=0.75)
+    await service.scorer.start()
+    coded = await service.handle_message(facts(clock), "funny how (((they))) always end up on the board")
+    assert coded.decision.action.value == "nudge" and coded.decision.category == "identity_attack"
+    assert port.deleted == []
+    threat = facts(clock, author=A + 1)
+    assert (await service.handle_message(threat, "I will end your career")).decision.action.value == "hide"
+    assert port.deleted == [threat.message_id]
