@@ -86,12 +86,13 @@ class KindSettingsCommands(commands.Cog):
             ("Text in the mod-log", f"on, kept {display.duration_words(timedelta(days=policy.modlog_text_days))}"
              if policy.modlog_text_days else "off"),
             ("Model", f"{self.bot.scorer.version} ({self.bot.scorer.state})"),
+            ("Documented hate codes", "on (nudge)" if policy.coded_hate else "off (/kind-settings codes)"),
             ("Observe mode", observe.removeprefix("Observe mode: ")),
             ("Text with report verdicts", f"kept {display.duration_words(KEPT_TEXT_RETENTION)} (/kind-reports text)"
              if verdict_text else "not kept (/kind-reports text)"),
         ]
         return settings_embed("Be-kind settings", rows, footer="Change with /kind-settings threshold, exempt, "
-                              "window, template or modlog")
+                              "window, template, codes or modlog")
 
     @settings_group.command(name="threshold",
                             description="Set the nudge or hide threshold (server, channel, category)")
@@ -205,6 +206,16 @@ class KindSettingsCommands(commands.Cog):
     async def _template_names(self, interaction: discord.Interaction[PrimumBot],
                               current: str) -> list[app_commands.Choice[str]]:
         return await _complete(current, sorted(PLACEHOLDERS))
+
+    @settings_group.command(name="codes", description="Documented hate codes (e.g. the ((( ))) echo): nudge or not")
+    @app_commands.describe(state="on (default): a message using a documented antisemitic code is nudged; off: "
+                           "only the model decides")
+    @owners_only(OWNERS_ONLY)
+    async def codes(self, interaction: discord.Interaction[PrimumBot], state: Literal["on", "off"]) -> None:
+        """Off suits a server that quotes and studies such codes all day; a lift never hides anyway."""
+        assert interaction.guild is not None
+        await self.service.policies.set_coded_hate(interaction.guild.id, state == "on", actor_id=interaction.user.id)
+        await answer(interaction, f"Documented hate codes: **{state}**.")
 
     @settings_group.command(name="modlog", description="Where be-kind cases go, and whether they include text")
     @app_commands.describe(channel="The mod-log channel", text_days="0: never include text; 1–90: include it "

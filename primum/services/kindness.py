@@ -199,6 +199,8 @@ class KindnessService:
             return Handled(None, None, skipped="overloaded")
         self.scored_count += 1
         policy = await self.policy(facts.guild_id)
+        if result.model_only is not None and not policy.coded_hate:
+            result = result.model_only  # the owner turned the documented-codes list off
         now = self.clock.now()
         thresholds = policy.thresholds_for(facts.channel_chain)
         existing = await self.repo.nudge_by_message(facts.message_id) if edited else None

@@ -35,6 +35,7 @@ OUTCOME_WINDOW_KEY = "kindness.outcome_window_s"
 MODLOG_TEXT_DAYS_KEY = "kindness.modlog_text_days"
 MODLOG_CHANNEL_KEY = "mod_log_channel_id"
 TEMPLATE_KEY_PREFIX = "kindness.template."
+CODED_HATE_KEY = "kindness.coded_hate"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class GuildPolicy:
     templates: TemplateSet
     modlog_text_days: int
     modlog_channel_id: int | None
+    #: Whether documented hate codes lift a message to a nudge (``primum.inference.coded_hate``); on
+    #: unless an owner turned it off (a server that studies antisemitism may quote codes all day).
+    coded_hate: bool = True
 
     def thresholds_for(self, channel_chain: Sequence[int]) -> dict[str, CategoryThresholds]:
         """Per-category thresholds in a channel (guild → channel → category)."""
@@ -101,6 +105,7 @@ class KindnessPolicies:
             ),
             modlog_text_days=int(stored.get(("", MODLOG_TEXT_DAYS_KEY), 0) or 0),
             modlog_channel_id=_opt_int(stored.get(("", MODLOG_CHANNEL_KEY))),
+            coded_hate=stored.get(("", CODED_HATE_KEY)) is not False,
         )
         self._cache[guild_id] = policy
         return policy
@@ -165,6 +170,14 @@ class KindnessPolicies:
         if not 0 <= days <= 90:
             raise ValueError("retention must be 0 (off) to 90 days")
         await self.guild_settings.set(guild_id, MODLOG_TEXT_DAYS_KEY, days, now=self.clock.now(), updated_by=actor_id)
+        self.invalidate(guild_id)
+
+    async def set_coded_hate(self, guild_id: int, enabled: bool, *, actor_id: int) -> None:
+        """Turn the documented-hate-codes list on (the default) or off for the guild."""
+        if enabled:
+            await self.guild_settings.unset(guild_id, CODED_HATE_KEY)
+        else:
+            await self.guild_settings.set(guild_id, CODED_HATE_KEY, False, now=self.clock.now(), updated_by=actor_id)
         self.invalidate(guild_id)
 
     async def set_modlog_channel(self, guild_id: int, channel_id: int, *, actor_id: int) -> None:

@@ -276,7 +276,8 @@ so the bot can send the author a **private nudge** before a conversation turns s
   talk about a group. When the normalised text *uses* one (not inside quotation marks, not negated,
   and with no word that names it as a trope, antisemitic, a conspiracy theory, or reports it), the
   score is lifted to a third of the way from the nudge to the hide threshold: a private nudge,
-  never a hide on this evidence alone. Thresholds are chosen on the model's own scores first.
+  never a hide on this evidence alone (hiding is judged on the model's own score). Thresholds are
+  chosen on the model's own scores first. Owners can turn the list off (`/kind-settings codes off`).
 - Runtime (default `model.runtime = "onnx"`): the merged network is exported to ONNX once, fused
   (one Attention, SkipLayerNorm and BiasGelu kernel per layer) and quantised to dynamic int8 with
   per-channel weights, then cached under `~/.cache/primum/<version>/` (about 30 s on first use).

@@ -16,6 +16,7 @@ import threading
 import pytest
 
 from primum.demo.stack import Stack
+from primum.localdiscord import ControlError
 from tests.e2e.test_faults import deferred_answer
 from tests.e2e.test_report_review import buttons, nudge_and_report
 from tests.e2e.test_settings_display import embed_of
@@ -104,3 +105,14 @@ async def test_kind_reports_commands_are_acknowledged_at_once_while_the_database
     assert digest.response_type == 5 and holder.is_alive()  # deferred before its write could land
     assert "gathered for 15 minutes" in await deferred_answer(stack, digest)
     await asyncio.to_thread(holder.join, 10)
+
+
+async def test_owners_may_turn_the_documented_hate_codes_off_and_members_may_not(stack: Stack) -> None:
+    ids, server = stack.seeded, stack.server
+    assert _row(await embed_of(stack, OWNER, "kind-settings show"), "Documented hate codes").startswith("on")
+    with pytest.raises(ControlError, match="needs permissions"):  # Discord hides owners' commands from members
+        server.invoke_slash(ids.user(MEMBER), "kind-settings codes", {"state": "off"}, channel_id=ids.general)
+    off = server.invoke_slash(ids.owner_id, "kind-settings codes", {"state": "off"}, channel_id=ids.general)
+    assert "Documented hate codes: **off**" in await deferred_answer(stack, off)
+    assert (await stack.bot.get_cog("BeKind").service.policy(ids.guild_id)).coded_hate is False
+    assert _row(await embed_of(stack, OWNER, "kind-settings show"), "Documented hate codes").startswith("off")

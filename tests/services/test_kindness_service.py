@@ -395,3 +395,17 @@ async def test_a_documented_hate_code_is_nudged_but_never_hidden_on_the_lift_alo
     threat = facts(clock, author=A + 1)
     assert (await service.handle_message(threat, "I will end your career")).decision.action.value == "hide"
     assert port.deleted == [threat.message_id]
+
+
+async def test_an_owner_can_turn_the_documented_codes_off(db) -> None:
+    clock = FakeClock()
+    service, _ = make_service(db, clock)
+    await service.scorer.start()
+    text = "funny how (((they))) always end up on the board"
+    assert (await service.handle_message(facts(clock), text)).decision.action.value == "nudge"
+    await service.policies.set_coded_hate(G, False, actor_id=1)
+    assert (await service.policy(G)).coded_hate is False
+    off = await service.handle_message(facts(clock, author=A + 1), text)
+    assert off.decision.action.value == "none"  # only the model decides: the fake scores it as kind
+    await service.policies.set_coded_hate(G, True, actor_id=1)
+    assert (await service.handle_message(facts(clock, author=A + 2), text)).decision.action.value == "nudge"
