@@ -55,6 +55,9 @@ def main() -> int:
     with (BLIND / "antisemitism.csv").open(encoding="utf-8", newline="") as handle:
         _table("antisemitism and its look-alikes", list(csv.DictReader(handle)),
                lambda r: f"{r['functionality']} (label {r['label']})", engine, threshold)
+    with (BLIND / "mockery.csv").open(encoding="utf-8", newline="") as handle:
+        _table("mockery of colleagues and its look-alikes", list(csv.DictReader(handle)),
+               lambda r: f"{r['kind']} (label {r['label']})", engine, threshold)
     return 0
 
 
