@@ -19,6 +19,7 @@ to just above the nudge cut-off and below the hide cut-off, so hiding still need
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 _GROUP = (
     r"(?:the\s+)?(?:jews?|jewry|jewish\s+(?:people|lobby|elites?|bankers?|cabal|money|interests|media)"
@@ -91,8 +92,18 @@ def coded_hate_floor(nudge: float, hide: float | None) -> float:
     return nudge + (top - nudge) / 3
 
 
+def lift(
+    score: float, categories: Mapping[str, float], clean_text: str, floor: float | None
+) -> tuple[float, dict[str, float]] | None:
+    """The (score, categories) a message that uses a documented code is lifted to: ``floor``, as an
+    identity attack. None when nothing is lifted (no code, the model already scored it that high,
+    or ``floor`` None: off)."""
+    if floor is None or score >= floor or coded_hate(clean_text) is None:
+        return None
+    return floor, {**categories, "identity_attack": max(categories.get("identity_attack", 0.0), floor)}
+
+
 def lifted(score: float, clean_text: str, floor: float | None) -> float:
     """``score``, lifted to ``floor`` when the normalised text uses a documented code (None: off)."""
-    if floor is None or score >= floor or coded_hate(clean_text) is None:
-        return score
-    return floor
+    up = lift(score, {}, clean_text, floor)
+    return score if up is None else up[0]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from primum.inference.coded_hate import coded_hate
+from primum.inference.coded_hate import lift
 from primum.inference.lexical import LexicalModel, load_lexical
 from primum.inference.protocol import ACTIONABLE_CATEGORIES, CATEGORIES, Thresholds
 from primum.inference.textnorm import normalize
@@ -269,11 +269,8 @@ class Engine:
     def _lift(self, raw: RawScore, clean_text: str) -> RawScore:
         """``raw`` lifted to the coded-hate floor (as an identity attack) when the text uses a documented
         code and the model scored it lower; the model's own scores ride along for the hide decision."""
-        floor = self.coded_floor
-        if floor is None or raw.score >= floor or coded_hate(clean_text) is None:
-            return raw
-        cats = {**raw.categories, "identity_attack": max(raw.categories.get("identity_attack", 0.0), floor)}
-        return RawScore(floor, cats, unlifted=raw)
+        up = lift(raw.score, raw.categories, clean_text, self.coded_floor)
+        return raw if up is None else RawScore(*up, unlifted=raw)
 
     def _blend(self, logits: Any, segments: list[str], owner: list[int]) -> Any:
         """Each row's "unkind" logit blended with the n-gram model's logit for the segment it came from."""

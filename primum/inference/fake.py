@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from primum.inference.coded_hate import coded_hate_floor, lifted
+from primum.inference.coded_hate import coded_hate_floor, lift
 from primum.inference.protocol import (
     CATEGORIES,
     KindnessScore,
@@ -81,11 +81,10 @@ class FakeScorer(ScorerStatus):
         overall = max(value for name, value in categories.items() if name != "profanity")
         own = KindnessScore(score=overall, categories=categories, model_version=self.version)
         # the documented-codes list is not a model: the fake applies it as the real engine does
-        floor = coded_hate_floor(self._thresholds.nudge, self._thresholds.hide)
-        if lifted(overall, normalize(text), floor) == overall:
+        up = lift(overall, categories, normalize(text), coded_hate_floor(self._thresholds.nudge, self._thresholds.hide))
+        if up is None:
             return own
-        return KindnessScore(score=floor, categories={**categories, "identity_attack": max(
-            categories["identity_attack"], floor)}, model_version=self.version, model_only=own)
+        return KindnessScore(score=up[0], categories=up[1], model_version=self.version, model_only=own)
 
     async def close(self) -> None:
         """Nothing to free."""
