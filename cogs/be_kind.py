@@ -205,9 +205,10 @@ class BeKind(KindSettingsCommands):
         assert interaction.guild is not None
         removed = await self.service.records.forget(interaction.guild.id, interaction.user.id,
                                                     actor_id=interaction.user.id)
+        live = await self._forget_live(interaction.guild.id, interaction.user.id)
         self._forget_case(interaction.guild.id, interaction.user.id, interaction.user.id,
                           "privacy: the member deleted their be-kind data (/kind forgetme)", removed)
-        await answer(interaction, f"Done: {removed} record(s) deleted.")
+        await answer(interaction, f"Done: {removed} record(s) deleted{_live_note(live)}.")
 
     @kind.command(name="forget", description="Moderators: delete a member's be-kind data")
     @app_commands.describe(member="Whose data to delete", reason="Why (kept on the record as a case)")
@@ -221,9 +222,18 @@ class BeKind(KindSettingsCommands):
             await answer(interaction, refusal)
             return
         removed = await self.service.records.forget(interaction.guild.id, member.id, actor_id=interaction.user.id)
+        live = await self._forget_live(interaction.guild.id, member.id)
         self._forget_case(interaction.guild.id, member.id, interaction.user.id, f"be-kind data deleted: {reason}",
                           removed)
-        await answer(interaction, f"Deleted {removed} be-kind record(s) about {member.display_name}.")
+        await answer(interaction, f"Deleted {removed} be-kind record(s) about {member.display_name}"
+                                  f"{_live_note(live)}.")
+
+    async def _forget_live(self, guild_id: int, member_id: int) -> int:
+        """Flags of this member that de-escalation still holds in memory stop counting too."""
+        deescalation: Any = self.bot.get_cog("Deescalation")
+        if deescalation is None:
+            return 0
+        return int(await deescalation.service.forget_member(guild_id, member_id))
 
     def _forget_case(self, guild_id: int, member_id: int, actor_id: int, reason: str, removed: int) -> None:
         """Every forget leaves a case with its reason (the moderation cog records it)."""
@@ -288,3 +298,7 @@ async def setup(bot: PrimumBot) -> None:
     """Load the BeKind cog."""
     await bot.add_cog(BeKind(bot))
 
+
+def _live_note(live: int) -> str:
+    """What a be-kind forget also cleared in de-escalation's memory, if anything."""
+    return f", and {live} item(s) of live channel heat and recent flags cleared" if live else ""

@@ -146,3 +146,19 @@ async def test_privacy_forgetme_also_clears_live_heat_and_flags(stack: Stack) ->
     assert int(line.rsplit(":", 1)[1]) >= 3  # her heat, her last message time, her flag (and its message)
     assert service.heat.member_heat(politics, uid(stack, AMARA), stack.clock.now()) == 0.0
     assert all(flag.author_id != uid(stack, AMARA) for flag in service._ladders[politics].flags.flags)
+
+
+async def test_kind_forgetme_also_clears_live_heat_and_flags(stack: Stack) -> None:
+    """The be-kind forget covers what the be-kind flags fed into de-escalation, not only the stored rows."""
+    server, ids = stack.server, stack.seeded
+    assert stack.bot is not None
+    service: Any = stack.bot.get_cog("Deescalation").service  # type: ignore[union-attr]
+    politics = ids.channel("politics")
+    first = server.user_says(uid(stack, RAJ), politics, "Mandates worked for measles.")
+    server.user_says(uid(stack, AMARA), politics, "You idiot.", reply_to=first.id)
+    await server.wait_for(lambda: service.heat.member_heat(politics, uid(stack, AMARA), stack.clock.now()) > 0,
+                          5.0, what="Amara's heat")
+    text = await slash(stack, AMARA, "kind forgetme")
+    assert "live channel heat" in text
+    assert service.heat.member_heat(politics, uid(stack, AMARA), stack.clock.now()) == 0.0
+    assert all(flag.author_id != uid(stack, AMARA) for flag in service._ladders[politics].flags.flags)
