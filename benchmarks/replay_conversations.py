@@ -30,19 +30,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from primum.app import make_scorer  # noqa: E402
-from primum.replay.history import History  # noqa: E402
-from primum.replay.loader import load_history  # noqa: E402
+from primum.replay.corpus import SPLITS, load_split  # noqa: E402
 from primum.replay.metrics import Verdict, table  # noqa: E402
 from primum.replay.runner import SharedScorer, replay  # noqa: E402
 from primum.settings import load_settings  # noqa: E402
-
-CONVERSATIONS = ROOT / "primum" / "replay" / "conversations"
-SPLITS = ("calibration", "dev")
-
-
-def conversations(split: str) -> list[History]:
-    """Every conversation of one split, in file-name order."""
-    return [load_history(path) for path in sorted((CONVERSATIONS / split).glob("*.jsonl"))]
 
 
 async def run(splits: list[str], backend: str, limit: int | None,
@@ -63,7 +54,7 @@ async def run(splits: list[str], backend: str, limit: int | None,
     found: dict[str, list[Verdict]] = {}
     try:
         for split in splits:
-            histories = conversations(split)[:limit]
+            histories = load_split(split)[:limit]
             for history in histories:
                 started = time.monotonic()
                 result = await replay(history, settings=settings, scorer=scorer)

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from primum.replay.history import HistoryMessage, Meta
 from primum.replay.result import DEESCALATION_TYPES, SANCTION_TYPES, ReplayResult
 
 CAUGHT_BY = ("nudge", "hide")
@@ -55,6 +56,11 @@ class Verdict:
         return any(self.deescalation.get(kind, 0) for kind in SANCTION_TYPES)
 
 
+def is_civil(message: HistoryMessage, meta: Meta) -> bool:
+    """A civil message: marked ``ok``, or unmarked in a conversation whose meta says it is civil."""
+    return message.expect == "ok" or (message.expect is None and meta.civil is True)
+
+
 def judge(result: ReplayResult) -> Verdict:
     """Compare one replay with the expectations written into its history."""
     meta = result.history.meta
@@ -69,7 +75,7 @@ def judge(result: ReplayResult) -> Verdict:
     missed: list[int] = []
     for played in result.messages:
         expect = played.message.expect
-        if expect == "ok" or (expect is None and meta.civil is True):
+        if is_civil(played.message, meta):
             civil.append(played.index)
             if played.index in acted:
                 civil_nudged.append(played.index)

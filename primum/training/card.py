@@ -301,8 +301,10 @@ Reproduce with `primum train` (see `primum train --help`).
 Chosen for a **target false-positive rate on benign text**, not for F1: the nudge threshold is the
 lowest that keeps benign clinical text, civil disagreement and identity statements (our dev rows)
 and every real source's benign `calib` rows under three quarters of their target false-positive
-rates (2% for everyday text, 5% for Gab and Stormfront, 10% for implicit hate and HateXplain), and
-all our benign dev rows together under 2%. The hide threshold is much higher (about 0.1% FPR over
+rates (2% for everyday text, 5% for Gab and Stormfront, 10% for implicit hate and HateXplain), the
+civil messages of the calibration conversations (`primum/replay/conversations/calibration`, chat as
+it is typed in threads) under three quarters of the 3% civil target, and all our benign dev rows
+together under 2%. The dev conversations are never used. The hide threshold is much higher (about 0.1% FPR over
 all benign text). Guild owners can override both.
 
 ## Real human-written text (dev split of each source: never trained or tuned on)
@@ -387,12 +389,13 @@ to 381 msg/s over runs on one day), so compare runtimes only within one run.
   are ample for a server at its real pace (p99 under 20 ms at 20 msg/s with ONNX). The n-gram tables
   add about 80 MB per loaded model. The first start builds the ONNX file (about 30 s, once).
 - Antisemitism is under-caught. On a blind set of 240 messages (`benchmarks/blind/antisemitism.csv`,
-  written by someone who never saw the code list or the model) the model alone flagged 29% of the
-  antisemitic ones and 1.5% of the kind look-alikes; with the code list, 38% and 1.5%. Conspiracy
+  written by someone who never saw the code list or the model) the model alone flagged 21% of the
+  antisemitic ones and 1.5% of the kind look-alikes; with the code list, 31% and 1.5% (at the
+  shipped threshold, which also holds the calibration conversations' civil chat to the civil target). Conspiracy
   tropes in euphemism ("a certain tribe"), collective blame, dual-loyalty insinuation and exclusion
   are the usual misses; only the literal codes are caught by the list.
 - Negated hate is often flagged: on a blind functional set (`benchmarks/blind/`, written by someone
-  shown no model output) 5 of 18 statements like "I don't think immigrants are criminals" were
+  shown no model output) 2 of 18 statements like "I don't think immigrants are criminals" were
   nudged, against 0 of 18 for counter-speech that quotes or refers to hate.
 - The n-gram half knows words, not context: it cannot tell a quoted slur from a used one, so quoting
   abuse to condemn it (counter-speech) relies on the encoder and the `>` quote rule.

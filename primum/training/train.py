@@ -12,7 +12,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -245,11 +245,13 @@ def calibrate_and_report(
     from primum.inference.coded_hate import coded_hate_floor, lifted
     from primum.inference.lexical import load_lexical
     from primum.inference.runtimes import open_engine
+    from primum.replay.corpus import civil_texts, load_split
     from primum.training.card import write_model_card
-    from primum.training.metrics import roc_auc
+    from primum.training.metrics import flag_rate, roc_auc
     from primum.training.report import dev_report, format_report
 
     threads = int(card.get("training", {}).get("threads", 2))
+    conversation = civil_texts(load_split("calibration"))
     rows = [r for r in dev_rows if r.unkind is not None]
     dev = [r for r in rows if r.split == "dev"]
     chosen: dict[str, dict[str, Any]] = {}
@@ -267,7 +269,8 @@ def calibrate_and_report(
             return [s.score for s in engine.predict_many(list(texts), progress=len(texts) > 2000)]
 
         all_scores = predict([r.text for r in rows])
-        thresholds = _choose_on(rows, all_scores)
+        civil_chat = predict(conversation) if conversation else []
+        thresholds = _choose_on(rows, all_scores, civil_chat)
         # ... and reported as the bot scores: documented hate codes lifted to just over the nudge cut-off
         engine.coded_floor = coded_hate_floor(thresholds["nudge"], thresholds["hide"])
         all_scores = [lifted(s, engine.clean(r.text), engine.coded_floor)
@@ -276,6 +279,9 @@ def calibrate_and_report(
         scores = [s for r, s in zip(rows, all_scores, strict=True) if r.split == "dev"]
         if runtime == runtimes[0]:
             report = dev_report(dev, predict, thresholds["nudge"], thresholds["hide"], scores=scores)
+            chat = [lifted(s, engine.clean(t), engine.coded_floor)
+                    for t, s in zip(conversation, civil_chat, strict=True)]
+            report["fpr"][CONVERSATIONS_CIVIL] = {"fpr": flag_rate(chat, thresholds["nudge"]), "n": len(chat)}
         else:
             report[f"auc_all_dev_{runtime}"] = roc_auc([int(r.unkind or 0) for r in dev], scores)
     card["thresholds"] = chosen[runtimes[0]]
@@ -332,8 +338,13 @@ RUNTIME_DESCRIPTIONS = {
 REAL_POOLED = "real_calib:all_sources"
 
 
-def _choose_on(rows: list[Example], all_scores: list[float]) -> dict[str, Any]:
-    """Thresholds from one runtime's scores: own dev benign groups and the real sources' calib rows.
+#: The civil messages of the calibration conversations, held to the civil target like a dev group.
+CONVERSATIONS_CIVIL = "conversations:calibration_civil"
+
+
+def _choose_on(rows: list[Example], all_scores: list[float], civil_chat: Sequence[float] = ()) -> dict[str, Any]:
+    """Thresholds from one runtime's scores: own dev benign groups, the real sources' calib rows and
+    the civil messages of the calibration conversations (``civil_chat``).
 
     Why the pooled group: one source's calib rows are a few hundred to a thousand, so its noise alone
     can set a threshold that flags more real text overall than any per-source target means to allow
@@ -341,7 +352,7 @@ def _choose_on(rows: list[Example], all_scores: list[float]) -> dict[str, Any]:
     """
     from primum.training.real_data import REAL_SOURCE_NAMES
     from primum.training.real_report import REAL_FPR_TARGETS
-    from primum.training.report import benign_groups, choose_thresholds
+    from primum.training.report import FPR_TARGETS, benign_groups, choose_thresholds
 
     own_dev = [(r, s) for r, s in zip(rows, all_scores, strict=True)
                if r.split == "dev" and r.source not in REAL_SOURCE_NAMES]
@@ -353,6 +364,11 @@ def _choose_on(rows: list[Example], all_scores: list[float]) -> dict[str, Any]:
             groups.setdefault(REAL_POOLED, []).append(s)
     real_targets = {f"real_calib:{src}": t for src, t in REAL_FPR_TARGETS.items()}
     real_targets[REAL_POOLED] = min(REAL_FPR_TARGETS.values())
+    if civil_chat:
+        # chat in threads is harder than our written civil rows (about 3% of it was nudged when only the
+        # rows set the threshold, against 0.2% of the rows): hold it to the same civil target
+        groups[CONVERSATIONS_CIVIL] = list(civil_chat)
+        real_targets[CONVERSATIONS_CIVIL] = FPR_TARGETS["civil"]
     return choose_thresholds(groups, extra_targets=real_targets)
 
 

@@ -162,3 +162,18 @@ def test_all_real_calib_rows_together_hold_the_strictest_ceiling() -> None:
     scores.append(0.1)
     nudge = _choose_on(rows, scores)["nudge"]
     assert nudge > 0.97123  # the pooled 4% is over 0.75 x 2%, so the threshold rises above those rows
+
+
+def test_civil_chat_of_the_calibration_conversations_holds_the_civil_target() -> None:
+    """Our written civil rows all pass, but 5% of real chat messages score 0.95123: the chat decides."""
+    from primum.training.train import _choose_on
+
+    rows = [_row(f"our civil dev row {i}", "own", 0.0, split="dev") for i in range(400)]
+    scores = [i / 1000 for i in range(400)]
+    chat = [0.95123 if i < 20 else 0.2 for i in range(400)]
+    without = _choose_on(rows, scores)["nudge"]
+    with_chat = _choose_on(rows, scores, chat)["nudge"]
+    assert without < 0.95123
+    assert with_chat > 0.95123  # 5% is over 0.75 x 3%, so the threshold rises above those messages
+    chat_ok = [0.95123 if i < 8 else 0.2 for i in range(400)]  # 2%: under 2.25%, the rows decide
+    assert _choose_on(rows, scores, chat_ok)["nudge"] == without

@@ -1,0 +1,46 @@
+"""The shipped conversation splits and the civil messages ``primum train`` holds to the civil target."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from primum.replay.corpus import civil_texts, load_split
+
+
+def _write(folder: Path, name: str, meta: dict[str, object], messages: list[dict[str, object]]) -> None:
+    lines = [json.dumps({"meta": meta}), *(json.dumps(m) for m in messages)]
+    (folder / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_civil_texts_follow_the_replay_definition(tmp_path: Path) -> None:
+    split = tmp_path / "calibration"
+    split.mkdir()
+    _write(split, "a-civil", {"id": "a", "civil": True}, [
+        {"author": "ann", "text": "unmarked in a civil thread", "after": 0},
+        {"author": "bo", "text": "marked either", "after": 5, "expect": "either"},
+    ])
+    _write(split, "b-fight", {"id": "b", "civil": False}, [
+        {"author": "cy", "text": "marked ok", "after": 0, "expect": "ok"},
+        {"author": "di", "text": "marked nudge", "after": 5, "expect": "nudge"},
+        {"author": "ed", "text": "unmarked in an uncivil thread", "after": 5},
+    ])
+    texts = civil_texts(load_split("calibration", tmp_path))
+    assert texts == ["unmarked in a civil thread", "marked ok"]
+
+
+def test_the_shipped_splits_load_and_dev_is_separate() -> None:
+    calibration = load_split("calibration")
+    dev = load_split("dev")
+    assert len(calibration) >= 40 and len(dev) >= 20
+    assert {h.meta.split for h in calibration} == {"calibration"}
+    assert {h.meta.split for h in dev} == {"dev"}
+    shared = set(civil_texts(calibration)) & set(civil_texts(dev))
+    assert all(len(text.split()) <= 2 for text in shared)  # only reactions ("👍") may repeat
+
+
+def test_an_unknown_split_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown split"):
+        load_split("train")
