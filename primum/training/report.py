@@ -18,6 +18,9 @@ Predict = Callable[[Sequence[str]], list[float]]
 #: Benign groups of our own dev rows and the FPR each must stay under (the issue's targets).
 FPR_TARGETS = {"clinical": 0.02, "civil": 0.03, "identity_statement_madlibs": 0.02, "counter_speech": 0.05}
 CIVIL_KINDS = {"civil_disagreement", "blunt_disagreement"}
+#: How ``targets_met`` names each FPR target (the names the model card has always used).
+TARGET_LABELS = {"fpr_clinical": "clinical", "fpr_civil": "civil", "identity_statements": "identity_statement_madlibs",
+                 "counter_speech": "counter_speech"}
 
 
 def category_of(row: Example) -> str:
@@ -160,12 +163,10 @@ def _targets_met(report: dict[str, Any]) -> dict[str, bool]:
         return not math.isnan(value) and (value <= limit if upper else value >= limit)
 
     met = {
-        "fpr_clinical<=2%": ok(fpr.get("clinical", {}).get("fpr", math.nan), 0.02),
-        "fpr_civil<=3%": ok(fpr.get("civil", {}).get("fpr", math.nan), 0.03),
-        "identity_statements<=2%": ok(fpr.get("identity_statement_madlibs", {}).get("fpr", math.nan), 0.02),
-        "counter_speech<=5%": ok(fpr.get("counter_speech", {}).get("fpr", math.nan), 0.05),
-        "evasion_gap<=5pts": ok(report["evasion"].get("gap_points", math.nan), 5.0),
+        f"{label}<={100 * FPR_TARGETS[group]:.0f}%": ok(fpr.get(group, {}).get("fpr", math.nan), FPR_TARGETS[group])
+        for label, group in TARGET_LABELS.items()
     }
+    met["evasion_gap<=5pts"] = ok(report["evasion"].get("gap_points", math.nan), 5.0)
     for cat in ACTIONABLE_CATEGORIES:
         recall = report["recall"][cat]["recall"]
         met[f"recall_{cat}>={100 * RECALL_TARGET:.0f}%"] = ok(recall, RECALL_TARGET, upper=False)
