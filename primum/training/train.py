@@ -362,14 +362,14 @@ def _choose_on(rows: list[Example], all_scores: list[float], civil_chat: Sequenc
         if r.split == "calib" and r.unkind == 0.0:
             groups.setdefault(f"real_calib:{r.source}", []).append(s)
             groups.setdefault(REAL_POOLED, []).append(s)
-    real_targets = {f"real_calib:{src}": t for src, t in REAL_FPR_TARGETS.items()}
-    real_targets[REAL_POOLED] = min(REAL_FPR_TARGETS.values())
+    ceilings = {f"real_calib:{src}": t for src, t in REAL_FPR_TARGETS.items()}
+    ceilings[REAL_POOLED] = min(REAL_FPR_TARGETS.values())
     if civil_chat:
         # chat in threads is harder than our written civil rows (about 3% of it was nudged when only the
         # rows set the threshold, against 0.2% of the rows): hold it to the same civil target
         groups[CONVERSATIONS_CIVIL] = list(civil_chat)
-        real_targets[CONVERSATIONS_CIVIL] = FPR_TARGETS["civil"]
-    return choose_thresholds(groups, extra_targets=real_targets)
+        ceilings[CONVERSATIONS_CIVIL] = FPR_TARGETS["civil"]
+    return choose_thresholds(groups, extra_targets=ceilings)
 
 
 def dev_rows_for_eval(

@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
+from primum.replay.corpus import CONVERSATIONS_DIR
 from primum.replay.history import HistoryError
 from primum.replay.loader import load_history
-
-CONVERSATIONS = Path(__file__).resolve().parents[2] / "primum" / "replay" / "conversations"
 
 
 def _jsonl(tmp_path: Path, *lines: Any, name: str = "h.jsonl") -> Path:
@@ -110,7 +109,7 @@ def test_empty_files_and_files_without_messages_are_refused(tmp_path: Path) -> N
 
 
 def test_every_shipped_conversation_loads_and_is_labelled() -> None:
-    paths = sorted(CONVERSATIONS.glob("*/*.jsonl"))
+    paths = sorted(CONVERSATIONS_DIR.glob("*/*.jsonl"))
     assert len(paths) >= 60
     splits = {"calibration": 0, "dev": 0}
     for path in paths:

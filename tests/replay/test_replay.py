@@ -13,6 +13,7 @@ import pytest
 from primum.cli import main
 from primum.demo.stack import settings_for
 from primum.inference.fake import FakeScorer
+from primum.replay.corpus import CONVERSATIONS_DIR
 from primum.replay.loader import load_history
 from primum.replay.metrics import judge, table
 from primum.replay.report import to_json, transcript
@@ -21,7 +22,6 @@ from primum.replay.runner import DEFAULT_START, replay
 
 pytestmark = pytest.mark.e2e
 
-CONVERSATIONS = Path(__file__).resolve().parents[2] / "primum" / "replay" / "conversations"
 
 #: Two members trade insults the FakeScorer knows ("idiot" 0.82, "moron" 0.86), then go quiet.
 HEATED = [
@@ -95,7 +95,7 @@ async def test_shipped_civil_conversations_replay_without_sanctions(tmp_path: Pa
     names = ["civil_debate-single-payer-01", "clinical-gsw-clamshell-02", "venting-prior-auth-01"]
     verdicts = []
     for name in names:
-        history = load_history(CONVERSATIONS / "calibration" / f"{name}.jsonl")
+        history = load_history(CONVERSATIONS_DIR / "calibration" / f"{name}.jsonl")
         result = await _replay(history.path, tmp_path)
         assert [p.index for p in result.messages] == list(range(len(history.messages)))
         assert all(p.score is not None for p in result.messages), name
