@@ -60,24 +60,32 @@ def model_paths(model_dir: Path = MODEL_DIR, cache_dir: Path | None = None) -> t
 
 
 def build_int8(model_dir: Path = MODEL_DIR, cache_dir: Path | None = None) -> Path:
-    """Export the merged fp32 network, fuse it and quantise it to per-channel int8; return the path.
-
-    The export uses eager attention because the fusion recognises that pattern (not the SDPA op).
-    Every file is written under a temporary name and renamed, so an interrupted build leaves no
-    half-written model behind.
-    """
+    """Build the shipped model's int8 file (and its fused fp32 twin) in the cache once; return its path."""
     int8, fp32 = model_paths(model_dir, cache_dir)
     if int8.exists() and fp32.exists():
         return int8
+    from primum.inference.net import build_inference_net
+
+    tokenizer, net, _ = build_inference_net(model_dir)
+    export_int8(net, tokenizer, int8, fp32)
+    log.info("built the int8 ONNX model in the cache folder %s", int8.parent)
+    return int8
+
+
+def export_int8(net: Any, tokenizer: Any, int8: Path, fp32: Path, *, num_heads: int = NUM_HEADS,
+                hidden: int = HIDDEN) -> None:
+    """Export a network to ONNX, fuse it and quantise it to per-channel int8 at ``int8`` (fused fp32 at ``fp32``).
+
+    The export uses eager attention because the fusion recognises that pattern (not the SDPA op).
+    Every file is written under a temporary name and renamed, so an interrupted build leaves no
+    half-written model behind. ``benchmarks/encoder_shapes.py`` runs larger encoders through the same steps.
+    """
     int8.parent.mkdir(parents=True, exist_ok=True)
     import onnx
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers.optimizer import optimize_model
 
-    from primum.inference.net import build_inference_net
-
-    tokenizer, net, _ = build_inference_net(model_dir)
     net.encoder.set_attn_implementation("eager")
     sample = tokenizer(["a short example message", "x"], padding=True, return_tensors="pt")
     suffix = f".{os.getpid()}.tmp"
@@ -98,7 +106,7 @@ def build_int8(model_dir: Path = MODEL_DIR, cache_dir: Path | None = None) -> Pa
                 opset_version=17,
                 dynamo=False,
             )
-        optimized = optimize_model(str(raw), model_type="bert", num_heads=NUM_HEADS, hidden_size=HIDDEN)
+        optimized = optimize_model(str(raw), model_type="bert", num_heads=num_heads, hidden_size=hidden)
         optimized.save_model_to_file(str(fused))
         int8_tmp = int8.with_name(int8.name + suffix)
         quantize_dynamic(str(fused), str(int8_tmp), per_channel=True, weight_type=QuantType.QInt8,
@@ -109,8 +117,6 @@ def build_int8(model_dir: Path = MODEL_DIR, cache_dir: Path | None = None) -> Pa
         for leftover in (raw, fused, int8.with_name(int8.name + suffix)):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
-    log.info("built the int8 ONNX model in the cache folder %s", int8.parent)
-    return int8
 
 
 class RowRunner:
@@ -143,23 +149,27 @@ def load_onnx_engine(
     model_dir: Path = MODEL_DIR, threads: int = 1, cache_dir: Path | None = None, quantized: bool = True
 ) -> tuple[Engine, dict[str, Any]]:
     """An ``Engine`` whose forward pass runs in ONNX Runtime (``quantized=False``: the fused fp32 file)."""
+    card = read_card(model_dir)
+    path = build_int8(model_dir, cache_dir)
+    if not quantized:
+        path = model_paths(model_dir, cache_dir)[1]
+    return engine_for_file(path, card, model_dir, threads), card
+
+
+def engine_for_file(path: Path, card: dict[str, Any], model_dir: Path = MODEL_DIR, threads: int = 1) -> Engine:
+    """An ``Engine`` over one ONNX file, with the scoring settings and n-gram model of ``card``."""
     import onnxruntime as ort
 
     from primum.inference.engine import set_threads
     from primum.inference.net import load_tokenizer
 
     set_threads(1)  # torch only does the small post-processing here
-    card = read_card(model_dir)
-    path = build_int8(model_dir, cache_dir)
-    if not quantized:
-        path = model_paths(model_dir, cache_dir)[1]
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1  # parallel rows, not parallel kernels: one short row is too small to split
     options.inter_op_num_threads = 1
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    engine = Engine(
+    return Engine(
         load_tokenizer(), RowRunner(session, threads), card["labels"], max_length=int(card.get("max_length", 128)),
         stride=int(card.get("stride", 32)), long_penalty=float(card.get("long_penalty", 0.0)),
         segment_chars=int(card.get("segment_chars", SEGMENT_CHARS)), lexical=load_lexical(model_dir, card),
     )
-    return engine, card
