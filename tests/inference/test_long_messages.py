@@ -78,20 +78,62 @@ def test_short_messages_are_untouched_by_the_penalty(tokenizer) -> None:
 @pytest.mark.parametrize(
     ("text", "pieces"),
     [
-        # a trailing fragment joins the group before it, so this short message stays one piece
+        # a trailing fragment without words joins the group before it, so this message stays one piece
         ("Honestly I think the new scope-of-practice bill is a mistake, and here is why. (12)", []),
-        # a one-word opener joins the sentence after it
-        ("Wow. The patient was discharged on day three with follow-up in clinic next week.", []),
+        # a short sentence next to a long one stands alone: it may be the whole point of the message
+        ("Wow. The patient was discharged on day three with follow-up in clinic early next week.",
+         ["Wow.", "The patient was discharged on day three with follow-up in clinic early next week."]),
+        ("Great discussion on the anticoagulation guidelines today, thanks all for the comments. Kill yourself.",
+         ["Great discussion on the anticoagulation guidelines today, thanks all for the comments.", "Kill yourself."]),
+        # short sentences side by side are packed together
         (
             "The patient was discharged on day three with follow-up in clinic next week. "
             "Her labs were normal at the visit. You are an idiot.",
             ["The patient was discharged on day three with follow-up in clinic next week.",
              "Her labs were normal at the visit. You are an idiot."],
         ),
+        # an abbreviation's full stop ends no sentence: "Dr." and "p.o." never stand alone
+        ("I discussed the CT with Dr. Patel this morning, and she agreed the lesion is stable since the prior. Fine.",
+         ["I discussed the CT with Dr. Patel this morning, and she agreed the lesion is stable since the prior.",
+          "Fine."]),
+        ("Started apixaban 5 mg p.o. b.i.d. on Monday for the new afib, and the pt. tolerated it well so far. Thanks.",
+         ["Started apixaban 5 mg p.o. b.i.d. on Monday for the new afib, and the pt. tolerated it well so far.",
+          "Thanks."]),
+        # every line is at least one piece
+        ("first line of a fairly long post about the call schedule\nsecond line of it, also about call",
+         ["first line of a fairly long post about the call schedule", "second line of it, also about call"]),
     ],
 )
-def test_sentence_groups_never_stand_alone_as_fragments(text: str, pieces: list[str]) -> None:
+def test_sentence_groups(text: str, pieces: list[str]) -> None:
     from primum.inference.engine import split_long
 
     assert split_long(text, 80) == pieces
-    assert all(len(p) >= 20 for p in split_long(text, 80))
+
+
+def _diluting_engine(tokenizer) -> Engine:
+    """A network that mean-pools like the real one: its logit grows with the share of "idiot" tokens in a row."""
+    import torch
+
+    idiot = tokenizer.convert_tokens_to_ids("idiot")
+
+    def forward(ids, mask):
+        rows = []
+        for row, real in zip(ids.tolist(), mask.sum(1).tolist(), strict=True):
+            share = row.count(idiot) / real
+            rows.append([40.0 * share - 4.0] * len(LABELS))
+        return torch.tensor(rows)
+
+    return Engine(tokenizer, forward, LABELS, max_length=128, stride=32, long_penalty=1.0, segment_chars=80)
+
+
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_a_one_word_insult_beside_long_kind_sentences_is_caught(tokenizer, where: str) -> None:
+    kind = ("Great discussion on the anticoagulation guidelines today, thanks all for the thoughtful comments.",
+            "I reviewed the CT with radiology this morning and the lesion looks stable compared with March.")
+    parts = {"start": ["Idiot.", *kind], "middle": [kind[0], "Idiot.", kind[1]], "end": [*kind, "Idiot."]}[where]
+    engine = _diluting_engine(tokenizer)
+    engine.segment_chars = 10_000  # one row for the whole message: "Idiot." is one token in forty
+    assert engine.predict([" ".join(parts)])[0].score < 0.5
+    engine.segment_chars = 80
+    assert engine.predict([" ".join(parts)])[0].score > 0.95
+    assert engine.predict([" ".join(kind)])[0].score < 0.05
