@@ -69,6 +69,7 @@ LEET: dict[str, str] = {
 
 # Discord markup
 _CODE_BLOCK = re.compile(r"```.*?(?:```|$)", re.DOTALL)
+_CODE_LANGUAGE = re.compile(r"^[\w+#.-]*\n")  # ```python
 _INLINE_CODE = re.compile(r"`([^`\n]*)`")
 _SPOILER = re.compile(r"\|\|(.+?)\|\|", re.DOTALL)
 _USER_MENTION = re.compile(r"<@!?\d+>")
@@ -140,22 +141,45 @@ def strip_combining(text: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
-def drop_quoted_lines(text: str) -> str:
-    """Remove Discord quotes: ``> line`` quotes one line, ``>>> `` quotes the rest of the message."""
+def drop_quoted_lines(text: str, keep_lone_quote: bool = True) -> str:
+    """Remove Discord quotes: ``> line`` quotes one line, ``>>> `` quotes the rest of the message.
+
+    A quote is someone else's words, so counter-speech that quotes abuse to answer it is scored on
+    the answer. A message that is nothing but a quote is the author's post, though: with
+    ``keep_lone_quote`` it is kept (its quote marks removed), or "> you're an idiot" would pass every
+    check.
+    """
     kept: list[str] = []
-    for line in text.split("\n"):
+    unquoted: list[str] = []  # every line in order, quote marks removed
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
         stripped = line.lstrip()
         if stripped.startswith(">>> ") or stripped == ">>>":
+            unquoted.extend([stripped[3:], *lines[i + 1 :]])
             break
         if stripped.startswith(">"):
+            unquoted.append(stripped[1:])
             continue
         kept.append(line)
+        unquoted.append(line)
+    if keep_lone_quote and not any(ch.isalpha() for line in kept for ch in line):
+        return "\n".join(unquoted)
     return "\n".join(kept)
+
+
+def _code_block(match: re.Match[str]) -> str:
+    """A code block's text when it reads as prose, else nothing: pasted code and logs are not the
+    author's words, but a sentence wrapped in backticks is (otherwise backticks hide any insult)."""
+    inner = _CODE_LANGUAGE.sub("", match.group(0).strip("`"))
+    visible = [ch for ch in inner if not ch.isspace()]
+    prose = sum(ch.isalpha() or ch in ".,!?'\"-" for ch in visible)
+    words = len(_WORD.findall(inner))
+    return f" {inner} " if words >= 2 and prose >= 0.9 * len(visible) else " "
 
 
 def strip_markup(text: str) -> str:
     """Turn Discord markup into plain words; code blocks and links are not the author's prose."""
-    text = _CODE_BLOCK.sub(" ", text)
+    text = _CODE_BLOCK.sub(_code_block, text)
     text = _INLINE_CODE.sub(r"\1", text)
     text = _SPOILER.sub(r"\1", text)
     text = _ROLE_MENTION.sub("@role", text)
@@ -319,28 +343,29 @@ def squeeze_repeats(text: str, known: Container[str] | None = None) -> str:
 _MAX_PASSES = 4
 
 
-def normalize(text: str, known: Container[str] | None = None) -> str:
+def normalize(text: str, known: Container[str] | None = None, *, keep_lone_quote: bool = True) -> str:
     """Canonical text for the model: the author's own words, undisguised, markup removed.
 
     ``known``: lower-case words used to read leetspeak and undo stretched letters (see
-    ``undo_leet`` and ``squeeze_repeats``). Idempotent: the steps repeat until the text stops
-    changing, so normalising canonical text again changes nothing.
+    ``undo_leet`` and ``squeeze_repeats``); ``keep_lone_quote``: see ``drop_quoted_lines``.
+    Idempotent: the steps repeat until the text stops changing, so normalising canonical text again
+    changes nothing.
     """
     for _ in range(_MAX_PASSES):
-        again = _normalize_once(text, known)
+        again = _normalize_once(text, known, keep_lone_quote)
         if again == text:
             break
         text = again
     return text
 
 
-def _normalize_once(text: str, known: Container[str] | None) -> str:
+def _normalize_once(text: str, known: Container[str] | None, keep_lone_quote: bool) -> str:
     text = display_order(text)
     if not text.isascii():  # NFKC leaves ASCII as it is
         text = unicodedata.normalize("NFKC", text)
     text = strip_invisible(text)
-    text = _CODE_BLOCK.sub(" ", text)  # before quotes: a code block may contain '>' lines
-    text = drop_quoted_lines(text)
+    text = _CODE_BLOCK.sub(_code_block, text)  # before quotes: a code block may contain '>' lines
+    text = drop_quoted_lines(text, keep_lone_quote)
     text = strip_markup(text)
     text = strip_combining(text)
     text = map_confusables(text)

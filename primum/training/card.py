@@ -264,7 +264,8 @@ so the bot can send the author a **private nudge** before a conversation turns s
   words is labelled kind in training).
 - Text is normalised first (`primum/inference/textnorm.py`): NFKC, invisible characters, combining
   marks (zalgo), Cyrillic/Greek homoglyphs, leetspeak, spaced/dotted letters, stretched letters,
-  Discord markup; lines quoted with `>` are dropped (not the author's words). Messages up to 4,000
+  Discord markup; lines quoted with `>` are dropped (not the author's words) unless the message is
+  nothing but a quote, and code blocks are read only when they hold prose. Messages up to 4,000
   characters are scored whole: overlapping 128-token windows plus, for messages over {segment}
   characters, sentence groups of about {segment} characters (mean pooling would otherwise dilute one
   unkind sentence in a long kind message; a short sentence beside long ones is a piece of its own,

@@ -91,7 +91,9 @@ def split_for_training(
     Why raw: the engine normalises what it scores, exactly as for the bot, so the thresholds chosen
     here are the ones ``primum evaluate --report --recalibrate`` chooses for the same model.
     """
-    train_rows = [replace(r, text=normalize(r.text, known)) for r in rows if r.split == "train"]
+    # a public row that opens with ">" is a Reddit reply whose line breaks were lost: quote and answer run
+    # together under one label, so training leaves it out (its text normalises to nothing)
+    train_rows = [replace(r, text=normalize(r.text, known, keep_lone_quote=False)) for r in rows if r.split == "train"]
     return [r for r in train_rows if r.text], [r for r in rows if r.split in {"dev", "calib"} and r.text]
 
 

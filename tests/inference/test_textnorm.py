@@ -48,12 +48,17 @@ DISCORD = [
     ("url", "read https://example.org/x?y=1 now", "read now"),
     ("inline code", "run `make test` please", "run make test please"),
     ("code block", "look:\n```py\nidiot = 1\n```\ndone", "look:\ndone"),
+    ("code block of a log", "here:\n```\nERROR 500 at /api/v1\n```", "here:"),
+    ("code block of prose is read", "```you are all morons```", "you are all morons"),
+    ("prose code block with a language tag", "```txt\nyou are all morons\n```", "you are all morons"),
     ("spoiler", "||you idiot||", "you idiot"),
     ("bold", "**really** good", "really good"),
     ("quote dropped", "> you are an idiot\nI disagree with that", "I disagree with that"),
     ("indented quote dropped", "  > quoted\nmine", "mine"),
     ("block quote drops rest", "mine\n>>> quoted\nstill quoted", "mine"),
-    ("only quote", "> you idiot", ""),
+    ("a lone quote is the author's post", "> you idiot", "you idiot"),
+    ("a lone block quote too", ">>> you idiot\nand the rest", "you idiot\nand the rest"),
+    ("quote with only a reaction", "> you idiot\n😂", "you idiot\n😂"),
     ("timestamp", "at <t:1700000000:R>", "at"),
 ]
 
@@ -75,6 +80,12 @@ def test_normalize_is_idempotent(text: str) -> None:
 )
 def test_strip_invisible(raw: str, expected: str) -> None:
     assert textnorm.strip_invisible(raw) == expected
+
+
+def test_training_drops_a_lone_quote() -> None:
+    # public rows that open with ">" are replies whose line breaks were lost: training leaves them out
+    assert normalize("> you idiot", keep_lone_quote=False) == ""
+    assert normalize("> you idiot\nI disagree", keep_lone_quote=False) == "I disagree"
 
 
 def test_quote_mid_message_only_drops_quoted_lines() -> None:
