@@ -1,0 +1,104 @@
+"""How often a plain insult is still caught once disguised, hidden in a long message, quoted or fenced.
+
+    python benchmarks/disguise_probes.py     # the shipped model at its own nudge threshold (about 1 minute)
+
+Each of a handful of clearly unkind lines is sent plain and in every disguise below; the table gives,
+per disguise, how many are still at or over the nudge threshold, and the same for kind lines (which
+no disguise should push over it). The lines are few and written for this probe: it finds holes (a
+disguise that catches far fewer than plain text), it is not a recall estimate.
+
+Read the long-paragraph rows with the lines in mind: a long message is cut into pieces at sentence
+ends, so an insult with its own full stop stands alone, while one run into the paragraph without
+punctuation ("go kill yourself Great discussion ...") is read with it, diluted. Seven of the ten
+unkind lines have no full stop, which is most of what "before" and "between" miss.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from primum.inference.engine import card_thresholds  # noqa: E402
+from primum.inference.runtimes import open_engine  # noqa: E402
+from primum.settings import DEFAULT_RUNTIME  # noqa: E402
+
+UNKIND = (
+    "you are a worthless idiot and everyone here knows it",
+    "shut up you stupid bitch",
+    "go kill yourself",
+    "you're a fucking moron",
+    "nobody respects you, you pathetic loser",
+    "I will find where you live and hurt you",
+    "women are too dumb to be surgeons",
+    "You idiot.",
+    "What a clown you are.",
+    "Nobody likes you.",
+)
+KIND = (
+    "thanks for covering my shift, I owe you one",
+    "I disagree, the evidence for early antibiotics there is weak",
+    "the patient was discharged on day three with clinic follow-up",
+    "Great point.",
+    "Ask Dr. Patel, she ran that trial.",
+)
+PARAGRAPHS = (
+    "Great discussion on the anticoagulation guidelines today, thanks all for the thoughtful comments.",
+    "I reviewed the CT with radiology this morning and the lesion looks stable compared with March.",
+)
+
+
+def _fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+DISGUISES: dict[str, Callable[[str], str]] = {
+    "plain": lambda s: s,
+    "upper case": str.upper,
+    "leetspeak": lambda s: s.replace("o", "0").replace("i", "1").replace("e", "3").replace("a", "4"),
+    "spaced letters": " ".join,
+    "zero-width joins": "\u200b".join,
+    "Cyrillic look-alikes": lambda s: s.translate(str.maketrans("oaecp", "оаеср")),
+    "full-width": _fullwidth,
+    "stretched": lambda s: s.replace("o", "ooo").replace("i", "iii"),
+    "spoiler": lambda s: f"||{s}||",
+    "bold": lambda s: f"**{s}**",
+    "inline code": lambda s: f"`{s}`",
+    "code block": lambda s: f"```\n{s}\n```",
+    "alone in a quote": lambda s: f"> {s}",
+    "one word per line": lambda s: "\n".join(s.split()),
+    "emoji between words": lambda s: " 🙂 ".join(s.split()),
+    "after a long kind paragraph": lambda s: f"{PARAGRAPHS[0]} {s}",
+    "before a long kind paragraph": lambda s: f"{s} {PARAGRAPHS[0]}",
+    "between two kind paragraphs": lambda s: f"{PARAGRAPHS[0]} {s} {PARAGRAPHS[1]}",
+    "right-to-left override": lambda s: "\u202e" + s[::-1],
+}
+
+
+def _cases() -> Iterator[tuple[str, int, str]]:
+    for name, disguise in DISGUISES.items():
+        for text in UNKIND:
+            yield name, 1, disguise(text)
+        for text in KIND:
+            yield name, 0, disguise(text)
+
+
+def main() -> None:
+    engine, card = open_engine(threads=2, runtime=DEFAULT_RUNTIME)
+    nudge = card_thresholds(card, DEFAULT_RUNTIME).nudge
+    cases = list(_cases())
+    scores = [raw.score for raw in engine.predict_many([text for _, _, text in cases])]
+    print(f"\nnudge threshold {nudge}\n")
+    print("| disguise | unkind caught | kind flagged |\n|---|---|---|")
+    for name in DISGUISES:
+        caught = [s >= nudge for (n, label, _), s in zip(cases, scores, strict=True) if n == name and label == 1]
+        flagged = [s >= nudge for (n, label, _), s in zip(cases, scores, strict=True) if n == name and label == 0]
+        print(f"| {name} | {sum(caught)} of {len(caught)} | {sum(flagged)} of {len(flagged)} |")
+
+
+if __name__ == "__main__":
+    main()
