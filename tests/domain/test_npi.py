@@ -27,7 +27,12 @@ from primum.domain.npi import NpiProblem, check_npi, is_valid_npi, luhn_check_di
         ("123456789", NpiProblem.WRONG_LENGTH),
         ("12345678930", NpiProblem.WRONG_LENGTH),
         ("12345678a3", NpiProblem.NOT_DIGITS),
-        ("１２３４５６７８９３", NpiProblem.NOT_DIGITS),  # full-width digits are not ASCII digits
+        ("１２３４５６７８９３", None),  # full-width digits are the same number
+        ("١٢٣٤٥٦٧٨٩٣", None),  # so are Arabic-Indic ones
+        ("1234\u00a0567\u00a0893", None),  # no-break spaces pasted from a web page
+        ("1234567893\u200b", None),  # an invisible character pasted along
+        ("1234\u2013567\u2013893", None),  # en dashes
+        ("1234567893\u00b2", NpiProblem.WRONG_LENGTH),  # a superscript two is a digit after NFKC
         ("", NpiProblem.EMPTY),
         ("   ", NpiProblem.EMPTY),
     ],
@@ -73,5 +78,6 @@ def test_check_digit_equals_luhn_over_the_80840_prefix() -> None:
 
 def test_normalize_and_payload_guard() -> None:
     assert normalize_npi(" 12.34-56 ") == "123456"
+    assert normalize_npi("\u00a012\u200b34\u2010５６\t") == "123456"
     with pytest.raises(ValueError, match="9 ASCII digits"):
         luhn_check_digit("12345")
