@@ -230,8 +230,47 @@ def _judge(typed: Sequence[str], folded_text: str, first: str, middle: str, last
     return NameMatch(grade, matched, notes)
 
 
+def _read_lookalikes(text: str) -> tuple[str, str]:
+    """``text`` with look-alike letters read as Latin when the name mixes scripts (a Cyrillic "о" in
+    "Jоhn"), and the letters so read; a word written in another script is left as it is.
+
+    Why: folded as they are, such letters split or drop a name part, and the reviewer was told
+    something false ("given name typed only as an initial"). Read as Latin, the name is compared
+    properly and the reviewer is told what was typed. The table is Unicode's (confusable-homoglyphs).
+    """
+    from confusable_homoglyphs import confusables
+
+    if not confusables.is_mixed_script(text):
+        return text, ""
+    table: dict[str, str] = {}
+    for found in confusables.is_confusable(text, greedy=True, preferred_aliases=["latin"]) or []:
+        latin = next((g["c"] for g in found["homoglyphs"] if g["c"].isascii() and g["c"].isalpha()), None)
+        if latin is not None:
+            table[found["character"]] = latin
+    read: list[str] = []
+    used: set[str] = set()
+    for word in re.split(r"(\s+)", text):
+        latin = "".join(table.get(ch, ch) for ch in word)
+        # a word becomes Latin only when every letter has a Latin look-alike ("Давид" stays as typed)
+        if latin != word and all(ch.isascii() for ch in _strip_accents(latin) if ch.isalpha()):
+            used.update(ch for ch in word if ch in table)
+            word = latin
+        read.append(word)
+    return "".join(read), "".join(sorted(used))
+
+
 def match_name(typed: str, registry: RegistryName) -> NameMatch:
     """Compare a typed full name with a registry record's names (the current one first, then the others)."""
+    typed, lookalikes = _read_lookalikes(unicodedata.normalize("NFKC", typed))  # NFKC: full-width letters
+    match = _match_name(typed, registry)
+    if not lookalikes or match.grade is NameGrade.NONE:
+        return match
+    note = f"look-alike letters from another script typed ({lookalikes}); compare the name by eye"
+    grade = NameGrade.VARIANT if match.grade is NameGrade.EXACT else match.grade
+    return NameMatch(grade, match.matched, (note, *match.notes))
+
+
+def _match_name(typed: str, registry: RegistryName) -> NameMatch:
     tokens = given_tokens(typed)
     current = " ".join(part for part in (registry.first.upper(), registry.last.upper()) if part)
     if not tokens or (len(tokens) == 1 and tokens[0] in TITLES):

@@ -60,6 +60,11 @@ MICHAEL = RegistryName(first="MICHAEL", last="GRANT")
         ("Amir Cohen", STEINBERG, NameGrade.NONE),
         ("", STEINBERG, NameGrade.NONE),
         ("Dr.", STEINBERG, NameGrade.NONE),
+        # typed in other characters
+        ("Ａｍｉｒ Ｓｔｅｉｎｂｅｒｇ", STEINBERG, NameGrade.EXACT),  # full-width letters are the same letters
+        ("Amir Stеinbеrg", STEINBERG, NameGrade.VARIANT),  # Cyrillic "е": read, and flagged for the reviewer
+        ("Amіr Steinberg", STEINBERG, NameGrade.VARIANT),  # Ukrainian "і" in the given name
+        ("Давид Steinberg", STEINBERG, NameGrade.CLOSE),  # a Cyrillic given name is not read as Latin: none typed
     ],
 )
 def test_name_grades(typed: str, record: RegistryName, grade: NameGrade) -> None:
@@ -72,6 +77,12 @@ def test_near_miss_given_names_are_never_a_match_and_say_why(typed: str, record:
     result = match_name(typed, record)
     assert result.caution and "match" not in result.describe().lower().split("(")[0]
     assert record.first in result.describe() and "close to but not" in result.describe()
+
+
+def test_look_alike_letters_are_named_for_the_reviewer() -> None:
+    match = match_name("Amir Stеinbеrg", STEINBERG)  # Cyrillic "е" twice
+    assert match.notes[0].startswith("look-alike letters from another script typed (е)")
+    assert "initial" not in match.describe()
 
 
 def test_notes_say_which_registry_name_matched() -> None:
