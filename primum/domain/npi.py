@@ -12,17 +12,16 @@ identity is bound separately.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
 from stdnum import luhn
 
+from primum.domain.typed_digits import plain_digits
+
 NPI_LENGTH = 10
 #: The card-issuer prefix the NPI's Luhn digit is computed over (80 health, 840 USA).
 NPI_LUHN_PREFIX = "80840"
-#: Dots and every kind of dash (Unicode "Pd": hyphen, en dash, ...) people type inside numbers.
-_SEPARATOR_DOTS = frozenset(".")
 
 
 class NpiProblem(StrEnum):
@@ -50,20 +49,8 @@ class NpiCheck:
 
 
 def normalize_npi(text: str) -> str:
-    """The digits as typed or pasted: separators, any whitespace and invisible characters removed.
-
-    Why more than ASCII spaces: a number copied from a web page or PDF often carries a no-break space
-    or a zero-width character, and a phone keyboard may type full-width digits; each is the same
-    number, and "remove letters and symbols" would name nothing the member can see. Any decimal digit
-    (full-width, Arabic-Indic ...) is read as its 0-9 value.
-    """
-    kept: list[str] = []
-    for ch in unicodedata.normalize("NFKC", text):
-        category = unicodedata.category(ch)
-        if ch.isspace() or ch in _SEPARATOR_DOTS or category in {"Pd", "Cf"}:
-            continue
-        kept.append(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch)
-    return "".join(kept)
+    """The digits as typed or pasted: separators and invisible characters removed (``typed_digits``)."""
+    return plain_digits(text)
 
 
 def luhn_check_digit(payload: str) -> int:

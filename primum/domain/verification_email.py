@@ -15,6 +15,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from primum.domain.typed_digits import plain_digits
+
 
 # --- allow-listed domains ---------------------------------------------------------------------------
 def normalize_domains(domains: Iterable[Any]) -> tuple[str, ...]:
@@ -93,7 +95,7 @@ def check_code(state: CodeState | None, typed: str, now: datetime, max_attempts:
     if now >= state.expires_at:
         return CodeCheck(CodeOutcome.EXPIRED, None)
     salt = state.digest.split("$", 1)[0]
-    cleaned = re.sub(r"[\s-]+", "", typed)
+    cleaned = plain_digits(typed)
     if hmac.compare_digest(code_digest(cleaned, salt), state.digest):
         return CodeCheck(CodeOutcome.OK, None)
     after = replace(state, attempts=state.attempts + 1)

@@ -30,3 +30,10 @@ def test_codes() -> None:
     assert check_code(None, "123456", NOW, 3).outcome is CodeOutcome.NONE
     last = check_code(CodeState(state.digest, state.expires_at, attempts=2), "000000", NOW, 3)
     assert last.outcome is CodeOutcome.LOCKED
+
+
+@pytest.mark.parametrize("typed", ["123456\u200b", "\u00a0123\u00a0456", "１２３４５６", "123\u2013456", " 123-456\n"])
+def test_a_code_pasted_from_an_email_or_typed_on_a_phone_is_the_same_code(typed: str) -> None:
+    state = CodeState(code_digest("123456", "salt"), NOW + timedelta(minutes=15))
+    check = check_code(state, typed, NOW, 3)
+    assert check.outcome is CodeOutcome.OK  # not a wrong try that counts towards the lock
