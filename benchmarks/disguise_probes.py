@@ -15,6 +15,7 @@ unkind lines have no full stop, which is most of what "before" and "between" mis
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -56,6 +57,23 @@ def _fullwidth(text: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
+def _masked(text: str) -> str:
+    """The first vowel after the first letter of each longer word starred ("st*pid", "k*ll")."""
+    return re.sub(r"[A-Za-z]{4,}", lambda m: re.sub(r"(?<=.)[aeiou]", "*", m.group(0), count=1), text)
+
+
+_TURNED = dict(zip("abcdefghijklmnopqrstuvwxyz.", "ɐqɔpǝɟƃɥᴉɾʞlɯuodbɹsʇnʌʍxʎz˙", strict=True))
+
+
+def _upside_down(text: str) -> str:
+    return "".join(_TURNED.get(c, c) for c in reversed(text.lower()))
+
+
+def _flag_letters(text: str) -> str:
+    """Letters as regional indicators, a zero-width space between them so they do not merge into flags."""
+    return "".join(chr(0x1F1E6 + ord(c) - 97) + "\u200b" if "a" <= c <= "z" else c for c in text.lower())
+
+
 DISGUISES: dict[str, Callable[[str], str]] = {
     "plain": lambda s: s,
     "upper case": str.upper,
@@ -76,6 +94,16 @@ DISGUISES: dict[str, Callable[[str], str]] = {
     "before a long kind paragraph": lambda s: f"{s} {PARAGRAPHS[0]}",
     "between two kind paragraphs": lambda s: f"{PARAGRAPHS[0]} {s} {PARAGRAPHS[1]}",
     "right-to-left override": lambda s: "\u202e" + s[::-1],
+    "masked letters (st*pid)": _masked,
+    "symbols for letters ($, @, !)": lambda s: s.replace("a", "@").replace("s", "$").replace("i", "!"),
+    "Greek look-alikes": lambda s: s.translate(str.maketrans("oaeiy", "οαειγ")),
+    "small capitals": lambda s: s.translate(str.maketrans("abdeghijklmnoprtuwy", "ᴀʙᴅᴇɢʜɪᴊᴋʟᴍɴᴏᴘʀᴛᴜᴡʏ")),
+    "upside down": _upside_down,
+    "written backwards": lambda s: s[::-1],
+    "flag letters": _flag_letters,
+    "a mention first": lambda s: f"<@123456789012345678> {s}",
+    "exclamation marks": lambda s: s.rstrip(".") + "!!!",
+    "no spaces": lambda s: s.replace(" ", ""),
 }
 
 

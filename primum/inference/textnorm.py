@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Container
+from collections.abc import Collection, Container
+
+from primum.inference.masked_words import read_masked
+from primum.inference.turned_text import read_backwards, read_regional_letters, read_upside_down
 
 #: Characters that render as nothing (or as blank) and are used to split words invisibly.
 _INVISIBLE = {
@@ -343,35 +346,46 @@ def squeeze_repeats(text: str, known: Container[str] | None = None) -> str:
 _MAX_PASSES = 4
 
 
-def normalize(text: str, known: Container[str] | None = None, *, keep_lone_quote: bool = True) -> str:
+def normalize(
+    text: str, known: Collection[str] | None = None, *, keep_lone_quote: bool = True, late_readings: bool = True
+) -> str:
     """Canonical text for the model: the author's own words, undisguised, markup removed.
 
-    ``known``: lower-case words used to read leetspeak and undo stretched letters (see
-    ``undo_leet`` and ``squeeze_repeats``); ``keep_lone_quote``: see ``drop_quoted_lines``.
+    ``known``: lower-case words used to read leetspeak, masks, backwards lines and stretched letters
+    (see ``undo_leet``, ``read_masked``, ``read_backwards`` and ``squeeze_repeats``);
+    ``keep_lone_quote``: see ``drop_quoted_lines``. ``late_readings``: masked words, and text
+    upside down, backwards or in flag letters, which the shipped encoder was trained without;
+    training passes False so that ``primum train`` reproduces it, and a retrain may turn them on.
     Idempotent: the steps repeat until the text stops changing, so normalising canonical text again
     changes nothing.
     """
     for _ in range(_MAX_PASSES):
-        again = _normalize_once(text, known, keep_lone_quote)
+        again = _normalize_once(text, known, keep_lone_quote, late_readings)
         if again == text:
             break
         text = again
     return text
 
 
-def _normalize_once(text: str, known: Container[str] | None, keep_lone_quote: bool) -> str:
+def _normalize_once(text: str, known: Collection[str] | None, keep_lone_quote: bool, late_readings: bool) -> str:
     text = display_order(text)
     if not text.isascii():  # NFKC leaves ASCII as it is
         text = unicodedata.normalize("NFKC", text)
     text = strip_invisible(text)
+    if late_readings:
+        text = read_upside_down(read_regional_letters(text))
     text = _CODE_BLOCK.sub(_code_block, text)  # before quotes: a code block may contain '>' lines
     text = drop_quoted_lines(text, keep_lone_quote)
+    if late_readings:
+        text = read_masked(text, known)  # before markup: "sh*t up you st*pid" is not italics
     text = strip_markup(text)
     text = strip_combining(text)
     text = map_confusables(text)
     text = undo_leet(text, known)
     text = join_separated_letters(text)
     text = squeeze_repeats(text, known)
+    if late_readings:
+        text = read_backwards(text, known)
     text = _SPACES.sub(" ", text)
     text = _BLANK_LINES.sub("\n", text)
     return "\n".join(line.strip() for line in text.split("\n")).strip()

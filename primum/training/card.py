@@ -264,7 +264,8 @@ so the bot can send the author a **private nudge** before a conversation turns s
   words is labelled kind in training).
 - Text is normalised first (`primum/inference/textnorm.py`): NFKC, invisible characters, combining
   marks (zalgo), Cyrillic/Greek homoglyphs, leetspeak, spaced/dotted letters, stretched letters,
-  Discord markup; lines quoted with `>` are dropped (not the author's words) unless the message is
+  masked words ("st*pid", "bullsh*t"), text upside down, backwards or in flag letters, Discord
+  markup; lines quoted with `>` are dropped (not the author's words) unless the message is
   nothing but a quote, and code blocks are read only when they hold prose. Messages up to 4,000
   characters are scored whole: overlapping 128-token windows plus, for messages over {segment}
   characters, sentence groups of about {segment} characters (mean pooling would otherwise dilute one
@@ -411,6 +412,13 @@ to 381 msg/s over runs on one day), so compare runtimes only within one run.
 - Belittling phrased as a mild question is among the usual misses: the threshold keeps real
   heated-but-kind comments quiet first. (The n-gram blend now catches the classic "Did they skip
   pharmacology at your school, or were you just asleep?", which the encoder alone scored about 0.89.)
+- Punctuation sways it: an insult or threat that ends in "!" scores lower than the same words with
+  a full stop ("go kill yourself!!!" falls under the cut-off). Our own training rows have "!" twice
+  as often when kind (3.6%) as when unkind (1.8%). Rewriting "!" before scoring was measured on
+  every dev and calib source and gained about as many false alarms as catches, so the fix is a
+  retrain with punctuation varied across labels. Words run together without spaces and emoji-only
+  mockery (emoji are unknown tokens to the encoder) are missed too; `benchmarks/disguise_probes.py`
+  prints each disguise.
 - Leetspeak undoing can mangle rare alphanumeric tokens; dose and lab codes (5mg, B12, SpO2,
   COVID-19) are protected.
 {recall_limit}

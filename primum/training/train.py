@@ -12,7 +12,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Container, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,7 @@ def _batches(rows: list[Example], cfg: TrainConfig, lengths: list[int] | None = 
 
 
 def split_for_training(
-    rows: list[Example], known: Container[str] | None = None
+    rows: list[Example], known: Collection[str] | None = None
 ) -> tuple[list[Example], list[Example]]:
     """Train rows normalised (the network learns canonical text); dev rows left raw.
 
@@ -93,7 +93,12 @@ def split_for_training(
     """
     # a public row that opens with ">" is a Reddit reply whose line breaks were lost: quote and answer run
     # together under one label, so training leaves it out (its text normalises to nothing)
-    train_rows = [replace(r, text=normalize(r.text, known, keep_lone_quote=False)) for r in rows if r.split == "train"]
+    # late_readings off: the shipped encoder was trained without them (see ``normalize``)
+    train_rows = [
+        replace(r, text=normalize(r.text, known, keep_lone_quote=False, late_readings=False))
+        for r in rows
+        if r.split == "train"
+    ]
     return [r for r in train_rows if r.text], [r for r in rows if r.split in {"dev", "calib"} and r.text]
 
 

@@ -1,0 +1,153 @@
+"""Masked words, and text upside down, backwards or in flag letters, read the way people read them."""
+
+import pytest
+
+from primum.inference.masked_words import MASKED_STEMS, read_masked
+from primum.inference.textnorm import normalize
+from primum.inference.turned_text import read_backwards, read_regional_letters, read_upside_down
+
+VOCAB = frozenset(
+    {
+        "disability",
+        "christian",
+        "patient",
+        "you",
+        "idiot",
+        "shut",
+        "up",
+        "stupid",
+        "go",
+        "kill",
+        "the",
+        "is",
+        "words",
+        "wordy",
+        "its",
+        "itt",
+        "no",
+        "way",
+        "on",
+        "am",
+        "ward",
+        "we",
+        "are",
+        "ok",
+        "bp",
+        "hr",
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("sh*t up you st*pid b*tch", "shit up you stupid bitch"),  # not italics between the stars
+        ("f*** off", "fuck off"),
+        ("F*CK YOU", "FUCK YOU"),
+        ("s**t happens", "shit happens"),  # the list's order settles a mask with two readings
+        ("k*ll yourself", "kill yourself"),
+        ("bullsh*t, all of it", "bullshit, all of it"),  # a listed word inside a longer one
+        ("motherf**king idiot", "motherfucking idiot"),
+        ("(f*cking) great", "(fucking) great"),
+        ("**f*ck** this", "**fuck** this"),  # bold around a mask
+        ("j*ws control", "jews control"),
+        ("chr*stian", "christian"),  # the only vocabulary word that fits
+        ("dis*bility", "disability"),
+    ],
+)
+def test_masked_words_are_read(raw: str, expected: str) -> None:
+    assert read_masked(raw, VOCAB) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "*really* good",  # emphasis, not a mask
+        "**bold** text",
+        "word* see the footnote",  # a trailing star is a footnote as often as a mask
+        "it* ok",
+        "2*3=6 and 4 * 5",
+        "****ty",  # no letter shown: nothing to read
+        "bull****",  # "l****" is not "loser": a word started inside needs half its letters shown
+    ],
+)
+def test_what_is_not_a_mask_stays(raw: str) -> None:
+    assert read_masked(raw, VOCAB) == raw
+
+
+def test_a_mask_with_several_vocabulary_readings_stays() -> None:
+    assert read_masked("w*rds", VOCAB | {"wards"}) == "w*rds"
+    assert read_masked("w*rds", VOCAB) == "words"
+
+
+def test_vocabulary_lookups_are_bounded_per_message() -> None:
+    many = " ".join(f"x{'*' * (i % 7 + 1)}y{i}" for i in range(500))
+    assert read_masked(many, VOCAB) == many
+
+
+def test_every_listed_word_reads_back_from_its_usual_mask() -> None:
+    for stem in MASKED_STEMS:
+        masked = stem[0] + "*" * (len(stem) - 1)
+        reading = read_masked(masked)
+        assert reading[0] == stem[0] and "*" not in reading  # the first listed word that fits
+    assert read_masked("id*ot") == "idiot" and read_masked("m*slims") == "muslims"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ɥɔʇᴉq pᴉdnʇs noʎ dn ʇnɥs", "shut up you stupid bitch"),
+        ("¡ʇoᴉpᴉ", "idiot!"),
+        ("fine\nʇoᴉpᴉ uɐ ǝɹ,noʎ", "fine\nyou're an idiot"),  # line by line
+        ("the schwa ǝ in IPA", "the schwa ǝ in IPA"),  # one turned letter is not turned text
+    ],
+)
+def test_upside_down_text_is_turned_back(raw: str, expected: str) -> None:
+    assert read_upside_down(raw) == expected
+
+
+def _flags(word: str) -> str:
+    return "".join(chr(0x1F1E6 + ord(ch) - ord("a")) for ch in word)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (_flags("idiot") + " lol", "idiot lol"),
+        ("moving to " + _flags("us"), "moving to " + _flags("us")),  # a flag stays a flag
+        (_flags("usus") + "🦅" + _flags("usil"), _flags("usus") + "🦅" + _flags("usil")),  # and a row of flags
+        (_flags("dumb"), "dumb"),  # "du" and "mb" are no flags
+        ("shut " + _flags("up"), "shut up"),
+        (_flags("i"), _flags("i")),  # one letter alone is left as it is
+    ],
+)
+def test_flag_letters_are_read(raw: str, expected: str) -> None:
+    assert read_regional_letters(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("diputs uoy pu tuhs", "shut up you stupid"),
+        ("toidi uoy", "you idiot"),
+        ("first line is fine\ntoidi uoy", "first line is fine\nyou idiot"),
+        ("no way", "no way"),  # known words as written
+        ("ok", "ok"),  # one word is never enough
+        ("bp ok, hr ok", "bp ok, hr ok"),
+        ("Zyrtec Xarelto", "Zyrtec Xarelto"),  # unknown either way
+    ],
+)
+def test_backwards_lines_are_reversed(raw: str, expected: str) -> None:
+    assert read_backwards(raw, VOCAB) == expected
+
+
+def test_backwards_needs_a_vocabulary() -> None:
+    assert read_backwards("toidi uoy", None) == "toidi uoy"
+
+
+def test_normalize_reads_them_and_training_can_leave_them_out() -> None:
+    raw = "sh*t up you st*pid " + _flags("idiot")
+    assert normalize(raw, VOCAB) == "shit up you stupid idiot"
+    assert normalize(raw, VOCAB, late_readings=False) == "sht up you stpid " + _flags("idiot")
+    assert normalize("toidi uoy", VOCAB) == "you idiot"
+    assert normalize("ɥɔʇᴉq pᴉdnʇs", VOCAB) == "stupid bitch"
