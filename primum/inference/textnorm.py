@@ -354,8 +354,8 @@ def normalize(
     ``known``: lower-case words used to read leetspeak, masks, backwards lines and stretched letters
     (see ``undo_leet``, ``read_masked``, ``read_backwards`` and ``squeeze_repeats``);
     ``keep_lone_quote``: see ``drop_quoted_lines``. ``late_readings``: masked words, and text
-    upside down, backwards or in flag letters, which the shipped encoder was trained without;
-    training passes False so that ``primum train`` reproduces it, and a retrain may turn them on.
+    upside down, backwards or in flag letters; a training recipe may leave them off
+    (``TrainConfig.late_readings``), as the recipe of an encoder trained before they existed does.
     Idempotent: the steps repeat until the text stops changing, so normalising canonical text again
     changes nothing.
     """

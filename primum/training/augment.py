@@ -7,6 +7,7 @@ and to build the evasion test set from dev rows (recall on variants should match
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 
 _LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "$", "t": "7"}
@@ -96,3 +97,19 @@ def evasion_variants(text: str, seed: int = 0) -> dict[str, str]:
 def random_variant(text: str, rng: random.Random) -> str:
     """One randomly chosen disguise (for training augmentation)."""
     return rng.choice(list(VARIANTS.values()))(text, rng)
+
+
+#: Endings a chat message may have; drawn without regard to the label (see ``redraw_ending``).
+ENDINGS = ("", ".", "!", "!!", "!!!", "?", "...")
+_TRAILING_PUNCTUATION = re.compile(r"[\s.!?…]+$")
+
+
+def redraw_ending(text: str, rng: random.Random) -> str:
+    """The same words with a randomly drawn ending ("", ".", "!", "!!!", "?", "...").
+
+    Why: our own kind rows end in "!" twice as often as our unkind ones, and the model learned it:
+    "go kill yourself!!!" scored under the nudge cut-off that "go kill yourself" clears. Redrawing
+    the ending of a share of rows, kind and unkind alike, leaves punctuation no label to carry.
+    """
+    words = _TRAILING_PUNCTUATION.sub("", text)
+    return words + rng.choice(ENDINGS) if words else text

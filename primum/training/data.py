@@ -28,7 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from primum.inference.protocol import ACTIONABLE_CATEGORIES
-from primum.training.augment import random_variant
+from primum.training.augment import random_variant, redraw_ending
 from primum.training.rows import (
     DATA_DIR,
     DEFAULT_PUBLIC_DIR,
@@ -322,3 +322,15 @@ def augment(
     # concat=1500 was tried (v3): it fixed dilution in long messages but cost dev AUC, so the
     # shipped model keeps concat off and the runtime scores long messages per sentence group too
     return out + concat_augment(out, seed, concat) if concat else out
+
+
+def redraw_endings(rows: Iterable[Example], share: float, seed: int = 13) -> list[Example]:
+    """Redraw the ending punctuation of ``share`` of the train rows, whatever their label.
+
+    Its own random stream, so ``share`` 0 leaves every row (and every other draw) as it was.
+    """
+    rng = random.Random(f"{seed}:punctuation")
+    return [
+        replace(r, text=redraw_ending(r.text, rng)) if r.split == "train" and rng.random() < share else r
+        for r in rows
+    ]

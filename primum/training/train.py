@@ -19,7 +19,7 @@ from typing import Any
 
 from primum.inference.engine import MODEL_DIR, Engine, known_words
 from primum.inference.textnorm import normalize
-from primum.training.data import augment, load_all
+from primum.training.data import augment, load_all, redraw_endings
 from primum.training.real_data import long_benign
 from primum.training.rows import DATA_DIR, DEFAULT_PUBLIC_DIR, LABELS, Example
 
@@ -48,6 +48,10 @@ class TrainConfig:
     max_length: int = 96
     concat: int = 0
     long_benign: int = 1500
+    #: share of train rows whose ending punctuation is redrawn (``augment.redraw_ending``)
+    punctuation: float = 0.0
+    #: normalise training text with ``normalize``'s late readings (masked words, turned text)
+    late_readings: bool = False
     bucket: int = 50
     threads: int = 2
 
@@ -82,20 +86,20 @@ def _batches(rows: list[Example], cfg: TrainConfig, lengths: list[int] | None = 
 
 
 def split_for_training(
-    rows: list[Example], known: Collection[str] | None = None
+    rows: list[Example], known: Collection[str] | None = None, late_readings: bool = False
 ) -> tuple[list[Example], list[Example]]:
     """Train rows normalised (the network learns canonical text); dev rows left raw.
 
-    ``known``: the tokenizer's words, so training text is normalised exactly as the engine does it.
+    ``known``: the tokenizer's words, so training text is normalised exactly as the engine does it;
+    ``late_readings``: see ``normalize`` (a recipe option, so older recipes still reproduce).
 
     Why raw: the engine normalises what it scores, exactly as for the bot, so the thresholds chosen
     here are the ones ``primum evaluate --report --recalibrate`` chooses for the same model.
     """
     # a public row that opens with ">" is a Reddit reply whose line breaks were lost: quote and answer run
     # together under one label, so training leaves it out (its text normalises to nothing)
-    # late_readings off: the shipped encoder was trained without them (see ``normalize``)
     train_rows = [
-        replace(r, text=normalize(r.text, known, keep_lone_quote=False, late_readings=False))
+        replace(r, text=normalize(r.text, known, keep_lone_quote=False, late_readings=late_readings))
         for r in rows
         if r.split == "train"
     ]
@@ -107,7 +111,9 @@ def training_rows(cfg: TrainConfig, tokenizer: Any) -> tuple[list[Example], list
     rows = load_all(Path(cfg.public_dir), Path(cfg.data_dir), seed=cfg.seed)
     augmented = augment(rows, seed=cfg.seed, concat=cfg.concat)
     augmented += long_benign(augmented, seed=cfg.seed, n=cfg.long_benign)
-    train_rows, dev_rows = split_for_training(augmented, known_words(tokenizer))
+    if cfg.punctuation:
+        augmented = redraw_endings(augmented, cfg.punctuation, cfg.seed)
+    train_rows, dev_rows = split_for_training(augmented, known_words(tokenizer), cfg.late_readings)
     print(f"train rows {len(train_rows)}, dev rows {len(dev_rows)}")
     return train_rows, dev_rows
 
@@ -145,7 +151,8 @@ def train_lexical(cfg: TrainConfig) -> dict[str, Any]:
 def _recipe(card: dict[str, Any]) -> dict[str, Any]:
     """The data options the card's encoder was trained with (so the n-gram model sees the same rows)."""
     training = card.get("training", {})
-    return {k: training[k] for k in ("seed", "concat", "long_benign") if k in training}
+    keys = ("seed", "concat", "long_benign", "punctuation", "late_readings")
+    return {k: training[k] for k in keys if k in training}
 
 
 def train(cfg: TrainConfig) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 import csv
 import random
 
+import pytest
+
 from primum.inference.textnorm import normalize
 from primum.training.augment import VARIANTS, evasion_variants, random_variant
 from primum.training.data import augment, load_own
@@ -175,3 +177,52 @@ def test_training_normalises_train_rows_and_leaves_dev_rows_for_the_engine() -> 
     train, dev = split_for_training(rows)
     assert [r.text for r in train] == ["you idiot"]  # the quote-only row has no words of its author
     assert [r.text for r in dev] == ["what a completeee m o r o n"]  # scored raw, as the bot does
+
+
+def test_late_readings_in_training_are_a_recipe_choice() -> None:
+    from primum.training.rows import Example
+    from primum.training.rows import make_targets as _targets
+    from primum.training.train import split_for_training
+
+    rows = [Example("pt called me a b*tch and left AMA", _targets(0.0, prof=1.0), "own", "civil", "train")]
+    assert [r.text for r in split_for_training(rows)[0]] == ["pt called me a b*tch and left AMA"]  # as shipped
+    assert [r.text for r in split_for_training(rows, late_readings=True)[0]] == ["pt called me a bitch and left AMA"]
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("go kill yourself!!!", "go kill yourself"),
+    ("Thanks so much.", "Thanks so much"),
+    ("really?! …", "really"),
+    ("no ending", "no ending"),
+])
+def test_redraw_ending_keeps_the_words_and_draws_an_ending(text: str, words: str) -> None:
+    from primum.training.augment import ENDINGS, redraw_ending
+
+    rng = random.Random(1)
+    drawn = {redraw_ending(text, rng) for _ in range(200)}
+    assert drawn == {words + ending for ending in ENDINGS}
+
+
+def test_redraw_ending_leaves_punctuation_only_text() -> None:
+    from primum.training.augment import redraw_ending
+
+    assert redraw_ending("!!!", random.Random(0)) == "!!!"
+
+
+def test_endings_are_redrawn_for_train_rows_of_either_label_only() -> None:
+    from primum.training.data import redraw_endings
+    from primum.training.rows import Example
+    from primum.training.rows import make_targets as _targets
+
+    rows = [
+        Example(f"row {i}.", _targets(float(i % 2), prof=0.0), "own", "civil", "train" if i < 400 else "dev")
+        for i in range(500)
+    ]
+    assert redraw_endings(rows, 0.0) == rows
+    redrawn = redraw_endings(rows, 0.5, seed=3)
+    assert redrawn == redraw_endings(rows, 0.5, seed=3)  # deterministic for a seed
+    changed = [old for old, new in zip(rows, redrawn, strict=True) if old.text != new.text]
+    assert all(r.split == "train" for r in changed)
+    kind = sum(r.unkind == 0.0 for r in changed)
+    assert 60 < kind < len(changed) - 60  # kind and unkind rows alike
+    assert all(new.text.startswith(old.text[:-1]) for old, new in zip(rows, redrawn, strict=True))
