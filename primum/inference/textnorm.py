@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Collection, Container
 
 from primum.inference.masked_words import read_masked
+from primum.inference.run_together import split_run_together
 from primum.inference.turned_text import read_backwards, read_regional_letters, read_upside_down
 
 #: Characters that render as nothing (or as blank) and are used to split words invisibly.
@@ -351,11 +352,12 @@ def normalize(
 ) -> str:
     """Canonical text for the model: the author's own words, undisguised, markup removed.
 
-    ``known``: lower-case words used to read leetspeak, masks, backwards lines and stretched letters
-    (see ``undo_leet``, ``read_masked``, ``read_backwards`` and ``squeeze_repeats``);
-    ``keep_lone_quote``: see ``drop_quoted_lines``. ``late_readings``: masked words, and text
-    upside down, backwards or in flag letters; a training recipe may leave them off
-    (``TrainConfig.late_readings``), as the recipe of an encoder trained before they existed does.
+    ``known``: lower-case words used to read leetspeak, masks, run-together words, backwards lines and
+    stretched letters (see ``undo_leet``, ``read_masked``, ``split_run_together``, ``read_backwards``
+    and ``squeeze_repeats``); ``keep_lone_quote``: see ``drop_quoted_lines``. ``late_readings``:
+    masked and run-together words, and text upside down, backwards or in flag letters; a training
+    recipe may leave them off (``TrainConfig.late_readings``), as the recipe of an encoder trained
+    before they existed does.
     Idempotent: the steps repeat until the text stops changing, so normalising canonical text again
     changes nothing.
     """
@@ -385,7 +387,7 @@ def _normalize_once(text: str, known: Collection[str] | None, keep_lone_quote: b
     text = join_separated_letters(text)
     text = squeeze_repeats(text, known)
     if late_readings:
-        text = read_backwards(text, known)
+        text = read_backwards(split_run_together(text, known), known)
     text = _SPACES.sub(" ", text)
     text = _BLANK_LINES.sub("\n", text)
     return "\n".join(line.strip() for line in text.split("\n")).strip()

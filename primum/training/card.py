@@ -264,16 +264,17 @@ so the bot can send the author a **private nudge** before a conversation turns s
   words is labelled kind in training).
 - Text is normalised first (`primum/inference/textnorm.py`): NFKC, invisible characters, combining
   marks (zalgo), Cyrillic/Greek homoglyphs, leetspeak, spaced/dotted letters, stretched letters,
-  masked words ("st*pid", "bullsh*t"), text upside down, backwards or in flag letters, Discord
-  markup; lines quoted with `>` are dropped (not the author's words) unless the message is
-  nothing but a quote, and code blocks are read only when they hold prose. Messages up to 4,000
-  characters are scored whole: overlapping 128-token windows plus, for messages over {segment}
-  characters, sentence groups of about {segment} characters (mean pooling would otherwise dilute one
-  unkind sentence in a long kind message; a short sentence beside long ones is a piece of its own,
-  and abbreviations such as "Dr." or "p.o." end no sentence). The overall score is the larger of the first window's
-  score and the best other piece's score with its odds divided by n ** penalty, n the number of
-  other pieces (penalty {card.get('long_penalty', 0.0)}; 0 = plain maximum), so a long benign message is no likelier
-  to trip than a short one while one clearly unkind sentence still shows.
+  masked words ("st*pid", "bullsh*t"), words run together around an insult ("youareanidiot"), text
+  upside down, backwards or in flag letters, Discord markup; lines quoted with `>` are dropped (not
+  the author's words) unless the message is nothing but a quote, and code blocks are read only when
+  they hold prose. Messages up to 4,000 characters are scored whole: overlapping 128-token windows
+  plus, for messages over {segment} characters, sentence groups of about {segment} characters (mean
+  pooling would otherwise dilute one unkind sentence in a long kind message; a short sentence beside
+  long ones is a piece of its own, and abbreviations such as "Dr." or "p.o." end no sentence). The
+  overall score is the larger of the first window's score and the best other piece's score with its
+  odds divided by n ** penalty, n the number of other pieces
+  (penalty {card.get('long_penalty', 0.0)}; 0 = plain maximum), so a long benign message is no
+  likelier to trip than a short one while one clearly unkind sentence still shows.
 - Documented antisemitic codes (`primum/inference/coded_hate.py`): the encoder reads codes such as
   "(((they)))", "the goyim know", "zionists control congress" or the dual-loyalty canard as neutral
   talk about a group. When the normalised text *uses* one (not inside quotation marks, not negated,
@@ -416,9 +417,10 @@ to 381 msg/s over runs on one day), so compare runtimes only within one run.
   a full stop ("go kill yourself!!!" falls under the cut-off). Our own training rows have "!" twice
   as often when kind (3.6%) as when unkind (1.8%). Rewriting "!" before scoring was measured on
   every dev and calib source and gained about as many false alarms as catches, so the fix is a
-  retrain with punctuation varied across labels. Words run together without spaces and emoji-only
-  mockery (emoji are unknown tokens to the encoder) are missed too; `benchmarks/disguise_probes.py`
-  prints each disguise.
+  retrain with punctuation varied across labels (tried once, v13: it cost recall in conversations).
+  Words run together without a listed insult among them ("nobodylikesyou") and emoji-only mockery
+  (emoji are unknown tokens to the encoder) are missed too; `benchmarks/disguise_probes.py` prints
+  each disguise.
 - Leetspeak undoing can mangle rare alphanumeric tokens; dose and lab codes (5mg, B12, SpO2,
   COVID-19) are protected.
 {recall_limit}

@@ -3,6 +3,7 @@
 import pytest
 
 from primum.inference.masked_words import MASKED_STEMS, read_masked
+from primum.inference.run_together import split_run_together
 from primum.inference.textnorm import normalize
 from primum.inference.turned_text import read_backwards, read_regional_letters, read_upside_down
 
@@ -151,3 +152,23 @@ def test_normalize_reads_them_and_training_can_leave_them_out() -> None:
     assert normalize(raw, VOCAB, late_readings=False) == "sht up you stpid " + _flags("idiot")
     assert normalize("toidi uoy", VOCAB) == "you idiot"
     assert normalize("ɥɔʇᴉq pᴉdnʇs", VOCAB) == "stupid bitch"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("shutupyoustupidbitch", "shut up you stupid bitch"),
+    ("youareanidiot", "you are an idiot"),
+    ("gokillyourself now", "go kill yourself now"),
+    ("#idiotsthelotofthem", "#idiots the lot of them"),
+    ("shitbag", "shitbag"),  # two words are a compound: split, it would lose its sting
+    ("apixaban and Xarelto", "apixaban and Xarelto"),  # no listed word inside: never segmented
+    ("pheochromocytoma", "pheochromocytoma"),
+    ("overkill", "overkill"),
+    ("@youareanidiot hi", "@youareanidiot hi"),  # a handle is a name
+    ("Islamophobicnonsense", "Islamophobicnonsense"),  # identity words are no cue
+])
+def test_run_together_words_hiding_a_listed_word_are_split(raw: str, expected: str) -> None:
+    assert split_run_together(raw, VOCAB | {"overkill"}) == expected
+
+
+def test_run_together_needs_a_vocabulary() -> None:
+    assert split_run_together("youareanidiot", None) == "youareanidiot"
