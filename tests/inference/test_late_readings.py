@@ -160,6 +160,7 @@ def test_normalize_reads_them_and_training_can_leave_them_out() -> None:
     ("gokillyourself now", "go kill yourself now"),
     ("#idiotsthelotofthem", "#idiots the lot of them"),
     ("shitbag", "shitbag"),  # two words are a compound: split, it would lose its sting
+    ("Fucktards", "Fucktards"),  # a split with a stray letter ("fuck t ards") is scraps
     ("apixaban and Xarelto", "apixaban and Xarelto"),  # no listed word inside: never segmented
     ("pheochromocytoma", "pheochromocytoma"),
     ("overkill", "overkill"),
