@@ -8,9 +8,13 @@ no disguise should push over it). The lines are few and written for this probe: 
 disguise that catches far fewer than plain text), it is not a recall estimate.
 
 Read the long-paragraph rows with the lines in mind: a long message is cut into pieces at sentence
-ends, so an insult with its own full stop stands alone, while one run into the paragraph without
-punctuation ("go kill yourself Great discussion ...") is read with it, diluted. Seven of the ten
-unkind lines have no full stop, which is most of what "before" and "between" miss.
+ends, and where a sentence opens without a full stop before it ("go kill yourself Great discussion
+..."), so an insult stands alone. A mid-sentence "I" is no such opening (cutting there split "...
+because I'm an idiot" off kind messages), so an insult run into a paragraph that starts with "I"
+is read with it, diluted: that is most of what "between" misses.
+
+Known holes besides: exclamation marks (the model learned "!" as a sign of friendly text, see the
+model card) and words run together without a listed insult among them ("nobodylikesyou").
 """
 
 from __future__ import annotations

@@ -33,6 +33,14 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _ABBREVIATION = re.compile(
     r"(?:^|[^\w.])(?:dr|mrs?|ms|mx|prof|sr|jr|st|vs|approx|pts?|fig|cf|al|[^\W\d_](?:\.[^\W\d_])*)\.$", re.IGNORECASE
 )
+#: A sentence that starts without a full stop before it: a lower-case word, then one of the words
+#: chat sentences open with, capitalised ("go kill yourself Great discussion today ..."). "I" is left
+#: out: mid-sentence it is everywhere, and cutting there split "... because I'm an idiot" off.
+_UNPUNCTUATED_START = re.compile(
+    r"(?<=[a-z]) (?=(?:Great|Thanks|Thank|The|This|That|We|You|He|She|They|It|My|Our|Your|What|How|Why|Please"
+    r"|Also|But|Anyway|Honestly|Well|Ok|Okay|Yes|No|Hi|Hey|Good|Nice|Sorry|Glad|Let|Just|Maybe|Seriously"
+    r"|Actually)\b)"
+)
 SEGMENT_CHARS = 160  # about the length of a typical training message
 
 
@@ -65,7 +73,8 @@ def split_long(text: str, limit: int = SEGMENT_CHARS) -> list[str]:
 
 
 def _sentences(text: str) -> list[str]:
-    """The text's lines cut at sentence ends (., !, ? and a space), never after an abbreviation.
+    """The text's lines cut at sentence ends (., !, ? and a space), never after an abbreviation, and
+    where a sentence starts without one (``_UNPUNCTUATED_START``).
 
     Why not a sentence-splitting library: the ones on PyPI either need capital letters to see a sentence
     start (syntok; chat is often lower case) or took up to 0.6 s on a crafted 4,000-character message
@@ -77,10 +86,10 @@ def _sentences(text: str) -> list[str]:
         for part in _SENTENCE_END.split(line):
             pending = f"{pending} {part}".strip() if pending else part.strip()
             if pending and not _ABBREVIATION.search(pending):
-                sentences.append(pending)
+                sentences.extend(_UNPUNCTUATED_START.split(pending))
                 pending = ""
         if pending:
-            sentences.append(pending)
+            sentences.extend(_UNPUNCTUATED_START.split(pending))
     return sentences
 
 

@@ -270,7 +270,8 @@ so the bot can send the author a **private nudge** before a conversation turns s
   they hold prose. Messages up to 4,000 characters are scored whole: overlapping 128-token windows
   plus, for messages over {segment} characters, sentence groups of about {segment} characters (mean
   pooling would otherwise dilute one unkind sentence in a long kind message; a short sentence beside
-  long ones is a piece of its own, and abbreviations such as "Dr." or "p.o." end no sentence). The
+  long ones is a piece of its own, a capitalised opener after a lower-case word starts one even
+  without a full stop, and abbreviations such as "Dr." or "p.o." end no sentence). The
   overall score is the larger of the first window's score and the best other piece's score with its
   odds divided by n ** penalty, n the number of other pieces
   (penalty {card.get('long_penalty', 0.0)}; 0 = plain maximum), so a long benign message is no

@@ -99,6 +99,12 @@ def test_short_messages_are_untouched_by_the_penalty(tokenizer) -> None:
         ("Started apixaban 5 mg p.o. b.i.d. on Monday for the new afib, and the pt. tolerated it well so far. Thanks.",
          ["Started apixaban 5 mg p.o. b.i.d. on Monday for the new afib, and the pt. tolerated it well so far.",
           "Thanks."]),
+        # a sentence that starts without a full stop before it is still a sentence
+        ("go kill yourself Great discussion on the anticoagulation guidelines today, thanks all for this.",
+         ["go kill yourself", "Great discussion on the anticoagulation guidelines today, thanks all for this."]),
+        # ... but a mid-sentence "I" or a name is no sentence start
+        ("honestly the new rota is better than I expected and Patel agrees, though nights are still rough for us",
+         []),
         # every line is at least one piece
         ("first line of a fairly long post about the call schedule\nsecond line of it, also about call",
          ["first line of a fairly long post about the call schedule", "second line of it, also about call"]),
@@ -126,11 +132,12 @@ def _diluting_engine(tokenizer) -> Engine:
     return Engine(tokenizer, forward, LABELS, max_length=128, stride=32, long_penalty=1.0, segment_chars=80)
 
 
-@pytest.mark.parametrize("where", ["start", "middle", "end"])
+@pytest.mark.parametrize("where", ["start", "middle", "end", "start without a full stop"])
 def test_a_one_word_insult_beside_long_kind_sentences_is_caught(tokenizer, where: str) -> None:
     kind = ("Great discussion on the anticoagulation guidelines today, thanks all for the thoughtful comments.",
             "I reviewed the CT with radiology this morning and the lesion looks stable compared with March.")
-    parts = {"start": ["Idiot.", *kind], "middle": [kind[0], "Idiot.", kind[1]], "end": [*kind, "Idiot."]}[where]
+    parts = {"start": ["Idiot.", *kind], "middle": [kind[0], "Idiot.", kind[1]], "end": [*kind, "Idiot."],
+             "start without a full stop": ["you idiot", *kind]}[where]
     engine = _diluting_engine(tokenizer)
     engine.segment_chars = 10_000  # one row for the whole message: "Idiot." is one token in forty
     assert engine.predict([" ".join(parts)])[0].score < 0.5
