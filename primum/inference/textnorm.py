@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Container
 
+from primum.inference.addressing import drop_leading_address
 from primum.inference.masked_words import read_masked
 from primum.inference.run_together import split_run_together
 from primum.inference.turned_text import read_backwards, read_regional_letters, read_upside_down
@@ -355,7 +356,8 @@ def normalize(
     ``known``: lower-case words used to read leetspeak, masks, run-together words, backwards lines and
     stretched letters (see ``undo_leet``, ``read_masked``, ``split_run_together``, ``read_backwards``
     and ``squeeze_repeats``); ``keep_lone_quote``: see ``drop_quoted_lines``. ``late_readings``:
-    masked and run-together words, and text upside down, backwards or in flag letters; a training
+    masked and run-together words, a leading mention (``drop_leading_address``), and text upside
+    down, backwards or in flag letters; a training
     recipe may leave them off (``TrainConfig.late_readings``), as the recipe of an encoder trained
     before they existed does.
     Idempotent: the steps repeat until the text stops changing, so normalising canonical text again
@@ -379,7 +381,7 @@ def _normalize_once(text: str, known: Collection[str] | None, keep_lone_quote: b
     text = _CODE_BLOCK.sub(_code_block, text)  # before quotes: a code block may contain '>' lines
     text = drop_quoted_lines(text, keep_lone_quote)
     if late_readings:
-        text = read_masked(text, known)  # before markup: "sh*t up you st*pid" is not italics
+        text = read_masked(drop_leading_address(text), known)  # before markup: "sh*t ... st*pid" is no italics
     text = strip_markup(text)
     text = strip_combining(text)
     text = map_confusables(text)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from primum.inference.addressing import drop_leading_address
 from primum.inference.masked_words import MASKED_STEMS, read_masked
 from primum.inference.run_together import split_run_together
 from primum.inference.textnorm import normalize
@@ -173,3 +174,18 @@ def test_run_together_words_hiding_a_listed_word_are_split(raw: str, expected: s
 
 def test_run_together_needs_a_vocabulary() -> None:
     assert split_run_together("youareanidiot", None) == "youareanidiot"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("<@123456789012345678> Nobody likes you.", "Nobody likes you."),
+    ("<@!42>, <@43>: you idiot", "you idiot"),
+    ("thanks <@42> for covering", "thanks <@42> for covering"),  # inside the sentence it stays
+    ("<@42>", "<@42>"),  # a bare mention is left for the markup pass
+])
+def test_a_leading_mention_is_an_address_not_content(raw: str, expected: str) -> None:
+    assert drop_leading_address(raw) == expected
+
+
+def test_normalize_drops_the_address_and_keeps_inner_mentions() -> None:
+    assert normalize("<@42> thanks <@43> for covering", VOCAB) == "thanks @user for covering"
+    assert normalize("<@42> thanks", VOCAB, late_readings=False) == "@user thanks"

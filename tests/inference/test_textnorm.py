@@ -39,8 +39,9 @@ CLINICAL = [
 ]
 
 DISCORD = [
-    ("user mention", "<@123456> hi", "@user hi"),
-    ("nick mention", "<@!123456> hi", "@user hi"),
+    ("user mention", "hi <@123456>", "hi @user"),
+    ("nick mention", "hi <@!123456>", "hi @user"),
+    ("a leading mention is an address", "<@123456> hi", "hi"),
     ("role mention", "<@&42> team", "@role team"),
     ("channel mention", "see <#99>", "see #channel"),
     ("custom emoji", "nice <:thumbs_up:1234>", "nice thumbs up"),
