@@ -75,7 +75,8 @@ _ENDINGS = frozenset(
 _LEAD = "*_~|\"'([{"
 _TRAIL = ".,;:!?\"')]}_~|"
 _MASKED_CORE = re.compile(r"[A-Za-z]+(?:\*+[A-Za-z]*)+")
-_MASKED_TOKEN = re.compile(r"\S*[A-Za-z]\*\S*")
+_TOKEN = re.compile(r"\S+")
+_LETTER_STAR = re.compile(r"[A-Za-z]\*")
 #: Distinct masked words looked up in the vocabulary per message: bounds the work a message made of
 #: thousands of masks can cause on the scoring thread.
 _MAX_VOCAB_LOOKUPS = 16
@@ -127,6 +128,8 @@ def read_masked(text: str, known: Collection[str] | None = None) -> str:
 
     def token(match: re.Match[str]) -> str:
         whole = match.group(0)
+        if not _LETTER_STAR.search(whole):
+            return whole
         body = whole.lstrip(_LEAD)
         lead = whole[: len(whole) - len(body)]
         core = body.rstrip(_TRAIL)
@@ -150,4 +153,4 @@ def read_masked(text: str, known: Collection[str] | None = None) -> str:
             reading = reading.upper()
         return lead + reading + tail
 
-    return _MASKED_TOKEN.sub(token, text)
+    return _TOKEN.sub(token, text)

@@ -23,6 +23,8 @@ from primum.inference.masked_words import MASKED_STEMS
 _STEMS = tuple(stem for stem in MASKED_STEMS if len(stem) >= 4 and stem not in {"muslim", "islam"})
 _RUN = re.compile(r"(?<![@\w])[A-Za-z]{7,40}\b")  # not an @handle: a name is not the author's words
 _load_lock = threading.Lock()
+#: Distinct words segmented per message (about 5 ms each): bounds the work a crafted message can cause.
+_MAX_SEGMENTED = 16
 
 
 #: Most frequent words kept from wordsegment's 333,000: all its tables cost about 95 MB, these 30 MB,
@@ -64,13 +66,18 @@ def split_run_together(text: str, known: Collection[str] | None) -> str:
     """
     if known is None:
         return text
+    segmented: dict[str, list[str]] = {}
 
     def split(match: re.Match[str]) -> str:
         token = match.group(0)
         lower = token.lower()
         if lower in known or not any(stem in lower for stem in _STEMS):
             return token
-        words = _segmenter()(lower)
+        if lower not in segmented:
+            if len(segmented) >= _MAX_SEGMENTED:
+                return token
+            segmented[lower] = _segmenter()(lower)
+        words = segmented[lower]
         if len(words) < 3 or not any(word.startswith(_STEMS) for word in words):
             return token
         if any(len(word) == 1 and word not in "ai" for word in words):  # "fuck t ards": scraps, not words

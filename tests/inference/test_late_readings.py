@@ -189,3 +189,13 @@ def test_a_leading_mention_is_an_address_not_content(raw: str, expected: str) ->
 def test_normalize_drops_the_address_and_keeps_inner_mentions() -> None:
     assert normalize("<@42> thanks <@43> for covering", VOCAB) == "thanks @user for covering"
     assert normalize("<@42> thanks", VOCAB, late_readings=False) == "@user thanks"
+
+
+def test_segmenting_is_bounded_per_message() -> None:
+    endings = ["now", "today", "again", "really", "honestly", "clearly", "totally", "always", "forever", "still",
+               "sadly", "truly", "simply", "mostly", "surely", "plainly", "openly", "deeply", "fully", "badly"]
+    words = [f"youareanidiot{ending}" for ending in endings]
+    out = split_run_together(" ".join(words), VOCAB).split(" ")
+    assert out.count("idiot") == 16  # the first 16 distinct runs are split, the rest left as typed
+    assert out[-1] == words[-1]
+
