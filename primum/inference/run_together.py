@@ -2,12 +2,12 @@
 
 Only a run of three or more words that hides one of the words people mask (``MASKED_STEMS``, four
 letters or more) is split: that is the disguise. Two are a compound as often, and split they lose
-their sting ("shitbag" scores 0.94, "shit bag" 0.33). Everything else long and unknown stays as typed, because a
-word segmenter also cuts drug names into scraps ("apixaban" -> "a pix a ban").
+their sting ("shitbag" scores 0.94, "shit bag" 0.33). Everything else long and unknown stays as
+typed, because a word segmenter also cuts drug names into scraps ("apixaban" -> "a pix a ban").
 
-The split itself comes from ``wordsegment`` (word and word-pair frequencies from a web corpus), which
-keeps real words whole ("cockroaches", "painkillers", "hellish") where a split into the fewest
-vocabulary words would not.
+The split itself comes from ``wordsegment`` (word frequencies from a web corpus), which keeps real
+words whole ("cockroaches", "painkillers", "hellish") where a split into the fewest vocabulary words
+would not.
 """
 
 from __future__ import annotations
@@ -22,16 +22,12 @@ from primum.inference.masked_words import MASKED_STEMS
 #: out: "Islamophobic" is a compound, not a disguise.
 _STEMS = tuple(stem for stem in MASKED_STEMS if len(stem) >= 4 and stem not in {"muslim", "islam"})
 _RUN = re.compile(r"(?<![@\w])[A-Za-z]{7,40}\b")  # not an @handle: a name is not the author's words
-_load_lock = threading.Lock()
-#: Distinct words segmented per message (about 5 ms each): bounds the work a crafted message can cause.
+#: Distinct words segmented per message (about 10 ms each): bounds the work a crafted message can cause.
 _MAX_SEGMENTED = 16
-
-
 #: Most frequent words kept from wordsegment's 333,000: all its tables cost about 95 MB, these 30 MB,
 #: and a run of everyday words splits the same.
 _TOP_WORDS = 100_000
-
-
+_load_lock = threading.Lock()
 _segment: Callable[[str], list[str]] | None = None
 
 
@@ -41,13 +37,13 @@ def _segmenter() -> Callable[[str], list[str]]:
     Word pairs are left out too: they cost 60 MB and change no split of the disguises above.
     """
     global _segment
-    import heapq
-
-    import wordsegment
-
     with _load_lock:
         if _segment is not None:
             return _segment
+        import heapq
+
+        import wordsegment
+
         segmenter = wordsegment.Segmenter()
         with open(segmenter.UNIGRAMS_FILENAME, encoding="utf-8") as counts:
             rows = (line.split("\t") for line in counts)

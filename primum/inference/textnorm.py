@@ -357,9 +357,8 @@ def normalize(
     stretched letters (see ``undo_leet``, ``read_masked``, ``split_run_together``, ``read_backwards``
     and ``squeeze_repeats``); ``keep_lone_quote``: see ``drop_quoted_lines``. ``late_readings``:
     masked and run-together words, a leading mention (``drop_leading_address``), and text upside
-    down, backwards or in flag letters; a training
-    recipe may leave them off (``TrainConfig.late_readings``), as the recipe of an encoder trained
-    before they existed does.
+    down, backwards or in flag letters; a training recipe may leave them off
+    (``TrainConfig.late_readings``), as the recipe of an encoder trained before they existed does.
     Idempotent: the steps repeat until the text stops changing, so normalising canonical text again
     changes nothing.
     """

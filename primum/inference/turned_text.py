@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Container
 
-import emoji
-
 #: Letters turned 180°, as upside-down text generators write them, with what they read as.
 _TURNED: dict[str, str] = {
     "ɐ": "a",
@@ -64,6 +62,8 @@ _WORD = re.compile(r"[A-Za-z]+")
 
 
 def _spelled(match: re.Match[str]) -> str:
+    import emoji  # only here: importing it costs about 0.1 s and 7 MB, and most processes never need it
+
     run = match.group(0)
     pairs = [run[i : i + 2] for i in range(0, len(run), 2)]
     if len(run) % 2 == 0 and all(emoji.is_emoji(pair) for pair in pairs):
