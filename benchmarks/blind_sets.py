@@ -58,6 +58,12 @@ def main() -> int:
     with (BLIND / "mockery.csv").open(encoding="utf-8", newline="") as handle:
         _table("mockery of colleagues and its look-alikes", list(csv.DictReader(handle)),
                lambda r: f"{r['kind']} (label {r['label']})", engine, threshold)
+    with (BLIND / "group_violence.csv").open(encoding="utf-8", newline="") as handle:
+        _table("violence against a group and its look-alikes (held out)", list(csv.DictReader(handle)),
+               lambda r: f"{r['kind']} (label {r['label']})", engine, threshold)
+    with (BLIND / "group_violence_seen.csv").open(encoding="utf-8", newline="") as handle:
+        _table("violence against a group, first set (seen while writing the list)", list(csv.DictReader(handle)),
+               lambda r: f"{r['kind']} (label {r['label']})", engine, threshold)
     return 0
 
 

@@ -5,7 +5,8 @@ What the audience sees, in order:
 2. a belittling reply: a private nudge; the author edits it: ``nudge_outcome`` revised;
 3. another belittling message whose nudge is ignored: after the (demo-short) window, kept;
    then a coded antisemitic jab (a documented code the model alone misses) is nudged, and a
-   colleague who quotes it to reject it is not;
+   colleague who quotes it to reject it is not; so is a call for violence against a group, as a
+   threat, though its author was nudged minutes before;
 4. with a hide threshold set by the owner, a threatening message is hidden and its full text
    returned to its author by DM; the mod-log gets a case with scores but no text.
 
@@ -64,6 +65,14 @@ async def play(demo: Any) -> None:
     await demo.say(AMARA, "venting", 'Quoting "(((they)))" back at you: that echo is an antisemitic code. Not here.')
     await demo.expect_no_event("nudge", 3)
     demo.narrate("No nudge for the colleague who called it out.")
+
+    demo.narrate("A call for violence against a group: the model reads it as talk about refugees and scores it "
+                 "under the cut-off; Primum's list of such calls makes it a nudge as a threat (with the real "
+                 "model the moderators are alerted too), though the author was nudged minutes ago: a graver "
+                 "message is never swallowed by the nudge window.")
+    await demo.say(SAM, "politics", "Refugees should be shot at the border, simple as that.")
+    call = await demo.wait_event("nudge", 10)
+    demo.narrate(f"Nudged privately (category {call['category']}).")
 
     demo.narrate("The owner turns on hiding at 0.9: only clearly threatening messages are hidden.")
     await demo.slash(OWNER, "general", "kind-settings threshold", action="hide", value="0.9")

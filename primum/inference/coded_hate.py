@@ -12,14 +12,15 @@ trope words inside quotation marks, no negation before the claim ("jews don't co
 word that names it for what it is ("trope", "antisemitic", "conspiracy theory", "reported" …).
 Quoted Discord lines never reach here (the normaliser drops them).
 
-A match is evidence for a private nudge, never for more: :func:`coded_hate_floor` lifts the score
+A match is evidence for a private nudge, never for more: ``primum.inference.lists`` lifts the score
 to just above the nudge cut-off and below the hide cut-off, so hiding still needs the model.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+
+from primum.inference.mention import quoted_spans, rejected
 
 _GROUP = (
     r"(?:the\s+)?(?:jews?|jewry|jewish\s+(?:people|lobby|elites?|bankers?|cabal|money|interests|media)"
@@ -56,25 +57,15 @@ CODES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|was\s+a\s+(?:lie|hoax|myth)|is\s+(?:exaggerated|overblown)|numbers\s+are\s+(?:exaggerated|inflated|fake))\b")),
 )
 
-#: Words that show a message names the code to reject it, report it or discuss it.
-_REJECTING = re.compile(
-    r"\b(?:trope|tropes|canard|antisemit\w*|anti-semit\w*|conspiracy\s+theor\w*|conspiracist|dog\s*-?whistles?"
-    r"|forger(?:y|ies)|forged|bigot\w*|hate\s+speech|hateful|racis\w*|myth|debunk\w*|report(?:ed|ing)?|mods?|moderators?"
-    r"|not\s+ok(?:ay)?|unacceptable|disgusting|vile|gross|libel|propaganda\s+of|nazis?\s+(?:said|claimed|used))\b"
-)
-#: "not antisemitic", "isn't a conspiracy theory": the rejecting word is itself denied.
-_DENIED = re.compile(r"(?:\bnot|n'?t|\bno|\bnothing)\s+(?:\w+\s+)?$")
 _NEGATION = re.compile(r"\b(?:don'?t|doesn'?t|didn'?t|do\s+not|does\s+not|never|no\s+one|nobody|not)\b")
-#: Quoted spans; a single quote opens only after a non-letter, so "it's" opens nothing.
-_QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]{1,300})[\"“”«»]|(?<!\w)'([^'\n]{3,300}?)'(?!\w)")
 
 
 def coded_hate(clean_text: str) -> str | None:
     """The name of the first code used (not mentioned) in a normalised text, or None."""
     text = clean_text.lower()
-    if not text or any(not _DENIED.search(text[max(0, m.start() - 16):m.start()]) for m in _REJECTING.finditer(text)):
+    if not text or rejected(text):
         return None
-    quoted = [m.span() for m in _QUOTED.finditer(text)]
+    quoted = quoted_spans(text)
     for name, pattern in CODES:
         for match in pattern.finditer(text):
             start, end = match.span()
@@ -84,26 +75,3 @@ def coded_hate(clean_text: str) -> str | None:
                 continue
             return name
     return None
-
-
-def coded_hate_floor(nudge: float, hide: float | None) -> float:
-    """The score a match is lifted to: a third of the way from the nudge cut-off to the hide one."""
-    top = hide if hide is not None and hide > nudge else min(1.0, nudge + 0.05)
-    return nudge + (top - nudge) / 3
-
-
-def lift(
-    score: float, categories: Mapping[str, float], clean_text: str, floor: float | None
-) -> tuple[float, dict[str, float]] | None:
-    """The (score, categories) a message that uses a documented code is lifted to: ``floor``, as an
-    identity attack. None when nothing is lifted (no code, the model already scored it that high,
-    or ``floor`` None: off)."""
-    if floor is None or score >= floor or coded_hate(clean_text) is None:
-        return None
-    return floor, {**categories, "identity_attack": max(categories.get("identity_attack", 0.0), floor)}
-
-
-def lifted(score: float, clean_text: str, floor: float | None) -> float:
-    """``score``, lifted to ``floor`` when the normalised text uses a documented code (None: off)."""
-    up = lift(score, {}, clean_text, floor)
-    return score if up is None else up[0]

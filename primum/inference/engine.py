@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from primum.inference.coded_hate import lift
 from primum.inference.lexical import LexicalModel, load_lexical
+from primum.inference.lists import lift
 from primum.inference.protocol import ACTIONABLE_CATEGORIES, CATEGORIES, Thresholds
 from primum.inference.textnorm import normalize
 
@@ -122,8 +122,10 @@ class RawScore:
 
     score: float
     categories: dict[str, float]
-    #: The model's own scores when a documented hate code lifted these (None: nothing lifted).
+    #: The model's own scores when a list lifted these (None: nothing lifted).
     unlifted: RawScore | None = None
+    #: Which list lifted them (``primum.inference.lists``: "code" or "violence"); None: nothing lifted.
+    lifted_by: str | None = None
 
 
 def read_card(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
@@ -187,9 +189,9 @@ class Engine:
         self.long_penalty = long_penalty
         self.segment_chars = segment_chars
         self.lexical = lexical
-        #: Set by ``open_engine`` from the card's cut-offs: the score a documented hate code used
-        #: (not mentioned) is lifted to (``coded_hate``). None: off (while thresholds are chosen).
-        self.coded_floor: float | None = None
+        #: Set by ``open_engine`` from the card's cut-offs: the score a message that matches a list
+        #: (``primum.inference.lists``) is lifted to. None: off (while thresholds are chosen).
+        self.lift_floor: float | None = None
 
     @classmethod
     def from_model_dir(
@@ -305,10 +307,10 @@ class Engine:
         return results
 
     def _lift(self, raw: RawScore, clean_text: str) -> RawScore:
-        """``raw`` lifted to the coded-hate floor (as an identity attack) when the text uses a documented
-        code and the model scored it lower; the model's own scores ride along for the hide decision."""
-        up = lift(raw.score, raw.categories, clean_text, self.coded_floor)
-        return raw if up is None else RawScore(*up, unlifted=raw)
+        """``raw`` lifted to the lists' floor when the text matches a list (``primum.inference.lists``)
+        and the model scored it lower; the model's own scores ride along for the hide decision."""
+        up = lift(raw.score, raw.categories, clean_text, self.lift_floor)
+        return raw if up is None else RawScore(up.score, up.categories, unlifted=raw, lifted_by=up.lifted_by)
 
     def _blend(self, logits: Any, segments: list[str], owner: list[int]) -> Any:
         """Each row's "unkind" logit blended with the n-gram model's logit for the segment it came from."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from primum.inference.coded_hate import coded_hate_floor, lift
+from primum.inference.lists import lift, list_floor
 from primum.inference.protocol import (
     CATEGORIES,
     KindnessScore,
@@ -80,11 +80,12 @@ class FakeScorer(ScorerStatus):
                 categories[category] = max(categories[category], value)
         overall = max(value for name, value in categories.items() if name != "profanity")
         own = KindnessScore(score=overall, categories=categories, model_version=self.version)
-        # the documented-codes list is not a model: the fake applies it as the real engine does
-        up = lift(overall, categories, normalize(text), coded_hate_floor(self._thresholds.nudge, self._thresholds.hide))
+        # the lists are not a model: the fake applies them as the real engine does
+        up = lift(overall, categories, normalize(text), list_floor(self._thresholds.nudge, self._thresholds.hide))
         if up is None:
             return own
-        return KindnessScore(score=up[0], categories=up[1], model_version=self.version, model_only=own)
+        return KindnessScore(score=up.score, categories=up.categories, model_version=self.version, model_only=own,
+                             lifted_by=up.lifted_by)
 
     async def close(self) -> None:
         """Nothing to free."""

@@ -30,9 +30,11 @@ class KindnessScore:
     score: float
     categories: dict[str, float] = field(default_factory=dict)
     model_version: str = "unknown"
-    #: The model's own score, when a documented hate code lifted ``score`` to a nudge: hiding is
-    #: judged on this, never on the lift (``primum.inference.coded_hate``). None: nothing lifted.
+    #: The model's own score, when a list lifted ``score`` to a nudge: hiding is judged on this,
+    #: never on the lift (``primum.inference.lists``). None: nothing lifted.
     model_only: KindnessScore | None = None
+    #: Which list lifted ``score``: "code" (documented hate codes) or "violence"; None: nothing lifted.
+    lifted_by: str | None = None
 
     def top_category(self) -> str:
         """Return the actionable category with the highest score."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from primum.inference.coded_hate import coded_hate_floor
 from primum.inference.engine import MODEL_DIR, Engine, card_thresholds
+from primum.inference.lists import list_floor
 from primum.settings import DEFAULT_RUNTIME, MODEL_RUNTIMES
 
 
@@ -25,7 +25,7 @@ def open_engine(
     engine, card = loaded
     if card.get("thresholds"):
         cut = card_thresholds(card, runtime)
-        engine.coded_floor = coded_hate_floor(cut.nudge, cut.hide)
+        engine.lift_floor = list_floor(cut.nudge, cut.hide)
     _freeze_loaded_objects()
     return loaded
 

@@ -103,7 +103,7 @@ class TransformerScorer(ScorerStatus):
     def _wrap(self, raw: RawScore) -> KindnessScore:
         own = None if raw.unlifted is None else self._wrap(raw.unlifted)
         return KindnessScore(score=raw.score, categories=dict(raw.categories), model_version=self._version,
-                             model_only=own)
+                             model_only=own, lifted_by=raw.lifted_by)
 
     async def close(self) -> None:
         """Stop the batcher, the worker thread, and drop the model."""

@@ -27,6 +27,7 @@ from typing import Any
 from primum.domain.counterspeech import Signals
 from primum.domain.policy import Action, AfterNudge, Decision, Outcome, Reason, decide, still_over
 from primum.domain.scored import ScoredMessage
+from primum.inference.lists import CODE
 from primum.inference.protocol import KindnessScore, Overloaded, Scorer, ScorerState, ScorerUnavailable
 from primum.runtime.clock import Clock
 from primum.runtime.events import EventSink
@@ -199,7 +200,7 @@ class KindnessService:
             return Handled(None, None, skipped="overloaded")
         self.scored_count += 1
         policy = await self.policy(facts.guild_id)
-        if result.model_only is not None and not policy.coded_hate:
+        if result.model_only is not None and result.lifted_by == CODE and not policy.coded_hate:
             result = result.model_only  # the owner turned the documented-codes list off
         now = self.clock.now()
         thresholds = policy.thresholds_for(facts.channel_chain)

@@ -277,13 +277,22 @@ so the bot can send the author a **private nudge** before a conversation turns s
   odds divided by n ** penalty, n the number of other pieces
   (penalty {card.get('long_penalty', 0.0)}; 0 = plain maximum), so a long benign message is no
   likelier to trip than a short one while one clearly unkind sentence still shows.
-- Documented antisemitic codes (`primum/inference/coded_hate.py`): the encoder reads codes such as
-  "(((they)))", "the goyim know", "zionists control congress" or the dual-loyalty canard as neutral
-  talk about a group. When the normalised text *uses* one (not inside quotation marks, not negated,
-  and with no word that names it as a trope, antisemitic, a conspiracy theory, or reports it), the
-  score is lifted to a third of the way from the nudge to the hide threshold: a private nudge,
-  never a hide on this evidence alone (hiding is judged on the model's own score). Thresholds are
-  chosen on the model's own scores first. Owners can turn the list off (`/kind-settings codes off`).
+- Two literal lists beside the model (`primum/inference/lists.py`), for what the encoder reads as
+  neutral talk about a group:
+  - documented antisemitic codes (`coded_hate.py`): "(((they)))", "the goyim know", "zionists
+    control congress", the dual-loyalty canard; lifted as an identity attack;
+  - calls for, threats of and wishes for violence against a group (`group_violence.py`): "all
+    immigrants should be shot" (0.86 alone), "those people deserve to be lynched" (0.35), "I will
+    hurt every immigrant I come across" (0.64), "hope they all drown"; lifted as a threat, so the
+    moderators are alerted too.
+  When the normalised text *uses* one (not inside quotation marks, not negated, not reported as
+  someone else's view, and with no word that names it for what it is: a trope, vile, incitement, a
+  report), the score is lifted to a third of the way from the nudge to the hide threshold: a private
+  nudge, never a hide on this evidence alone (hiding is judged on the model's own score). Thresholds
+  are chosen on the model's own scores first. Owners can turn the codes list off (`/kind-settings
+  codes off`); the violence list stays. On 197,339 labelled rows of every real and own source the
+  violence list matches 3 rows labelled benign (each a call or a headline naming one) and 20 labelled
+  unkind: real text rarely says it, which is why the encoder never learned it.
 - Runtime (default `model.runtime = "onnx"`): the merged network is exported to ONNX once, fused
   (one Attention, SkipLayerNorm and BiasGelu kernel per layer) and quantised to dynamic int8 with
   per-channel weights, then cached under `~/.cache/primum/<version>/` (about 30 s on first use).
@@ -406,6 +415,13 @@ to 381 msg/s over runs on one day), so compare runtimes only within one run.
   shipped threshold, which also holds the calibration conversations' civil chat to the civil target). Conspiracy
   tropes in euphemism ("a certain tribe"), collective blame, dual-loyalty insinuation and exclusion
   are the usual misses; only the literal codes are caught by the list.
+- Violence against a group is the gravest weak spot. On a held-out blind set
+  (`benchmarks/blind/group_violence.csv`, written after the violence list was frozen) the model with
+  both lists nudges 30.5% of 200 such messages (the model alone 27.5%) and 2.0% of 200 kind
+  look-alikes: calls 42%, dehumanising metaphors joined to violence 58%, but threats by the speaker
+  14% (weapons brought where a group gathers, "they won't see it coming") and wishes or celebration
+  8% ("another boat of migrants sank, good riddance"). Real training text rarely says these things;
+  the list catches only the plainest grammar. The fix is training rows of this kind.
 - Negated hate is often flagged: on a blind functional set (`benchmarks/blind/`, written by someone
   shown no model output) 2 of 18 statements like "I don't think immigrants are criminals" were
   nudged, against 0 of 18 for counter-speech that quotes or refers to hate.

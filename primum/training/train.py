@@ -256,8 +256,8 @@ def calibrate_and_report(
     Each runtime in ``runtimes`` gets thresholds chosen on its own scores (``runtime_thresholds``);
     the first one's thresholds and report are the card's.
     """
-    from primum.inference.coded_hate import coded_hate_floor, lifted
     from primum.inference.lexical import load_lexical
+    from primum.inference.lists import lifted, list_floor
     from primum.inference.runtimes import open_engine
     from primum.replay.corpus import civil_texts, load_split
     from primum.training.card import write_model_card
@@ -272,7 +272,7 @@ def calibrate_and_report(
     report: dict[str, Any] = {}
     for runtime in runtimes:
         engine, _ = open_engine(out, threads=threads, runtime=runtime)
-        engine.coded_floor = None  # the blend and the thresholds are chosen on the model's own scores ...
+        engine.lift_floor = None  # the blend and the thresholds are chosen on the model's own scores ...
         if runtime == runtimes[0] and card.get("lexical"):
             # the blend is chosen once, on the default runtime; the card on disk then carries it
             card["lexical"].update(choose_blend(engine, out, rows, card))
@@ -286,14 +286,14 @@ def calibrate_and_report(
         civil_chat = predict(conversation) if conversation else []
         thresholds = _choose_on(rows, all_scores, civil_chat)
         # ... and reported as the bot scores: documented hate codes lifted to just over the nudge cut-off
-        engine.coded_floor = coded_hate_floor(thresholds["nudge"], thresholds["hide"])
-        all_scores = [lifted(s, engine.clean(r.text), engine.coded_floor)
+        engine.lift_floor = list_floor(thresholds["nudge"], thresholds["hide"])
+        all_scores = [lifted(s, engine.clean(r.text), engine.lift_floor)
                       for r, s in zip(rows, all_scores, strict=True)]
         chosen[runtime] = thresholds
         scores = [s for r, s in zip(rows, all_scores, strict=True) if r.split == "dev"]
         if runtime == runtimes[0]:
             report = dev_report(dev, predict, thresholds["nudge"], thresholds["hide"], scores=scores)
-            chat = [lifted(s, engine.clean(t), engine.coded_floor)
+            chat = [lifted(s, engine.clean(t), engine.lift_floor)
                     for t, s in zip(conversation, civil_chat, strict=True)]
             report["fpr"][CONVERSATIONS_CIVIL] = {"fpr": flag_rate(chat, thresholds["nudge"]), "n": len(chat)}
         else:

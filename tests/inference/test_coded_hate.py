@@ -2,7 +2,8 @@
 
 import pytest
 
-from primum.inference.coded_hate import coded_hate, coded_hate_floor, lifted
+from primum.inference.coded_hate import coded_hate
+from primum.inference.lists import lifted, list_floor
 from primum.inference.textnorm import normalize
 
 
@@ -49,9 +50,9 @@ def test_a_denied_rejection_word_does_not_excuse_the_code():
 
 
 def test_the_floor_sits_between_nudge_and_hide_and_never_lowers_a_score():
-    floor = coded_hate_floor(0.89, 0.98)
+    floor = list_floor(0.89, 0.98)
     assert 0.89 < floor < 0.98 and floor == pytest.approx(0.92)
-    assert 0.6 < coded_hate_floor(0.6, None) < 0.65  # hiding off: still just over the nudge cut-off
+    assert 0.6 < list_floor(0.6, None) < 0.65  # hiding off: still just over the nudge cut-off
     assert lifted(0.3, normalize("jews control the media"), floor) == floor
     assert lifted(0.99, normalize("jews control the media"), floor) == 0.99
     assert lifted(0.3, normalize("jews celebrate passover"), floor) == 0.3

@@ -409,3 +409,17 @@ async def test_an_owner_can_turn_the_documented_codes_off(db) -> None:
     assert off.decision.action.value == "none"  # only the model decides: the fake scores it as kind
     await service.policies.set_coded_hate(G, True, actor_id=1)
     assert (await service.handle_message(facts(clock, author=A + 2), text)).decision.action.value == "nudge"
+
+
+async def test_a_call_for_violence_against_a_group_is_nudged_as_a_threat_even_with_the_codes_list_off(db) -> None:
+    """The violence list is not the codes list: an owner who turns codes off keeps it; hiding still
+    needs the model."""
+    clock = FakeClock()
+    service, port = make_service(db, clock, hide_threshold=0.75)
+    await service.scorer.start()
+    await service.policies.set_coded_hate(G, False, actor_id=1)
+    call = await service.handle_message(facts(clock), "honestly all the refugees should be shot")
+    assert call.decision.action.value == "nudge" and call.decision.category == "threat"
+    assert port.deleted == []
+    denied = await service.handle_message(facts(clock, author=A + 1), "nobody thinks refugees should be shot")
+    assert denied.decision.action.value == "none"

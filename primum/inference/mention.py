@@ -1,0 +1,42 @@
+"""Mention is not use: whether a message quotes, rejects or denies the words a list looks for.
+
+Shared by the lists that lift a score beside the model (``coded_hate``, ``group_violence``): a
+member who quotes a slogan to report it, names it for what it is or denies it is doing the
+community a service, and must not be nudged for the words they quoted.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Words that show a message names the line to reject it, report it or discuss it.
+_REJECTING = re.compile(
+    r"\b(?:trope|tropes|canard|antisemit\w*|anti-semit\w*|conspiracy\s+theor\w*|conspiracist|dog\s*-?whistles?"
+    r"|forger(?:y|ies)|forged|bigot\w*|hate\s+speech|hateful|racis\w*|myth|debunk\w*|report(?:ed|ing)?|mods?|moderators?"
+    r"|not\s+ok(?:ay)?|unacceptable|disgusting|vile|gross|libel|propaganda\s+of|nazis?\s+(?:said|claimed|used)"
+    r"|incit\w*|call(?:s|ing)?\s+for\s+violence|violent\s+rhetoric|genocidal\s+rhetoric|(?:has|have)\s+no\s+place|horrif\w*|appalling|sickening)\b"
+)
+#: "not antisemitic", "isn't a conspiracy theory": the rejecting word is itself denied.
+_DENIED = re.compile(r"(?:\bnot|n'?t|\bno|\bnothing)\s+(?:\w+\s+)?$")
+#: Quoted spans; a single quote opens only after a non-letter, so "it's" opens nothing.
+_QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]{1,300})[\"“”«»]|(?<!\w)'([^'\n]{3,300}?)'(?!\w)")
+#: A denial earlier in the same sentence ("nobody thinks …", "I don't believe …").
+_NEGATION_BEFORE = re.compile(
+    r"\b(?:don'?t|doesn'?t|didn'?t|do\s+not|does\s+not|never|no\s+one|nobody|not|isn'?t|aren'?t|no)\b[^.!?\n]*$"
+)
+
+
+def rejected(lower_text: str) -> bool:
+    """Whether the (lower-cased) text names what it quotes for what it is: "vile", "report", "a trope"."""
+    return any(not _DENIED.search(lower_text[max(0, m.start() - 16):m.start()])
+               for m in _REJECTING.finditer(lower_text))
+
+
+def quoted_spans(lower_text: str) -> list[tuple[int, int]]:
+    """The (start, end) of every quoted span."""
+    return [m.span() for m in _QUOTED.finditer(lower_text)]
+
+
+def negated_before(lower_text: str, start: int, reach: int = 48) -> bool:
+    """Whether a denial stands earlier in the same sentence, at most ``reach`` characters before ``start``."""
+    return _NEGATION_BEFORE.search(lower_text[max(0, start - reach):start]) is not None
