@@ -27,6 +27,23 @@ from primum.settings import DEFAULT_RUNTIME  # noqa: E402
 BLIND = ROOT / "benchmarks" / "blind"
 
 
+#: (file, table title, the column that groups its rows)
+SETS = (
+    ("functional_tests.csv", "functional test", "functionality"),
+    ("physician_benign.csv", "physician benign text", "kind"),
+    ("counter_speech.csv", "counter-speech and look-alikes", "kind"),
+    ("antisemitism.csv", "antisemitism and its look-alikes", "functionality"),
+    ("mockery.csv", "mockery of colleagues and its look-alikes", "kind"),
+    ("group_violence.csv", "violence against a group and its look-alikes (held out)", "kind"),
+    ("group_violence_seen.csv", "violence against a group, first set (seen while writing the list)", "kind"),
+)
+
+
+def _group(row: dict[str, str], column: str) -> str:
+    """A row's group: its ``column``, with its label when the set has one."""
+    return f"{row[column]} (label {row['label']})" if "label" in row else row[column]
+
+
 def _table(title: str, rows: list[dict[str, str]], group_of: Any, engine: Any, threshold: float) -> None:
     """Score ``rows`` and print the share flagged per group (``group_of(row)``) and over all rows."""
     groups: dict[str, list[float]] = defaultdict(list)
@@ -44,26 +61,9 @@ def main() -> int:
     engine, card = open_engine(threads=2, runtime=DEFAULT_RUNTIME)
     threshold = card_thresholds(card, DEFAULT_RUNTIME).nudge
     print(f"{card['version']} on {DEFAULT_RUNTIME}, nudge {threshold}")
-    with (BLIND / "functional_tests.csv").open(encoding="utf-8", newline="") as handle:
-        _table("functional test", list(csv.DictReader(handle)),
-               lambda r: f"{r['functionality']} (label {r['label']})", engine, threshold)
-    with (BLIND / "physician_benign.csv").open(encoding="utf-8", newline="") as handle:
-        _table("physician benign text", list(csv.DictReader(handle)), lambda r: r["kind"], engine, threshold)
-    with (BLIND / "counter_speech.csv").open(encoding="utf-8", newline="") as handle:
-        _table("counter-speech and look-alikes", list(csv.DictReader(handle)),
-               lambda r: f"{r['kind']} (label {r['label']})", engine, threshold)
-    with (BLIND / "antisemitism.csv").open(encoding="utf-8", newline="") as handle:
-        _table("antisemitism and its look-alikes", list(csv.DictReader(handle)),
-               lambda r: f"{r['functionality']} (label {r['label']})", engine, threshold)
-    with (BLIND / "mockery.csv").open(encoding="utf-8", newline="") as handle:
-        _table("mockery of colleagues and its look-alikes", list(csv.DictReader(handle)),
-               lambda r: f"{r['kind']} (label {r['label']})", engine, threshold)
-    with (BLIND / "group_violence.csv").open(encoding="utf-8", newline="") as handle:
-        _table("violence against a group and its look-alikes (held out)", list(csv.DictReader(handle)),
-               lambda r: f"{r['kind']} (label {r['label']})", engine, threshold)
-    with (BLIND / "group_violence_seen.csv").open(encoding="utf-8", newline="") as handle:
-        _table("violence against a group, first set (seen while writing the list)", list(csv.DictReader(handle)),
-               lambda r: f"{r['kind']} (label {r['label']})", engine, threshold)
+    for file, title, group in SETS:
+        with (BLIND / file).open(encoding="utf-8", newline="") as handle:
+            _table(title, list(csv.DictReader(handle)), lambda r, g=group: _group(r, g), engine, threshold)
     return 0
 
 

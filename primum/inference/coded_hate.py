@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from primum.inference.mention import quoted_spans, rejected
+from primum.inference.mention import inside_quotes, quoted_spans, rejected
 
 _GROUP = (
     r"(?:the\s+)?(?:jews?|jewry|jewish\s+(?:people|lobby|elites?|bankers?|cabal|money|interests|media)"
@@ -68,8 +68,7 @@ def coded_hate(clean_text: str) -> str | None:
     quoted = quoted_spans(text)
     for name, pattern in CODES:
         for match in pattern.finditer(text):
-            start, end = match.span()
-            if any(q0 <= start and end <= q1 for q0, q1 in quoted):
+            if inside_quotes(match.span(), quoted):
                 continue
             if name.startswith("control") and _NEGATION.search(match.group(0)):
                 continue

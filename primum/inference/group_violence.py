@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from primum.inference.mention import negated_before, quoted_spans, rejected
+from primum.inference.mention import inside_quotes, negated_before, quoted_spans, rejected
 
 _PEOPLE = r"(?:people|folks|men|women|kids|guys|ppl)"
 #: Groups of people, plural (and a few collective forms). Religions, origins, sexes and sexualities,
@@ -117,9 +117,9 @@ def group_violence(clean_text: str) -> str | None:
     quoted = quoted_spans(text)
     for name, pattern in PATTERNS:
         for match in pattern.finditer(text):
-            start, end = match.span()
-            if any(q0 <= start and end <= q1 for q0, q1 in quoted):
+            if inside_quotes(match.span(), quoted):
                 continue
+            start = match.start()
             if _NEGATED_INSIDE.search(match.group(0)) or negated_before(text, start) or _reported(text, start):
                 continue
             if name == "wish" and _SYMPATHY.search(text):

@@ -37,6 +37,11 @@ def quoted_spans(lower_text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _QUOTED.finditer(lower_text)]
 
 
+def inside_quotes(span: tuple[int, int], quoted: list[tuple[int, int]]) -> bool:
+    """Whether ``span`` lies wholly inside one of the ``quoted`` spans."""
+    return any(q0 <= span[0] and span[1] <= q1 for q0, q1 in quoted)
+
+
 def negated_before(lower_text: str, start: int, reach: int = 48) -> bool:
     """Whether a denial stands earlier in the same sentence, at most ``reach`` characters before ``start``."""
     return _NEGATION_BEFORE.search(lower_text[max(0, start - reach):start]) is not None
