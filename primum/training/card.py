@@ -421,7 +421,10 @@ to 381 msg/s over runs on one day), so compare runtimes only within one run.
   look-alikes: calls 42%, dehumanising metaphors joined to violence 58%, but threats by the speaker
   14% (weapons brought where a group gathers, "they won't see it coming") and wishes or celebration
   8% ("another boat of migrants sank, good riddance"). Real training text rarely says these things;
-  the list catches only the plainest grammar. The fix is training rows of this kind.
+  the list catches only the plainest grammar. The fix is training rows of this kind: a retrain
+  with 1,200 of them (v14, `primum/training/data/candidates/`) caught 68% of the held-out set with
+  1.0% of the look-alikes, but was rejected because it lost recall on chat (conversation messages
+  71% -> 58-65%).
 - Negated hate is often flagged: on a blind functional set (`benchmarks/blind/`, written by someone
   shown no model output) 2 of 18 statements like "I don't think immigrants are criminals" were
   nudged, against 0 of 18 for counter-speech that quotes or refers to hate.
