@@ -67,8 +67,8 @@ async def play(demo: Any) -> None:
     demo.narrate("No nudge for the colleague who called it out.")
 
     demo.narrate("A call for violence against a group: the model reads it as talk about refugees and scores it "
-                 "under the cut-off; Primum's list of such calls makes it a nudge as a threat (with the real "
-                 "model the moderators are alerted too), though the author was nudged minutes ago: a graver "
+                 "under the cut-off; Primum's list of such calls makes it a nudge as a threat and alerts the "
+                 "moderators, though the author was nudged minutes ago: a graver "
                  "message is never swallowed by the nudge window.")
     await demo.say(SAM, "politics", "Refugees should be shot at the border, simple as that.")
     call = await demo.wait_event("nudge", 10)

@@ -102,10 +102,16 @@ class ConversationPolicy:
     async def alert_threat(
         self, *, guild_id: int, channel_id: int, message_id: int, author_id: int, flag: Flagging,
         score: float, hidden: bool, observing: bool, templates: TemplateSet, channel_name: str, jump_url: str,
-        post: PostModlog, now: datetime,
+        post: PostModlog, now: datetime, listed: bool = False,
     ) -> bool:
-        """Alert the moderators about a likely threat once per message, also when hiding is off."""
-        if flag.category != "threat" or not flag.flagged or score < max(THREAT_ALERT_MIN, flag.threshold or 0.0):
+        """Alert the moderators about a likely threat once per message, also when hiding is off.
+
+        ``listed``: the message matched the violence-against-a-group list, which is a likely threat
+        whatever the model's categories and however low an owner set the cut-offs.
+        """
+        if not flag.flagged:
+            return False
+        if not listed and (flag.category != "threat" or score < max(THREAT_ALERT_MIN, flag.threshold or 0.0)):
             return False
         if hidden:
             return False  # the hide already put a case in the mod-log

@@ -27,7 +27,7 @@ from typing import Any
 from primum.domain.counterspeech import Signals
 from primum.domain.policy import Action, AfterNudge, Decision, Outcome, Reason, decide, still_over
 from primum.domain.scored import ScoredMessage
-from primum.inference.lists import CODE
+from primum.inference.lists import CODE, VIOLENCE
 from primum.inference.protocol import KindnessScore, Overloaded, Scorer, ScorerState, ScorerUnavailable
 from primum.runtime.clock import Clock
 from primum.runtime.events import EventSink
@@ -269,6 +269,7 @@ class KindnessService:
                 guild_id=facts.guild_id, channel_id=facts.channel_id, message_id=facts.message_id,
                 author_id=facts.author_id, flag=flag, score=result.score,
                 hidden=decision.action is Action.HIDE, observing=observing,  # a (would-be) hide reports itself
+                listed=result.lifted_by == VIOLENCE,
                 templates=policy.templates, channel_name=place.channel_name, jump_url=place.jump_url,
                 post=self._port().post_modlog, now=now,
             )

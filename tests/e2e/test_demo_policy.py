@@ -34,6 +34,7 @@ def test_kindness_demo_shows_a_nudge_a_kept_message_and_a_case_dm(tmp_path: Path
     nudges = [e for e in events if e["type"] == "nudge"]
     assert any(e["category"] == "identity_attack" for e in nudges)  # the coded jab
     assert any(e["category"] == "threat" for e in nudges)  # the call for violence against refugees
+    assert "threat_alert" in types  # ... which alerts the moderators, hiding off
     assert "No nudge for the colleague who called it out." in out
 
 

@@ -150,6 +150,19 @@ async def test_an_insult_turning_into_a_threat_is_nudged_again_and_alerts_the_mo
     assert len(env.port.modlog) == 1
 
 
+async def test_a_call_for_violence_against_a_group_alerts_the_mods_though_the_lift_is_under_the_alert_score(
+    env,
+) -> None:
+    """The fake's lists floor (0.77) is under the 0.8 alert score: a listed call alerts all the same,
+    and a kind line that quotes it to report it alerts nobody."""
+    await env.say('someone wrote "refugees should be shot", reported to the mods')
+    assert env.port.modlog == []
+    call = await env.say("honestly refugees should be shot")
+    assert call.nudge is not None and call.nudge.score < 0.8
+    [alert] = env.port.modlog
+    assert "Possible threat" in alert and "refugees" not in alert  # no message text
+
+
 async def test_a_hidden_threat_is_not_alerted_twice(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "h.sqlite3")
     try:
