@@ -170,12 +170,14 @@ def incivility(scored: ScoredMessage, config: HeatConfig) -> float:
 
     Without categories the overall score counts with weight 1. Only messages judged unkind add
     heat: one be-kind did not flag (below its channel's nudge cut-off) adds nothing, nor does
-    counter-speech by a bystander ("both of you please stop", a report to the moderators). A
-    flagged message counts by its margin over the cut-off: one just over it counts
-    ``margin_floor`` of its strength, a certain one all of it. ``flagged`` None (a caller that
-    does not know) falls back to the floor alone.
+    counter-speech by a bystander ("both of you please stop", a report to the moderators), unless
+    it is a ``follow_up`` (a near miss by a member already flagged), which counts like a message
+    just over the cut-off. A flagged message counts by its margin over the cut-off: one just over
+    it counts ``margin_floor`` of its strength, a certain one all of it; when no category reaches
+    the floor, its overall score counts with weight 1. ``flagged`` None (a caller that does not
+    know) falls back to the floor alone.
     """
-    if scored.deescalating or scored.flagged is False:
+    if scored.deescalating or (scored.flagged is False and not scored.follow_up):
         return 0.0
     categories = scored.categories or {"overall": scored.score}
     worst = 0.0
@@ -184,6 +186,8 @@ def incivility(scored: ScoredMessage, config: HeatConfig) -> float:
             worst = max(worst, value * config.category_weights.get(name, 1.0))
     if scored.flagged is None:
         return worst * config.incivility_gain
+    if worst == 0.0:  # judged unkind, though no single category says why: the overall score, weight 1
+        worst = scored.score
     return worst * config.incivility_gain * margin_factor(scored.score, scored.threshold, config.margin_floor)
 
 

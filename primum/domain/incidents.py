@@ -70,6 +70,7 @@ class Seen:
     at: datetime
     author_id: int
     flagged: bool
+    follow_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ class FlagWindow:
 
     flags: deque[Flag] = field(default_factory=lambda: deque(maxlen=256))
     messages: deque[Seen] = field(default_factory=lambda: deque(maxlen=256))
+    #: Near misses by members already flagged (``ScoredMessage.follow_up``): notice evidence only.
+    follow_ups: deque[Flag] = field(default_factory=lambda: deque(maxlen=256))
     seq: int = 0
 
     def prune(self, now: datetime, window: timedelta) -> None:
@@ -100,6 +103,8 @@ class FlagWindow:
             self.flags.popleft()
         while self.messages and now - self.messages[0].at > window:
             self.messages.popleft()
+        while self.follow_ups and now - self.follow_ups[0].at > window:
+            self.follow_ups.popleft()
 
     def add(self, flag: Flag) -> None:
         """Remember one flagged message."""
@@ -107,7 +112,7 @@ class FlagWindow:
 
     def observe(
         self, at: datetime, author_id: int, message_id: int, flagged: bool, targets: tuple[int, ...] = (),
-        *, reply_to: int | None = None,
+        *, reply_to: int | None = None, follow_up: bool = False,
     ) -> int:
         """Remember one message (and its flag, with whom it addressed); return its sequence number.
 
@@ -119,7 +124,10 @@ class FlagWindow:
         answered = None if targets else self.answering(at, author_id, flagged)
         if answered is not None:
             targets = (answered,)
-        self.messages.append(Seen(at, author_id, flagged))
+        follow_up = follow_up and not flagged
+        self.messages.append(Seen(at, author_id, flagged, follow_up))
+        if follow_up:
+            self.follow_ups.append(Flag(at, author_id, message_id, self.seq, targets))
         if flagged:
             parent = None if reply_to is None else next((f for f in self.flags if f.message_id == reply_to), None)
             joined = tuple(t for t in (parent.targets if parent else ()) if t != author_id and t not in targets)
@@ -140,10 +148,14 @@ class FlagWindow:
         """Drop a member's flags and messages, and their id from others' flags; return how many went."""
         kept_flags = [flag for flag in self.flags if flag.author_id != member_id]
         kept_seen = [seen for seen in self.messages if seen.author_id != member_id]
-        gone = len(self.flags) - len(kept_flags) + len(self.messages) - len(kept_seen)
+        kept_follow_ups = [flag for flag in self.follow_ups if flag.author_id != member_id]
+        gone = len(self.flags) - len(kept_flags) + len(self.messages) - len(kept_seen) \
+            + len(self.follow_ups) - len(kept_follow_ups)
         self.flags = deque((replace(flag, targets=tuple(t for t in flag.targets if t != member_id))
                             for flag in kept_flags), maxlen=self.flags.maxlen)
         self.messages = deque(kept_seen, maxlen=self.messages.maxlen)
+        self.follow_ups = deque((replace(flag, targets=tuple(t for t in flag.targets if t != member_id))
+                                 for flag in kept_follow_ups), maxlen=self.follow_ups.maxlen)
         return gone
 
     def dense(self) -> int:
@@ -216,9 +228,7 @@ def highest_channel_rung(window: FlagWindow, guards: Guards, notice_seq: int | N
     ``notice_seq`` is the message at which the episode reached the notice rung (None: not yet);
     beyond the notice, two members must have gone on with flagged messages after it.
     """
-    if window.count() < guards.notice_min_flags:
-        return 0
-    if window.dense() < min(2, guards.notice_min_flags) and not window.sustained(guards.notice_min_flags):
+    if not notice_evidence(window, guards):
         return 0
     if not may_escalate(window, guards) or notice_seq is None:
         return 1
@@ -226,6 +236,26 @@ def highest_channel_rung(window: FlagWindow, guards: Guards, notice_seq: int | N
     if len(after) < 2 or len({flag.author_id for flag in after}) < 2 or window.dense() < DENSE_BEYOND_NOTICE:
         return 1
     return 4
+
+
+def notice_evidence(window: FlagWindow, guards: Guards) -> bool:
+    """Whether the window holds enough for the calm notice: ``notice_min_flags`` flags, follow-ups
+    included, and either two of them among the last ``DENSE_MESSAGES`` messages or one member with
+    ``notice_min_flags`` of them (a slow burn)."""
+    evidence = list(window.flags) + list(window.follow_ups)
+    if len(evidence) < guards.notice_min_flags:
+        return False
+    recent = list(window.messages)[-DENSE_MESSAGES:]
+    if sum(1 for seen in recent if seen.flagged or seen.follow_up) >= min(2, guards.notice_min_flags):
+        return True
+    return max(Counter(flag.author_id for flag in evidence).values()) >= guards.notice_min_flags
+
+
+def follows_up(window: FlagWindow, scored: ScoredMessage, follow_up_score: float) -> bool:
+    """Whether a message be-kind did not flag is a near miss (at or over ``follow_up_score``) by a
+    member already flagged in the window: someone keeping it up just under the nudge cut-off."""
+    return (scored.flagged is False and not scored.deescalating and scored.score >= follow_up_score
+            and scored.author_id in window.members())
 
 
 def may_escalate(window: FlagWindow, guards: Guards) -> bool:

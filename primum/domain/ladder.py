@@ -161,7 +161,7 @@ def decide(
     flagged = is_flag(scored, config.uncivil_score)
     state.flags.prune(now, guards.window)
     seq = state.flags.observe(now, scored.author_id, scored.message_id, flagged, targets_of(scored),
-                              reply_to=scored.reply_to_message_id)
+                              reply_to=scored.reply_to_message_id, follow_up=scored.follow_up)
     state.level = next_level(reading.channel_heat, state.level, config.thresholds, config.exit_ratio)
     if state.level == 0 and state.rung > 0:
         state.end_episode()

@@ -59,6 +59,9 @@ class LadderConfig:
     cooldown_minutes: float = 10.0
     #: A message at or above this be-kind score is uncivil.
     uncivil_score: float = 0.7
+    #: A member already flagged in the window who goes on at this be-kind score or more, under the
+    #: nudge cut-off, is keeping it up: heat and the calm notice count it, nothing beyond them.
+    follow_up_score: float = 0.75
     #: Unkind messages after a nudge's grace period before a member is cooled down.
     cooldown_strikes: int = 2
     member_heat_for_cooldown: float = 1.5
@@ -131,6 +134,8 @@ CONFIG_KEYS: dict[str, str] = {
     "slowmode_minutes": "how long slowmode lasts, 0.05-1440 minutes",
     "cooldown_minutes": "member cooldown (timeout) length, 0.05-40320 minutes (28 days)",
     "uncivil_score": "be-kind score at which a message counts as uncivil when be-kind gave no verdict (0-1)",
+    "follow_up_score": "be-kind score at which a flagged member's next messages still count toward the "
+                       "notice (never beyond it), 0.01-1; 1 counts only flagged messages",
     "cooldown_strikes": "unkind messages after a nudge's grace period before a cooldown, 1-20",
     "member_heat_for_cooldown": "a member's own heat needed for a cooldown",
     "notice_repeat_minutes": "at most one notice per channel per this many minutes",
@@ -191,6 +196,7 @@ def validate(config: LadderConfig) -> list[str]:
     within("slowmode_minutes", 0.05, 1_440)
     within("cooldown_minutes", 0.05, TIMEOUT_MAX_MINUTES)
     within("uncivil_score", 0.01, 1.0)
+    within("follow_up_score", 0.01, 1.0)
     within("cooldown_strikes", 1, 20)
     within("exit_ratio", 0.1, 1.0)
     within("member_heat_for_cooldown", 0.0, 100.0)

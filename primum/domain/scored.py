@@ -37,6 +37,9 @@ class ScoredMessage:
         reply_to_message_id: the message this one replies to (None: not a reply).
         answering_id: set by de-escalation for a flagged message that addresses no one but follows
             another member's flagged message within moments: the member it answers.
+        follow_up: set by de-escalation for a near miss (not flagged, but at or over the ladder's
+            ``follow_up_score``) by a member already flagged in the window: they are keeping it up.
+            It adds heat and counts toward the calm notice, never toward anything beyond it.
     """
 
     guild_id: int
@@ -59,3 +62,4 @@ class ScoredMessage:
     observe: bool = False
     reply_to_message_id: int | None = None
     answering_id: int | None = None
+    follow_up: bool = False

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from primum.inference.mention import inside_quotes, quoted_spans, rejected
+from primum.inference.mention import first_used
 
 _GROUP = (
     r"(?:the\s+)?(?:jews?|jewry|jewish\s+(?:people|lobby|elites?|bankers?|cabal|money|interests|media)"
@@ -62,15 +62,9 @@ _NEGATION = re.compile(r"\b(?:don'?t|doesn'?t|didn'?t|do\s+not|does\s+not|never|
 
 def coded_hate(clean_text: str) -> str | None:
     """The name of the first code used (not mentioned) in a normalised text, or None."""
-    text = clean_text.lower()
-    if not text or rejected(text):
-        return None
-    quoted = quoted_spans(text)
-    for name, pattern in CODES:
-        for match in pattern.finditer(text):
-            if inside_quotes(match.span(), quoted):
-                continue
-            if name.startswith("control") and _NEGATION.search(match.group(0)):
-                continue
-            return name
-    return None
+    return first_used(clean_text.lower(), CODES, _dismissed)
+
+
+def _dismissed(name: str, match: re.Match[str], text: str) -> bool:
+    """A control trope denied inside the match ("Jews don't control the media")."""
+    return name.startswith("control") and _NEGATION.search(match.group(0)) is not None

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from primum.inference.mention import inside_quotes, negated_before, quoted_spans, rejected
+from primum.inference.mention import first_used, negated_before
 
 _PEOPLE = r"(?:people|folks|men|women|kids|guys|ppl)"
 #: Groups of people, plural (and a few collective forms). Religions, origins, sexes and sexualities,
@@ -111,21 +111,15 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 def group_violence(clean_text: str) -> str | None:
     """The name of the first pattern used (not mentioned) in a normalised text, or None."""
-    text = clean_text.lower().replace("’", "'")
-    if not text or rejected(text):
-        return None
-    quoted = quoted_spans(text)
-    for name, pattern in PATTERNS:
-        for match in pattern.finditer(text):
-            if inside_quotes(match.span(), quoted):
-                continue
-            start = match.start()
-            if _NEGATED_INSIDE.search(match.group(0)) or negated_before(text, start) or _reported(text, start):
-                continue
-            if name == "wish" and _SYMPATHY.search(text):
-                continue
-            return name
-    return None
+    return first_used(clean_text.lower().replace("’", "'"), PATTERNS, _dismissed)
+
+
+def _dismissed(name: str, match: re.Match[str], text: str) -> bool:
+    """A call denied inside or before the match, someone else's view reported, or a wish out of sympathy."""
+    start = match.start()
+    if _NEGATED_INSIDE.search(match.group(0)) or negated_before(text, start) or _reported(text, start):
+        return True
+    return name == "wish" and _SYMPATHY.search(text) is not None
 
 
 #: "should not be", "shouldn't", "never": the call is denied inside the match itself.

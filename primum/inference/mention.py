@@ -8,6 +8,7 @@ community a service, and must not be nudged for the words they quoted.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 #: Words that show a message names the line to reject it, report it or discuss it.
 _REJECTING = re.compile(
@@ -45,3 +46,19 @@ def inside_quotes(span: tuple[int, int], quoted: list[tuple[int, int]]) -> bool:
 def negated_before(lower_text: str, start: int, reach: int = 48) -> bool:
     """Whether a denial stands earlier in the same sentence, at most ``reach`` characters before ``start``."""
     return _NEGATION_BEFORE.search(lower_text[max(0, start - reach):start]) is not None
+
+
+#: Decides whether one match is mentioned rather than used: (pattern name, match, lower-cased text).
+Dismiss = Callable[[str, re.Match[str], str], bool]
+
+
+def first_used(lower_text: str, patterns: Sequence[tuple[str, re.Pattern[str]]], dismissed: Dismiss) -> str | None:
+    """The name of the first pattern used in ``lower_text``: not rejected, not quoted, not ``dismissed``."""
+    if not lower_text or rejected(lower_text):
+        return None
+    quoted = quoted_spans(lower_text)
+    for name, pattern in patterns:
+        for match in pattern.finditer(lower_text):
+            if not inside_quotes(match.span(), quoted) and not dismissed(name, match, lower_text):
+                return name
+    return None

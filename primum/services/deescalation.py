@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from primum.domain.heat import HeatConfig, HeatReading, HeatTracker
-from primum.domain.incidents import is_bystander
+from primum.domain.incidents import follows_up, is_bystander
 from primum.domain.ladder import (
     ChannelLadder,
     Cooldown,
@@ -175,6 +175,8 @@ class DeescalationService:
             if scored.counterspeech and is_bystander(ladder.flags, scored.author_id):
                 scored = replace(scored, deescalating=True)  # asking others to stop is never heat
             scored = addressed(ladder, config, scored, now)
+            if follows_up(ladder.flags, scored, config.follow_up_score):
+                scored = replace(scored, follow_up=True)
             reading = self.heat.observe(scored, now)
             slowmode_active = bool(
                 await self.actions.pending_for(scored.guild_id, SLOWMODE, channel_id=scored.channel_id)

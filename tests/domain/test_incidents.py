@@ -12,7 +12,7 @@ import pytest
 
 from primum.domain.counterspeech import Signals, counterspeech_reason
 from primum.domain.heat import HeatConfig, HeatTracker, incivility, margin_factor
-from primum.domain.incidents import FlagWindow, Guards, highest_channel_rung
+from primum.domain.incidents import FlagWindow, Guards, follows_up, highest_channel_rung, notice_evidence
 from primum.domain.ladder import ChannelLadder, Cooldown, Slowmode, addressed, decide
 from primum.domain.ladder_config import LadderConfig
 from primum.domain.scored import ScoredMessage
@@ -144,6 +144,55 @@ def test_heat_counts_only_flagged_messages_by_margin(flagged, deescalating, scor
     scored = message(0, A, 0, bool(flagged), score=score, deescalating=deescalating)
     scored = ScoredMessage(**{**scored.__dict__, "flagged": flagged})
     assert incivility(scored, HeatConfig()) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("flagged", "follow_up", "score", "categories", "expected"),
+    [
+        (False, True, 0.85, {"insult": 0.85}, 0.85 * 0.7),  # a near miss kept up: as if just over the cut-off
+        (False, False, 0.85, {"insult": 0.85}, 0.0),  # the same near miss from anyone else: nothing
+        (True, False, 0.96, {"insult": 0.3, "threat": 0.2}, 0.96 * 0.85),  # no category says why: overall
+        (True, False, 0.96, {"profanity": 0.9}, 0.9 * 0.2 * 0.85),  # profanity still barely heats
+    ],
+)
+def test_follow_ups_and_flags_without_a_category_heat(flagged, follow_up, score, categories, expected):
+    scored = replace(message(0, A, 0, flagged, score=score), categories=categories, threshold=0.92,
+                     follow_up=follow_up)
+    assert incivility(scored, HeatConfig()) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("earlier", "now", "expected"),
+    [
+        ((A, True), (A, 0.8, False), True),  # flagged, then a near miss by the same member
+        ((B, True), (A, 0.8, False), False),  # someone else was flagged
+        ((A, False), (A, 0.8, False), False),  # nobody flagged yet
+        ((A, True), (A, 0.5, False), False),  # calmer than the follow-up score
+        ((A, True), (A, 0.8, True), False),  # counter-speech by a bystander is never heat
+    ],
+)
+def test_follows_up(earlier, now, expected):
+    window = FlagWindow()
+    window.observe(T0, earlier[0], 1, earlier[1], (PARTNER[earlier[0]],))
+    author, score, deescalating = now
+    scored = message(1, author, 30, False, score=score, deescalating=deescalating)
+    assert follows_up(window, scored, 0.75) is expected
+
+
+def test_follow_ups_allow_the_notice_and_never_more():
+    window = FlagWindow()
+    window.observe(T0, A, 1, True, (B,))
+    assert not notice_evidence(window, Guards())
+    window.observe(T0, B, 2, False, (A,))
+    window.observe(T0, A, 3, False, (B,), follow_up=True)
+    assert notice_evidence(window, Guards()) and highest_channel_rung(window, Guards(), None) == 1
+    window.observe(T0, B, 4, True, (A,))
+    for i in range(5, 25):  # both keep going under the cut-off after the notice
+        window.observe(T0, A if i % 2 else B, i, False, (B if i % 2 else A,), follow_up=True)
+    assert highest_channel_rung(window, Guards(), 3) == 1
+    assert len(window.follow_ups) == 21 and window.count() == 2
+    assert window.forget_member(A) == 1 + 12 + 11  # flags, messages, follow-ups
+    assert all(A not in flag.targets for flag in window.follow_ups)
 
 
 def test_margin_factor_edges():

@@ -77,12 +77,12 @@ class World:
         return [e["type"] for e in self.events.events]
 
     async def say(self, author, score=0.01, *, to=None, nudges=0, channel=CHANNEL, category="insult", seen=None,
-                  counterspeech=False):
-        """One scored message; be-kind's verdict follows the score (flagged at 0.7)."""
+                  counterspeech=False, cut_off=0.7):
+        """One scored message; be-kind's verdict follows the score (flagged at ``cut_off``)."""
         self.next_message += 1
         scored = ScoredMessage(GUILD, channel, self.next_message, author, self.clock.now(), to, (), score,
-                               {category: score}, score >= 0.7, nudges, flagged=score >= 0.7, threshold=0.7,
-                               nudge_seen_at=seen, counterspeech=counterspeech)
+                               {category: score}, score >= cut_off, nudges, flagged=score >= cut_off,
+                               threshold=cut_off, nudge_seen_at=seen, counterspeech=counterspeech)
         return await self.service.on_scored(scored)
 
 

@@ -93,6 +93,38 @@ async def test_a_bad_model_flagging_one_member_never_slows_or_times_out(world):
     assert world.port.timeout_calls == [] and world.port.slowmode_calls == []
 
 
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        (0.97, 0.85, ["heat_notice"]),  # flagged, then kept up just under the cut-off: a notice
+        (0.97, 0.6, []),  # flagged, then calmer: nothing
+        (0.5, 0.85, []),  # never flagged: near misses alone are no evidence
+    ],
+)
+async def test_a_flagged_member_keeping_it_up_under_the_cut_off_gets_a_notice(world, first, then, expected):
+    await world.say(ALICE, first, to=BOB, cut_off=0.92)
+    for _ in range(3):
+        world.clock.advance(40)
+        await world.say(BOB, 0.05, to=ALICE, cut_off=0.92)
+        world.clock.advance(40)
+        await world.say(ALICE, then, to=BOB, cut_off=0.92)
+    assert world.types() == expected
+
+
+async def test_near_misses_never_take_a_channel_beyond_the_notice(world):
+    await world.say(ALICE, 0.97, to=BOB, cut_off=0.92)
+    await world.say(BOB, 0.97, to=ALICE, cut_off=0.92)
+    seen = world.clock.now()
+    world.clock.advance(minutes=6)
+    for _ in range(12):  # both keep going, each message just under the cut-off
+        await world.say(ALICE, 0.9, to=BOB, cut_off=0.92, seen=seen)
+        world.clock.advance(15)
+        await world.say(BOB, 0.9, to=ALICE, cut_off=0.92, seen=seen)
+        world.clock.advance(15)
+    assert world.types() == ["heat_notice"]
+    assert world.port.slowmode_calls == [] and world.port.timeout_calls == []
+
+
 async def test_bystander_counterspeech_adds_no_heat(world):
     await world.say(ALICE, 0.86, to=BOB)
     before = world.service.heat.channel_heat(CHANNEL, world.clock.now())
