@@ -42,6 +42,9 @@ def describe_action(action: Action, names: Mapping[int, str]) -> str:
     if kind == "hide":
         return f"HIDDEN: {f.get('category')} {f.get('score', 0):.2f}; text returned by DM: " \
                f"{'yes' if f.get('returned') else 'no'}"
+    if kind == "heat_follow_up":
+        return f"{who('author_id')} was flagged minutes ago and keeps it up just under the cut-off " \
+               f"({f.get('score', 0):.2f}): counts toward a calm notice, nothing more"
     if kind == "heat_notice":
         return f"NOTICE in the channel (heat {f.get('heat', 0):.2f})"
     if kind == "slowmode":

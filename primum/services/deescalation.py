@@ -177,6 +177,9 @@ class DeescalationService:
             scored = addressed(ladder, config, scored, now)
             if follows_up(ladder.flags, scored, config.follow_up_score):
                 scored = replace(scored, follow_up=True)
+                self.events.emit("heat_follow_up", guild_id=scored.guild_id, channel_id=scored.channel_id,
+                                 message_id=scored.message_id, author_id=scored.author_id,
+                                 score=round(scored.score, 3))
             reading = self.heat.observe(scored, now)
             slowmode_active = bool(
                 await self.actions.pending_for(scored.guild_id, SLOWMODE, channel_id=scored.channel_id)

@@ -91,6 +91,31 @@ async def test_heated_history_is_nudged_and_deescalated_on_the_injected_clock(tm
     json.dumps(data)  # plain JSON
 
 
+#: Ana is flagged once ("go back to", 0.93 against a 0.9 cut-off), then keeps it up just under it.
+KEEPS_IT_UP = [
+    {"meta": {"id": "keeps-it-up", "kind": "slow_burn", "civil": False, "split": "calibration", "note": "fake"}},
+    {"author": "Ben", "text": "Our clinic now offers visits in Spanish.", "after": 0, "expect": "ok"},
+    {"author": "Ana", "text": "@Ben go back to wherever you trained.", "after": 30, "reply_to": 0, "expect": "nudge"},
+    {"author": "Ben", "text": "That was uncalled for.", "after": 30, "reply_to": 1, "expect": "ok"},
+    {"author": "Ana", "text": "@Ben only an idiot would offer that.", "after": 30, "reply_to": 2, "expect": "nudge",
+     "deescalate": True},
+    {"author": "Ben", "text": "Let's keep it about the clinic.", "after": 30, "reply_to": 3, "expect": "ok"},
+    {"author": "Ana", "text": "@Ben sure, moron.", "after": 30, "reply_to": 4, "expect": "nudge"},
+]
+
+
+async def test_a_flagged_member_keeping_it_up_under_the_cut_off_gets_the_channel_a_notice(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "unused.sqlite3", backend="fake")
+    history = load_history(_write(tmp_path / "keeps.jsonl", KEEPS_IT_UP))
+    result = await replay(history, settings=settings, scorer=FakeScorer(nudge=0.9), workdir=tmp_path)
+    assert [a.message_index for a in result.actions_of("nudge")] == [1]  # the near misses are never nudged
+    assert [a.message_index for a in result.actions_of("heat_follow_up")] == [3, 5]
+    assert [a.message_index for a in result.actions_of("heat_notice")] == [3]
+    assert not result.actions_of("slowmode", "cooldown", "mod_alert", "thread_suggested")
+    assert judge(result).in_time is True
+    assert "Ana was flagged minutes ago and keeps it up just under the cut-off (0.82)" in transcript(result)
+
+
 async def test_shipped_civil_conversations_replay_without_sanctions(tmp_path: Path) -> None:
     names = ["civil_debate-single-payer-01", "clinical-gsw-clamshell-02", "venting-prior-auth-01"]
     verdicts = []
