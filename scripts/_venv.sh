@@ -7,8 +7,8 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 STAMP=.venv/.primum-installed
-if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ] || [ constraints.txt -nt "$STAMP" ]; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
     touch "$STAMP"
 fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
