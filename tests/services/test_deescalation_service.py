@@ -94,21 +94,24 @@ async def test_a_bad_model_flagging_one_member_never_slows_or_times_out(world):
 
 
 @pytest.mark.parametrize(
-    ("first", "then", "expected"),
+    ("first", "then", "follow_ups", "expected"),
     [
-        (0.97, 0.85, ["heat_notice"]),  # flagged, then kept up just under the cut-off: a notice
-        (0.97, 0.6, []),  # flagged, then calmer: nothing
-        (0.5, 0.85, []),  # never flagged: near misses alone are no evidence
+        (0.97, 0.85, 3, ["heat_notice"]),  # flagged, then kept up just under the cut-off: a notice
+        (0.97, 0.6, 0, []),  # flagged, then calmer: nothing
+        (0.5, 0.85, 0, []),  # never flagged: near misses alone are no evidence
     ],
 )
-async def test_a_flagged_member_keeping_it_up_under_the_cut_off_gets_a_notice(world, first, then, expected):
+async def test_a_flagged_member_keeping_it_up_under_the_cut_off_gets_a_notice(world, first, then, follow_ups,
+                                                                              expected):
     await world.say(ALICE, first, to=BOB, cut_off=0.92)
     for _ in range(3):
         world.clock.advance(40)
         await world.say(BOB, 0.05, to=ALICE, cut_off=0.92)
         world.clock.advance(40)
         await world.say(ALICE, then, to=BOB, cut_off=0.92)
-    assert world.types() == expected
+    assert [t for t in world.types() if t != "heat_follow_up"] == expected
+    counted = [(e["author_id"], e["score"]) for e in world.events.of_type("heat_follow_up")]
+    assert counted == [(ALICE, then)] * follow_ups
 
 
 async def test_near_misses_never_take_a_channel_beyond_the_notice(world):
@@ -121,7 +124,9 @@ async def test_near_misses_never_take_a_channel_beyond_the_notice(world):
         world.clock.advance(15)
         await world.say(BOB, 0.9, to=ALICE, cut_off=0.92, seen=seen)
         world.clock.advance(15)
-    assert world.types() == ["heat_notice"]
+    assert [t for t in world.types() if t != "heat_follow_up"] == ["heat_notice"]
+    # follow-ups stop once the members' own flags leave the ten-minute window (17 of the 24 came before)
+    assert len(world.events.of_type("heat_follow_up")) == 17
     assert world.port.slowmode_calls == [] and world.port.timeout_calls == []
 
 
