@@ -12,7 +12,9 @@ The channel climbs at most one rung per message, so a sudden spike still starts 
 unkind messages after a private nudge and its grace period, and comes with a moderator alert.
 The guards in :mod:`primum.domain.incidents` decide how far heat may take a channel: nothing for
 a single flagged message, a notice at most until two members have each kept it up (or several
-pile on one member), and never a sanction for a civil member. An episode ends when the channel's
+pile on one member), and never a sanction for a civil member. A slow burn (one member flagged
+``slow_burn_flags`` times within ``slow_burn_minutes``, too far apart for heat) gets the channel
+the notice without heat, and nothing more. An episode ends when the channel's
 heat level falls back to 0 (with hysteresis, see ``primum.domain.heat.next_level``); the next
 episode starts at the bottom again. Each episode is one *incident*: it gets one moderator alert
 at most (its ``incident`` key lets the service drop a repeat).
@@ -103,6 +105,11 @@ class ChannelLadder:
     episode_started: datetime | None = None
     alerted: bool = False  # this episode's one alert was sent
     notice_seq: int | None = None  # the message at which this episode reached the notice rung
+    #: Per member, when they were flagged (or followed up) in this channel within ``slow_burn_minutes``:
+    #: the flag window is ten minutes, but a slow burn spaces its belittling further apart.
+    member_flags: dict[int, list[datetime]] = field(default_factory=dict)
+    #: Per member, when their slow burn last got the channel a notice (one per slow-burn window).
+    slow_burn_noticed: dict[int, datetime] = field(default_factory=dict)
 
     def end_episode(self) -> None:
         """Back to calm: the next episode starts with a notice again."""
@@ -115,7 +122,7 @@ class ChannelLadder:
     @property
     def idle(self) -> bool:
         """Nothing worth remembering (safe to forget once the repeat guards have passed)."""
-        return self.level == 0 and self.rung == 0 and not self.flags.flags
+        return self.level == 0 and self.rung == 0 and not self.flags.flags and not self.member_flags
 
     def incident(self, channel_id: int, now: datetime) -> str:
         """The key of the current episode: one moderator alert per key."""
@@ -168,6 +175,11 @@ def decide(
 
     steps: list[Step] = []
     allowed = min(state.level, highest_channel_rung(state.flags, guards, state.notice_seq))
+    near_miss = (scored.flagged is False and not scored.deescalating and scored.score >= config.follow_up_score
+                 and scored.author_id in state.member_flags)
+    burning = slow_burn(state, config, scored, now, flagged or scored.follow_up or near_miss)
+    if state.rung == 0 and allowed == 0 and burning:
+        allowed = 1  # the calm notice only: a slow burn is one member, never a fight or a pile-on
     if state.rung < allowed:
         if state.rung == 0:
             state.episode_started = now
@@ -199,6 +211,32 @@ def decide(
                 if alert is not None:
                     steps.append(alert)
     return steps
+
+
+def slow_burn(state: ChannelLadder, config: LadderConfig, scored: ScoredMessage, now: datetime,
+              counts: bool) -> bool:
+    """Remember the author's flag (when ``counts``) and say whether they have now been flagged
+    ``slow_burn_flags`` times within ``slow_burn_minutes`` in this channel, with no slow-burn notice
+    for them in that time: belittling spaced too far apart for heat or the ten-minute window.
+
+    A near miss (at or over ``follow_up_score``) counts too once the member has a flag within
+    ``slow_burn_minutes``: the same follow-up the ten-minute window counts, over the longer memory."""
+    window = timedelta(minutes=config.slow_burn_minutes)
+    for member, times in list(state.member_flags.items()):
+        kept = [moment for moment in times if now - moment <= window]
+        if kept:
+            state.member_flags[member] = kept
+        else:
+            del state.member_flags[member]
+    if not counts:
+        return False
+    times = state.member_flags.setdefault(scored.author_id, [])
+    times.append(now)
+    noticed = state.slow_burn_noticed.get(scored.author_id)
+    if len(times) < config.slow_burn_flags or (noticed is not None and now - noticed <= window):
+        return False
+    state.slow_burn_noticed[scored.author_id] = now
+    return True
 
 
 def _alert(

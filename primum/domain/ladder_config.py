@@ -73,6 +73,10 @@ class LadderConfig:
     flag_window_minutes: float = 10.0
     #: Flagged messages in the window before even the calm notice.
     notice_min_flags: int = 2
+    #: A slow burn: one member flagged (or following up) this many times within ``slow_burn_minutes``
+    #: gets the channel the calm notice, however far apart the messages (never anything beyond it).
+    slow_burn_flags: int = 3
+    slow_burn_minutes: float = 60.0
     #: Beyond the notice: this many members who each have ``escalate_member_flags`` flagged messages
     #: in the window, two of them addressing each other (a fight), or ``pileon_members`` flagged
     #: members addressing one member (a pile-on); and ``escalate_min_flags`` flagged messages in all.
@@ -143,6 +147,9 @@ CONFIG_KEYS: dict[str, str] = {
     "grace_minutes": "time to read and act on a nudge before more messages count toward a cooldown, 0.05-120",
     "flag_window_minutes": "window in which flagged messages count together, 1-120 minutes",
     "notice_min_flags": "flagged messages in the window before the calm notice, 1-20",
+    "slow_burn_flags": "one member's flagged messages within slow_burn_minutes that get the channel the calm "
+                       "notice however far apart (a slow burn; never more than the notice), 2-20",
+    "slow_burn_minutes": "how far back a slow burn's flags count, 10-240 minutes",
     "escalate_min_members": "members who each kept it up, two at each other, before anything beyond the notice, 2-20",
     "escalate_member_flags": "flagged messages each of those members needs in the window, 1-20",
     "pileon_members": "flagged members addressing one member that count as a pile-on, 2-20",
@@ -205,6 +212,8 @@ def validate(config: LadderConfig) -> list[str]:
     within("grace_minutes", 0.05, 120)
     within("flag_window_minutes", 1, 120)
     within("notice_min_flags", 1, 20)
+    within("slow_burn_flags", 2, 20)
+    within("slow_burn_minutes", 10, 240)
     within("escalate_min_members", 2, 20)
     within("escalate_member_flags", 1, 20)
     within("pileon_members", 2, 20)

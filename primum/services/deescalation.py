@@ -233,6 +233,8 @@ class DeescalationService:
                 ladder = self._ladders.get(channel_id)
                 if ladder is not None:
                     gone += ladder.flags.forget_member(member_id)
+                    gone += len(ladder.member_flags.pop(member_id, []))
+                    ladder.slow_burn_noticed.pop(member_id, None)
         return gone
 
     async def _report_would(self, scored: ScoredMessage, steps: list[Step]) -> None:

@@ -37,9 +37,10 @@ def run(heats, config=None, *, score=0.9, slowmode_active=False, spacing_s=10, w
     """Feed flagged messages from A and B in turn with the given channel heats; return step names.
 
     ``warm_up`` first feeds three flagged messages from A, B, A at heat 0, so the guards (several
-    members, several flags) allow every rung and the table is about heat alone.
+    members, several flags) allow every rung and the table is about heat alone (the slow-burn
+    notice, which needs no heat, is switched off here and tested on its own).
     """
-    config = config or LadderConfig()
+    config = config or LadderConfig(slow_burn_flags=20)
     state = ChannelLadder()
     if warm_up:
         for i in range(3):
@@ -208,7 +209,8 @@ def test_bystander_counterspeech_is_no_flag():
     ],
 )
 def test_cooldown_needs_no_running_cooldown_and_its_rung(cooling, steps_enabled, expected):
-    state, config = ChannelLadder(), LadderConfig(steps=steps_enabled)
+    # low heat beside many flags isolates the cooldown's guards (the slow-burn notice is tested on its own)
+    state, config = ChannelLadder(), LadderConfig(steps=steps_enabled, slow_burn_flags=20)
     later = T0 + timedelta(minutes=6)
     decide(state, config, scored(mid=9, seen=SEEN), reading(0.5, 2.0), later - timedelta(minutes=5.5))
     decide(state, config, scored(author=B, mid=1), reading(0.5, 2.0), later)
@@ -273,3 +275,37 @@ def test_in_a_fight_the_thread_suggestion_names_the_pair_that_fights():
         steps += decide(state, config, scored(author=author, mid=i + 1), hot, T0 + timedelta(seconds=10 * i))
     thread = next(step for step in steps if isinstance(step, SuggestThread))
     assert not thread.pileon and thread.member_ids == (B, A)  # hottest first
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # one member belittles every 20 minutes: heat has long decayed, the third gets a notice
+        ([(A, 0), (B, 5, False), (A, 20), (B, 25, False), (A, 40)], ["", "", "", "", "Notice"]),
+        # the same member, but 70 minutes apart: never three within the hour
+        ([(A, 0), (A, 70), (A, 140)], ["", "", ""]),
+        # three different members once each: no slow burn
+        ([(A, 0), (B, 20), (C, 40)], ["", "", ""]),
+        # a fourth and fifth flag within the hour of the notice do not repeat it
+        ([(A, 0), (A, 20), (A, 40), (A, 55), (A, 70)], ["", "", "Notice", "", ""]),
+    ],
+)
+def test_a_slow_burn_gets_the_calm_notice_and_nothing_more(rows, expected):
+    state, config, names = ChannelLadder(), LadderConfig(), []
+    for i, (author, minutes, *flag) in enumerate(rows):
+        message = scored(author=author, mid=i + 1, flagged=flag[0] if flag else True,
+                         score=0.95 if not flag or flag[0] else 0.1)
+        steps = decide(state, config, message, reading(0.2), T0 + timedelta(minutes=minutes))
+        names.append(",".join(type(step).__name__ for step in steps))
+    assert names == expected
+
+
+def test_a_slow_burn_counts_follow_ups_and_is_forgotten_after_its_window():
+    state, config = ChannelLadder(), LadderConfig()
+    decide(state, config, scored(mid=1, score=0.95), reading(0.2), T0)
+    near_miss = replace(scored(mid=2, score=0.8, flagged=False), follow_up=True)
+    decide(state, config, near_miss, reading(0.2), T0 + timedelta(minutes=25))
+    steps = decide(state, config, scored(mid=3, score=0.95), reading(0.2), T0 + timedelta(minutes=50))
+    assert [type(step).__name__ for step in steps] == ["Notice"]
+    decide(state, config, scored(author=B, mid=4, score=0.1, flagged=False), reading(0.0), T0 + timedelta(hours=3))
+    assert state.member_flags == {}

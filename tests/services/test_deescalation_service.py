@@ -212,6 +212,7 @@ async def test_a_forgotten_member_s_earlier_messages_no_longer_count(world):
     report = await privacy.forget_member(GUILD, ALICE, ALICE, self_request=True)
     assert report.removed["live_heat"] >= 4  # her heat, her exchange with Bob, her two flags and messages
     assert ALICE not in world.service.heat.hottest(CHANNEL, world.clock.now())
+    assert ALICE not in world.service._ladders[CHANNEL].member_flags  # nor her slow-burn memory
     await world.say(BOB, 0.82, to=ALICE)  # without the forget this fourth insult makes a fight: slowmode
     assert "slowmode" not in world.types()
 
