@@ -244,10 +244,12 @@ class Deescalation(commands.Cog):
         rows = display.setting_rows(config.as_json(), descriptions=CONFIG_KEYS, defaults=LadderConfig().as_json(),
                                     labels=LADDER_LABELS, show_keys=True)
         alert = await self.service.alert_channel(interaction.guild.id)
-        rows.append(("Alerts go to", display.channel(alert) if alert
-                     else "the first of #" + ", #".join(ALERT_CHANNEL_NAMES) + " (found by name)"))
+        alerts = (display.channel(alert) if alert
+                  else "the first of #" + ", #".join(ALERT_CHANNEL_NAMES) + " (found by name)")
         where = channel.mention if channel is not None else "the whole server"
-        embed = settings_embed("De-escalation settings", rows, description=f"In effect for {where}.",
+        # the alert channel goes in the description: the 25 settings fill Discord's 25 embed fields
+        embed = settings_embed("De-escalation settings", rows,
+                               description=f"In effect for {where}. Alerts go to {alerts}.",
                                footer="Change with /deescalation config; back to defaults with /deescalation reset")
         await answer(interaction, "", embed=embed)
 

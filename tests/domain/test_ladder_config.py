@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from primum.domain.ladder_config import (
+    CONFIG_KEYS,
     TIMEOUT_MAX,
     LadderConfig,
     LadderConfigError,
@@ -67,3 +68,10 @@ def test_clamp_slowmode(seconds, expected):
 )
 def test_clamp_timeout(duration, expected):
     assert clamp_timeout(duration) == expected
+
+
+def test_every_setting_fits_discord_s_choice_and_field_limits():
+    # /deescalation config offers each key as a choice, and /deescalation show gives each a field:
+    # Discord allows 25 of either, so a 26th setting needs grouping first
+    assert len(CONFIG_KEYS) <= 25
+    assert set(CONFIG_KEYS) == set(LadderConfig().as_json())

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from primum.demo.stack import Stack
+from primum.domain.ladder_config import CONFIG_KEYS
 
 pytestmark = pytest.mark.e2e
 
@@ -73,7 +74,8 @@ async def test_deescalation_show_explains_each_setting(stack: Stack) -> None:
     assert shown["Slowmode lasts"].startswith("10 minutes\n-# `slowmode_minutes` · ")
     assert shown["Steps in use"].startswith("notice, slowmode, thread, cooldown, alert")
     assert shown["Enabled"].startswith("on")
-    assert "#mod-alerts" in shown["Alerts go to"]
+    assert "#mod-alerts" in embed["description"]
+    assert len(shown) == len(CONFIG_KEYS) and "More" not in shown  # every setting shown, none cut off
     assert_readable(embed)
 
 
