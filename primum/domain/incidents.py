@@ -146,17 +146,12 @@ class FlagWindow:
 
     def forget_member(self, member_id: int) -> int:
         """Drop a member's flags and messages, and their id from others' flags; return how many went."""
-        kept_flags = [flag for flag in self.flags if flag.author_id != member_id]
         kept_seen = [seen for seen in self.messages if seen.author_id != member_id]
-        kept_follow_ups = [flag for flag in self.follow_ups if flag.author_id != member_id]
-        gone = len(self.flags) - len(kept_flags) + len(self.messages) - len(kept_seen) \
-            + len(self.follow_ups) - len(kept_follow_ups)
-        self.flags = deque((replace(flag, targets=tuple(t for t in flag.targets if t != member_id))
-                            for flag in kept_flags), maxlen=self.flags.maxlen)
+        gone = len(self.messages) - len(kept_seen) + len(self.flags) + len(self.follow_ups)
         self.messages = deque(kept_seen, maxlen=self.messages.maxlen)
-        self.follow_ups = deque((replace(flag, targets=tuple(t for t in flag.targets if t != member_id))
-                                 for flag in kept_follow_ups), maxlen=self.follow_ups.maxlen)
-        return gone
+        self.flags = _without(self.flags, member_id)
+        self.follow_ups = _without(self.follow_ups, member_id)
+        return gone - len(self.flags) - len(self.follow_ups)
 
     def dense(self) -> int:
         """Flagged messages among the last ``DENSE_MESSAGES`` messages."""
@@ -217,6 +212,12 @@ def is_flag(scored: ScoredMessage, uncivil_score: float) -> bool:
     return scored.score >= uncivil_score
 
 
+def _without(flags: deque[Flag], member_id: int) -> deque[Flag]:
+    """``flags`` without the member's own, and without the member among the others' targets."""
+    return deque((replace(flag, targets=tuple(t for t in flag.targets if t != member_id))
+                  for flag in flags if flag.author_id != member_id), maxlen=flags.maxlen)
+
+
 def is_bystander(window: FlagWindow, author_id: int) -> bool:
     """Whether the author has no flag in the window (someone stepping in, not a combatant)."""
     return author_id not in window.members()
@@ -251,11 +252,16 @@ def notice_evidence(window: FlagWindow, guards: Guards) -> bool:
     return max(Counter(flag.author_id for flag in evidence).values()) >= guards.notice_min_flags
 
 
+def near_miss(scored: ScoredMessage, follow_up_score: float) -> bool:
+    """Whether be-kind did not flag the message but it scored at or over ``follow_up_score``
+    (and it is not a bystander's counter-speech)."""
+    return scored.flagged is False and not scored.deescalating and scored.score >= follow_up_score
+
+
 def follows_up(window: FlagWindow, scored: ScoredMessage, follow_up_score: float) -> bool:
-    """Whether a message be-kind did not flag is a near miss (at or over ``follow_up_score``) by a
-    member already flagged in the window: someone keeping it up just under the nudge cut-off."""
-    return (scored.flagged is False and not scored.deescalating and scored.score >= follow_up_score
-            and scored.author_id in window.members())
+    """Whether a message is a near miss by a member already flagged in the window: someone keeping
+    it up just under the nudge cut-off."""
+    return near_miss(scored, follow_up_score) and scored.author_id in window.members()
 
 
 def may_escalate(window: FlagWindow, guards: Guards) -> bool:

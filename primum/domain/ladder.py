@@ -34,6 +34,7 @@ from primum.domain.incidents import (
     cooldown_allowed,
     highest_channel_rung,
     is_flag,
+    near_miss,
 )
 from primum.domain.ladder_config import CHANNEL_RUNGS, LadderConfig, Rung
 from primum.domain.scored import ScoredMessage
@@ -124,6 +125,12 @@ class ChannelLadder:
         """Nothing worth remembering (safe to forget once the repeat guards have passed)."""
         return self.level == 0 and self.rung == 0 and not self.flags.flags and not self.member_flags
 
+    def forget_member(self, member_id: int) -> int:
+        """Drop everything remembered about a member in this channel; return how many items went."""
+        gone = self.flags.forget_member(member_id) + len(self.member_flags.pop(member_id, []))
+        self.slow_burn_noticed.pop(member_id, None)
+        return gone
+
     def incident(self, channel_id: int, now: datetime) -> str:
         """The key of the current episode: one moderator alert per key."""
         if self.episode_started is None:
@@ -175,9 +182,8 @@ def decide(
 
     steps: list[Step] = []
     allowed = min(state.level, highest_channel_rung(state.flags, guards, state.notice_seq))
-    near_miss = (scored.flagged is False and not scored.deescalating and scored.score >= config.follow_up_score
-                 and scored.author_id in state.member_flags)
-    burning = slow_burn(state, config, scored, now, flagged or scored.follow_up or near_miss)
+    kept_up = near_miss(scored, config.follow_up_score) and scored.author_id in state.member_flags
+    burning = slow_burn(state, config, scored, now, flagged or scored.follow_up or kept_up)
     if state.rung == 0 and allowed == 0 and burning:
         allowed = 1  # the calm notice only: a slow burn is one member, never a fight or a pile-on
     if state.rung < allowed:
@@ -228,6 +234,9 @@ def slow_burn(state: ChannelLadder, config: LadderConfig, scored: ScoredMessage,
             state.member_flags[member] = kept
         else:
             del state.member_flags[member]
+    for member, noticed_at in list(state.slow_burn_noticed.items()):
+        if now - noticed_at > window:  # the repeat guard has passed: nothing left to remember
+            del state.slow_burn_noticed[member]
     if not counts:
         return False
     times = state.member_flags.setdefault(scored.author_id, [])

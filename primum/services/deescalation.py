@@ -232,9 +232,7 @@ class DeescalationService:
                 gone += self.heat.forget_member(channel_id, member_id)
                 ladder = self._ladders.get(channel_id)
                 if ladder is not None:
-                    gone += ladder.flags.forget_member(member_id)
-                    gone += len(ladder.member_flags.pop(member_id, []))
-                    ladder.slow_burn_noticed.pop(member_id, None)
+                    gone += ladder.forget_member(member_id)
         return gone
 
     async def _report_would(self, scored: ScoredMessage, steps: list[Step]) -> None:
