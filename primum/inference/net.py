@@ -213,20 +213,15 @@ def quantize_int8(net: KindnessNet) -> KindnessNet:
     return net
 
 
-def build_inference_net(
-    model_dir: Path, base_dir: Path | None = None, *, quantize: bool = False
-) -> tuple[Any, KindnessNet, dict[str, Any]]:
-    """Load base encoder + shipped weights: a LoRA adapter merged into plain weights (no runtime
-    overhead), or the full fine-tuned encoder weights (``"finetune": "full"`` in the card).
+def load_trained_weights(net: KindnessNet, model_dir: Path) -> dict[str, Any]:
+    """Put a model folder's shipped weights into ``net`` (built on the base encoder); return its card.
 
-    ``quantize=True`` then turns the encoder's linear layers into dynamic int8 (the "torch" runtime).
+    A LoRA adapter is merged into plain weights (no runtime overhead); a full fine-tune
+    (``"finetune": "full"``) overwrites the encoder weights it holds.
     """
     from safetensors.torch import load_file
 
-    card = json.loads((model_dir / "card.json").read_text(encoding="utf-8"))
-    tokenizer, encoder = load_encoder(base_dir)
-    labels = card["labels"]
-    net = KindnessNet(encoder, len(labels))
+    card: dict[str, Any] = json.loads((model_dir / "card.json").read_text(encoding="utf-8"))
     state = load_file(str(model_dir / card.get("weights", "adapter.safetensors")))
     lora = card.get("lora")
     scale = float(lora["alpha"]) / float(lora["rank"]) if lora else 0.0
@@ -243,6 +238,21 @@ def build_inference_net(
                 params[key[len("encoder."):]].copy_(tensor.float())
         net.head.weight.copy_(state["head.weight"])
         net.head.bias.copy_(state["head.bias"])
+    return card
+
+
+def build_inference_net(
+    model_dir: Path, base_dir: Path | None = None, *, quantize: bool = False
+) -> tuple[Any, KindnessNet, dict[str, Any]]:
+    """Load base encoder + shipped weights: a LoRA adapter merged into plain weights (no runtime
+    overhead), or the full fine-tuned encoder weights (``"finetune": "full"`` in the card).
+
+    ``quantize=True`` then turns the encoder's linear layers into dynamic int8 (the "torch" runtime).
+    """
+    card = json.loads((model_dir / "card.json").read_text(encoding="utf-8"))
+    tokenizer, encoder = load_encoder(base_dir)
+    net = KindnessNet(encoder, len(card["labels"]))
+    load_trained_weights(net, model_dir)
     net.eval()
     if quantize:
         quantize_int8(net)

@@ -59,10 +59,13 @@ def withheld_texts(data_dir: Path = DATA_DIR) -> frozenset[str]:
     return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
 
 
-def load_own(data_dir: Path = DATA_DIR) -> list[Example]:
-    """The project's hand-written rows (``text,label,category,kind,split``) from every ``kindness_*.csv``."""
+def load_own(data_dir: Path = DATA_DIR, extra: Iterable[str] = ()) -> list[Example]:
+    """The project's hand-written rows (``text,label,category,kind,split``) from every ``kindness_*.csv``.
+
+    ``extra``: more files of the same shape, relative to ``data_dir`` (a later training stage's rows).
+    """
     rows: list[Example] = []
-    for path in sorted(data_dir.glob(OWN_GLOB)):
+    for path in [*sorted(data_dir.glob(OWN_GLOB)), *(data_dir / name for name in extra)]:
         with path.open(newline="", encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 text = (row.get("text") or "").strip()
@@ -266,14 +269,16 @@ def drop_near_duplicates(rows: list[Example], threshold: float = 0.6) -> list[Ex
 
 
 def load_all(
-    public: Path = DEFAULT_PUBLIC_DIR, data_dir: Path = DATA_DIR, seed: int = 13, *, real: bool = True
+    public: Path = DEFAULT_PUBLIC_DIR, data_dir: Path = DATA_DIR, seed: int = 13, *, real: bool = True,
+    extra: Iterable[str] = (),
 ) -> list[Example]:
     """Every row, train, calib and dev, from all sources (deterministic for a seed).
 
     ``real``: include the real human-written sets (``real_data.py``); off only for focused tests.
+    ``extra``: own files beyond ``kindness_*.csv`` (see ``load_own``).
     """
     rng = random.Random(seed)
-    rows = load_own(data_dir)
+    rows = load_own(data_dir, extra)
     rows += load_synthetic(seed)
     rows += load_convabuse(public)
     rows += load_toxigen(public)

@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import random
+import tempfile
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -54,6 +55,12 @@ class TrainConfig:
     late_readings: bool = False
     bucket: int = 50
     threads: int = 2
+    #: a model folder whose trained weights this run starts from (a continued fine-tune); "" = the base encoder
+    init_from: str = ""
+    #: own files beyond ``kindness_*.csv``, relative to ``data_dir``, read by this run only
+    extra_files: tuple[str, ...] = ()
+    #: how many times each train row of ``extra_files`` (and its disguised copy) is drawn per epoch
+    extra_repeat: int = 1
 
 
 def _batches(rows: list[Example], cfg: TrainConfig, lengths: list[int] | None = None) -> list[list[Example]]:
@@ -108,7 +115,7 @@ def split_for_training(
 
 def training_rows(cfg: TrainConfig, tokenizer: Any) -> tuple[list[Example], list[Example]]:
     """Train rows (augmented, normalised) and dev + calib rows (raw), exactly as training uses them."""
-    rows = load_all(Path(cfg.public_dir), Path(cfg.data_dir), seed=cfg.seed)
+    rows = load_all(Path(cfg.public_dir), Path(cfg.data_dir), seed=cfg.seed, extra=cfg.extra_files)
     augmented = augment(rows, seed=cfg.seed, concat=cfg.concat)
     augmented += long_benign(augmented, seed=cfg.seed, n=cfg.long_benign)
     if cfg.punctuation:
@@ -116,6 +123,18 @@ def training_rows(cfg: TrainConfig, tokenizer: Any) -> tuple[list[Example], list
     train_rows, dev_rows = split_for_training(augmented, known_words(tokenizer), cfg.late_readings)
     print(f"train rows {len(train_rows)}, dev rows {len(dev_rows)}")
     return train_rows, dev_rows
+
+
+def drawn_rows(train_rows: list[Example], cfg: TrainConfig) -> list[Example]:
+    """The rows the encoder's batches draw from: ``extra_files`` rows ``extra_repeat`` times over.
+
+    Why: a continued fine-tune is short, so new rows would otherwise be seen a fraction of a time
+    each; the n-gram model is fitted on each row once.
+    """
+    if not cfg.extra_files or cfg.extra_repeat <= 1:
+        return train_rows
+    extra = {Path(name).stem for name in cfg.extra_files}
+    return train_rows + [r for r in train_rows if r.origin in extra] * (cfg.extra_repeat - 1)
 
 
 def fit_and_save_lexical(train_rows: list[Example], out: Path, card: dict[str, Any]) -> None:
@@ -152,18 +171,60 @@ def _recipe(card: dict[str, Any]) -> dict[str, Any]:
     """The data options the card's encoder was trained with (so the n-gram model sees the same rows)."""
     training = card.get("training", {})
     keys = ("seed", "concat", "long_benign", "punctuation", "late_readings")
-    return {k: training[k] for k in keys if k in training}
+    recipe = {k: training[k] for k in keys if k in training}
+    if training.get("extra_files"):
+        recipe["extra_files"] = tuple(training["extra_files"])
+    return recipe
 
 
-def train(cfg: TrainConfig) -> dict[str, Any]:
-    """Train, save the adapter and card, evaluate on dev; return the card."""
+#: The shipped model's second stage (v8): the first stage's encoder (``TrainConfig()``) trained on for
+#: a short while at a lower rate, with rows written after the first stage's recipe was fixed. They live
+#: in ``data/stage2/`` (the first stage reads only ``data/kindness_*.csv``, so it still reproduces its
+#: encoder) and are drawn ``extra_repeat`` times per epoch among all the first stage's rows, so the new
+#: kinds are learned without the rest being forgotten. The order of the files fixes the batches.
+SECOND_STAGE: dict[str, Any] = {
+    "steps": 1200,
+    "lr": 3e-5,
+    "head_lr": 1e-4,
+    "warmup": 50,
+    "extra_repeat": 3,
+    "extra_files": (
+        "stage2/kindness_group_violence_a.csv",
+        "stage2/kindness_group_violence_b.csv",
+        "stage2/kindness_mockery_a.csv",
+        "stage2/kindness_mockery_b.csv",
+        "stage2/kindness_banter_kind.csv",
+    ),
+}
+
+
+def train_shipped(cfg: TrainConfig) -> dict[str, Any]:
+    """Both stages of the shipped recipe: ``cfg`` for the first, ``SECOND_STAGE`` on top of it."""
+    with tempfile.TemporaryDirectory(prefix="primum-stage1-") as first:
+        first_card = train(replace(cfg, out_dir=first), finish=False)
+        return train(replace(cfg, init_from=first, **SECOND_STAGE), first_stage=first_card["training"])
+
+
+def train(cfg: TrainConfig, *, finish: bool = True, first_stage: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Train, save the adapter and card, evaluate on dev; return the card.
+
+    ``finish=False`` stops after saving the encoder (a first stage that a second one continues);
+    ``first_stage``: that stage's recipe, recorded in this card (``init_from`` is a temporary folder).
+    """
     import numpy as np
     import torch
     from safetensors.torch import save_file
     from tqdm import tqdm
 
     from primum.inference.engine import set_threads
-    from primum.inference.net import KindnessNet, adapter_state, add_lora, full_state, load_encoder
+    from primum.inference.net import (
+        KindnessNet,
+        adapter_state,
+        add_lora,
+        full_state,
+        load_encoder,
+        load_trained_weights,
+    )
 
     started = time.monotonic()
     random.seed(cfg.seed)
@@ -175,6 +236,8 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     train_rows, dev_rows = training_rows(cfg, tokenizer)
 
     net = KindnessNet(encoder, len(LABELS))
+    if cfg.init_from:
+        load_trained_weights(net, Path(cfg.init_from))
     if cfg.rank:
         add_lora(net, cfg.rank, cfg.alpha)
     else:  # full fine-tune (v7): every encoder weight trains, the word embeddings stay frozen
@@ -191,9 +254,10 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     )
     label_w = torch.tensor(LABEL_WEIGHTS)
     net.train()
-    encoded = tokenizer([r.text for r in train_rows], truncation=True, max_length=cfg.max_length)
+    drawn = drawn_rows(train_rows, cfg)
+    encoded = tokenizer([r.text for r in drawn], truncation=True, max_length=cfg.max_length)
     lengths = [len(ids) for ids in encoded["input_ids"]]
-    bar = tqdm(_batches(train_rows, cfg, lengths), desc="training", unit="step")
+    bar = tqdm(_batches(drawn, cfg, lengths), desc="training", unit="step")
     running = 0.0
     for step, batch in enumerate(bar):
         enc = tokenizer(
@@ -239,7 +303,12 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     card["training"].pop("public_dir")
     card["training"].pop("data_dir")
     card["training"].pop("out_dir")
+    card["training"].pop("init_from")
+    if first_stage is not None:
+        card["training"]["first_stage"] = first_stage
     (out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    if not finish:
+        return card
     fit_and_save_lexical(train_rows, out, card)
     return calibrate_and_report(out, dev_rows, card)
 

@@ -40,3 +40,17 @@ def test_buckets_pad_less_and_still_show_every_row_once_per_window() -> None:
     assert bucketed == _batches(rows, TrainConfig(steps=50, batch_size=16, bucket=25), lengths)
     first_window = [length_of[r.text] for b in bucketed[:25] for r in b]
     assert first_window != sorted(first_window)  # batches are shuffled after sorting
+
+
+def test_a_later_stage_draws_its_new_rows_more_often_and_each_older_row_once() -> None:
+    from primum.training.train import drawn_rows
+
+    old = [Example(f"old {i}", (0.0,) * 6, "own", "k", "train", origin="kindness_base") for i in range(6)]
+    new = [Example(f"new {i}", (1.0,) * 6, "own", "k", "train", origin="kindness_later") for i in range(2)]
+    rows = old + new
+    assert drawn_rows(rows, TrainConfig()) == rows
+    assert drawn_rows(rows, TrainConfig(extra_files=("stage2/kindness_later.csv",), extra_repeat=1)) == rows
+    drawn = Counter(r.text for r in drawn_rows(rows, TrainConfig(extra_files=("stage2/kindness_later.csv",),
+                                                                  extra_repeat=4)))
+    assert {t: drawn[t] for t in ("old 0", "new 0", "new 1")} == {"old 0": 1, "new 0": 4, "new 1": 4}
+    assert sum(drawn.values()) == 6 + 2 * 4

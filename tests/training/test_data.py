@@ -226,3 +226,14 @@ def test_endings_are_redrawn_for_train_rows_of_either_label_only() -> None:
     kind = sum(r.unkind == 0.0 for r in changed)
     assert 60 < kind < len(changed) - 60  # kind and unkind rows alike
     assert all(new.text.startswith(old.text[:-1]) for old, new in zip(rows, redrawn, strict=True))
+
+
+def test_a_later_stage_reads_its_own_files_beside_every_kindness_file(tmp_path) -> None:
+    (tmp_path / "stage2").mkdir()
+    _write(tmp_path / "kindness_base.csv", [["thanks for the sign-out", "0", "none", "friendly", "train"]])
+    _write(tmp_path / "stage2" / "kindness_later.csv",
+           [["they should all be lined up and shot", "1", "threat", "call", "train"]])
+    assert [r.text for r in load_own(tmp_path)] == ["thanks for the sign-out"]  # the first stage never sees them
+    later = {r.text: r for r in load_own(tmp_path, ["stage2/kindness_later.csv"])}
+    assert set(later) == {"thanks for the sign-out", "they should all be lined up and shot"}
+    assert later["they should all be lined up and shot"].origin == "kindness_later"
