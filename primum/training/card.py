@@ -25,7 +25,8 @@ DATA_ROWS: tuple[tuple[str, str, str], ...] = (
         "belittling, insults, identity attacks without slurs, threats, evasion, each with hard negatives: "
         "benign clinical language, civil and blunt disagreement, venting, teaching, counter-speech, identity "
         "statements, everyday friendly traffic. Weighted 2.5x (v6: 3x). Train rows that nearly copy a dev row are "
-        "dropped.",
+        "dropped. The second stage adds `data/stage2/`: 1,200 rows on violence against a group, 1,200 on mockery "
+        "and pile-ons (half of them kind replies in the same register) and 400 of kind banter.",
     ),
     (
         "davidson (t-davidson/hate-speech-and-offensive-language, Davidson et al. 2017)",
@@ -125,6 +126,37 @@ def _finetune_text(card: dict[str, Any]) -> str:
         f"tokens. The shipped file `{card['weights']}` holds the trained weights in fp16 (the word embeddings "
         "come from the base package). v6's LoRA at a high learning rate learned the style of our rows; a full "
         "fine-tune at a low learning rate with real text in the mix does not."
+        + (
+            " Trained in two stages (v8): the v7.1 recipe, then a short second stage at half its learning rate "
+            "on the same rows plus 2,600 written later (violence against a group, mockery and pile-ons, kind "
+            "banter). A full retrain with the violence rows (v14) had lost chat recall; continuing from the "
+            "first stage's weights kept it."
+            if card.get("training", {}).get("first_stage")
+            else ""
+        )
+    )
+
+
+def _stages_text(tr: dict[str, Any]) -> str:
+    """How many rows and steps trained the encoder, stage by stage."""
+    first = tr.get("first_stage")
+    rows = (
+        f"Train rows: {tr.get('train_rows')} (including one programmatic evasion variant per own row).\n"
+        f"Dev rows (never trained on): {tr.get('dev_rows')}. "
+    )
+    if not first:
+        return rows + (
+            f"Seed {tr.get('seed')}, {tr.get('steps')} steps of\nbatch {tr.get('batch_size')}, "
+            f"{tr.get('train_seconds')} s on the training host."
+        )
+    files = ", ".join(f"`{name}`" for name in tr.get("extra_files", ()))
+    return rows + (
+        f"Seed {tr.get('seed')}, batch {tr.get('batch_size')}, two stages on the training host:\n"
+        f"- first stage: {first.get('train_rows')} train rows, {first.get('steps')} steps at learning rate "
+        f"{first.get('lr')} (head {first.get('head_lr')}), {first.get('train_seconds')} s;\n"
+        f"- second stage, from the first stage's weights: the same rows plus {files}, each of their rows "
+        f"drawn {tr.get('extra_repeat')} times per epoch, {tr.get('steps')} steps at learning rate {tr.get('lr')} "
+        f"(head {tr.get('head_lr')}), {tr.get('train_seconds')} s."
     )
 
 
@@ -307,9 +339,7 @@ so the bot can send the author a **private nudge** before a conversation turns s
 
 {REAL_DATA_NOTE}
 
-Train rows: {tr.get('train_rows')} (including one programmatic evasion variant per own row).
-Dev rows (never trained on): {tr.get('dev_rows')}. Seed {tr.get('seed')}, {tr.get('steps')} steps of
-batch {tr.get('batch_size')}, {tr.get('train_seconds')} s on the training host.
+{_stages_text(tr)}
 Reproduce with `primum train` (see `primum train --help`).
 
 ## Thresholds
@@ -409,31 +439,38 @@ to 381 msg/s over runs on one day), so compare runtimes only within one run.
   encoder at 0.17-0.22 of the 6-layer shape's rate (2 runs, 2 threads), so about 150-240 and 50-80
   msg/s where this model does 290-380. Recall has to come from data and recipe, not size, unless the
   300 msg/s target is relaxed or the host has more cores.
-- More runs of the same recipe do not rank better. A uniform model soup (these weights averaged with
-  two more runs of the recipe, seeds 7 and 21: no cost at inference) ranked exactly as well (AUC on
-  all dev rows 0.9373 against 0.9373 for these weights recalibrated in the same environment; mean
-  of Gab, Stormfront and our labelled rows 0.880 against 0.880) and, at the cut-off the same rules
-  chose for it, caught less (own dev 67.5% against 71.8%, dev conversations 57.6% against 68.8%).
-  It was not shipped: what limits recall is the encoder and the data, not the draw of the seed.
+- More runs of the same recipe do not rank better. A uniform model soup of the first stage's weights
+  with two more runs of its recipe (seeds 7 and 21: no cost at inference) ranked exactly as well
+  (AUC on all dev rows 0.9373 against 0.9373; mean of Gab, Stormfront and our labelled rows 0.880
+  against 0.880, both recalibrated in the same environment) and, at the cut-off the same rules chose
+  for it, caught less (own dev 67.5% against 71.8%, dev conversations 57.6% against 68.8%). What
+  limits recall is the encoder and the data, not the draw of the seed; the second stage adds data.
+- What the second stage cost, against the first stage alone at its own cut-off: insult recall on
+  our dev rows fell (72.9% -> 68.8%) while belittling, identity attacks and threats rose; kind
+  look-alikes beside violence and antisemitism are flagged a little more often (see below); on the
+  dev conversations one more civil thread got a calm notice (5 of 44). Its keep-or-reject rule,
+  written before the runs, also asked for 5 more points on the blind mockery set; it gained 2.6
+  (44.7% -> 47.3%) and was shipped anyway, for what it gained everywhere else (see
+  `primum/training/data/README.md`).
 - Antisemitism is under-caught. On a blind set of 240 messages (`benchmarks/blind/antisemitism.csv`,
-  written by someone who never saw the code list or the model) the model alone flagged 21% of the
-  antisemitic ones and 1.5% of the kind look-alikes; with the code list, 31% and 1.5% (at the
-  shipped threshold, which also holds the calibration conversations' civil chat to the civil target). Conspiracy
-  tropes in euphemism ("a certain tribe"), collective blame, dual-loyalty insinuation and exclusion
-  are the usual misses; only the literal codes are caught by the list.
-- Violence against a group is the gravest weak spot. On a held-out blind set
-  (`benchmarks/blind/group_violence.csv`, written after the violence list was frozen) the model with
-  both lists nudges 30.5% of 200 such messages (the model alone 27.5%) and 2.0% of 200 kind
-  look-alikes: calls 42%, dehumanising metaphors joined to violence 58%, but threats by the speaker
-  14% (weapons brought where a group gathers, "they won't see it coming") and wishes or celebration
-  8% ("another boat of migrants sank, good riddance"). Real training text rarely says these things;
-  the list catches only the plainest grammar. The fix is training rows of this kind: a retrain
-  with 1,200 of them (v14, `primum/training/data/candidates/`) caught 68% of the held-out set with
-  1.0% of the look-alikes, but was rejected because it lost recall on chat (conversation messages
-  71% -> 58-65%).
-- Negated hate is often flagged: on a blind functional set (`benchmarks/blind/`, written by someone
-  shown no model output) 2 of 18 statements like "I don't think immigrants are criminals" were
-  nudged, against 0 of 18 for counter-speech that quotes or refers to hate.
+  written by someone who never saw the code list or the model) the shipped model with the code list
+  nudges 41.8% of the antisemitic ones and 2.3% of the kind look-alikes (the first stage alone: 31.8%
+  and 1.5%). Conspiracy tropes in euphemism ("a certain tribe"), dual-loyalty insinuation and
+  collective blame are the usual misses (25-36%); quoting it to reject or report it is the kind
+  look-alike most often flagged (3 of 20).
+- Violence against a group is a weak spot. On a held-out blind set
+  (`benchmarks/blind/group_violence.csv`, written after the violence list was frozen) the shipped
+  model with both lists nudges 65.0% of 200 such messages (the first stage: 31.5%) and 3.0% of 200
+  kind look-alikes (1.5%): calls 72%, dehumanising metaphors joined to violence 86%, threats by the
+  speaker 54% (weapons brought where a group gathers, "they won't see it coming"), wishes or
+  celebration 48% ("another boat of migrants sank, good riddance"). The second stage's 1,200
+  violence rows did most of this; negation and defence ("nobody should hurt them") is the look-alike
+  most often flagged (5 of 40).
+- Negated hate is sometimes flagged: on a blind functional set (`benchmarks/blind/`, written by
+  someone shown no model output) 1 of 18 statements like "I don't think immigrants are criminals"
+  was nudged, against 0 of 36 for counter-speech that quotes or refers to hate. Slurs used against a
+  group are caught only half the time (9 of 18): the model's rows have no slurs, and the public sets
+  teach them unevenly.
 - The n-gram half knows words, not context: it cannot tell a quoted slur from a used one, so quoting
   abuse to condemn it (counter-speech) relies on the encoder and the `>` quote rule.
 - Counter-speech that quotes abuse without using `>` quotes can be flagged.
