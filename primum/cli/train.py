@@ -20,7 +20,8 @@ def register(subparsers: Any) -> None:
     train.add_argument("--public-dir", help="public datasets folder (default: ../shared/datasets from the repo)")
     train.add_argument("--data-dir", help="folder of kindness_*.csv files (default: primum/training/data)")
     train.add_argument("--out", help="where to write the model (default: primum/inference/model)")
-    train.add_argument("--steps", type=int, help="optimizer steps (default: the shipped model's)")
+    train.add_argument("--steps", type=int,
+                       help="first-stage optimizer steps (default: the shipped model's; the second stage's are fixed)")
     train.add_argument("--batch-size", type=int, help="rows per step (default: the shipped model's)")
     train.add_argument("--seed", type=int, help="random seed (default: the shipped model's)")
     train.add_argument("--threads", type=int, help="CPU threads (default 2)")
