@@ -87,8 +87,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     model, card = engine(args)
     th = card_thresholds(card, args.runtime)
     if args.report:
+        from primum.training.calibration import dev_rows_for_eval
         from primum.training.report import dev_report, format_report
-        from primum.training.train import dev_rows_for_eval
 
         print(f"reading the {'calibration' if args.recalibrate else 'dev'} split from {public} …", file=sys.stderr)
         try:
@@ -97,7 +97,7 @@ def _evaluate(args: argparse.Namespace) -> int:
             return fail(f"could not read the public datasets under {public}: {error}")
         if args.recalibrate:
             from primum.inference.engine import read_card
-            from primum.training.train import calibrate_and_report
+            from primum.training.calibration import calibrate_and_report
 
             folder = model_dir(args)
             calibrate_and_report(folder, rows, read_card(folder))

@@ -150,7 +150,7 @@ def test_thresholds_respect_the_real_sources_calib_rows() -> None:
 
 def test_all_real_calib_rows_together_hold_the_strictest_ceiling() -> None:
     """Each source under its own ceiling, yet 4% of all real benign text flagged: the pooled rows decide."""
-    from primum.training.train import _choose_on
+    from primum.training.calibration import _choose_on
 
     rows: list[Example] = []
     scores: list[float] = []
@@ -166,7 +166,7 @@ def test_all_real_calib_rows_together_hold_the_strictest_ceiling() -> None:
 
 def test_civil_chat_of_the_calibration_conversations_holds_the_civil_target() -> None:
     """Our written civil rows all pass, but 5% of real chat messages score 0.95123: the chat decides."""
-    from primum.training.train import _choose_on
+    from primum.training.calibration import _choose_on
 
     rows = [_row(f"our civil dev row {i}", "own", 0.0, split="dev") for i in range(400)]
     scores = [i / 1000 for i in range(400)]
