@@ -213,15 +213,17 @@ def quantize_int8(net: KindnessNet) -> KindnessNet:
     return net
 
 
-def load_trained_weights(net: KindnessNet, model_dir: Path) -> dict[str, Any]:
-    """Put a model folder's shipped weights into ``net`` (built on the base encoder); return its card.
+def load_trained_weights(net: KindnessNet, model_dir: Path, card: dict[str, Any] | None = None) -> None:
+    """Put a model folder's shipped weights into ``net`` (built on the base encoder).
 
     A LoRA adapter is merged into plain weights (no runtime overhead); a full fine-tune
-    (``"finetune": "full"``) overwrites the encoder weights it holds.
+    (``"finetune": "full"``) overwrites the encoder weights it holds. ``card``: the folder's
+    ``card.json`` when the caller has already read it.
     """
     from safetensors.torch import load_file
 
-    card: dict[str, Any] = json.loads((model_dir / "card.json").read_text(encoding="utf-8"))
+    if card is None:
+        card = json.loads((model_dir / "card.json").read_text(encoding="utf-8"))
     state = load_file(str(model_dir / card.get("weights", "adapter.safetensors")))
     lora = card.get("lora")
     scale = float(lora["alpha"]) / float(lora["rank"]) if lora else 0.0
@@ -238,7 +240,6 @@ def load_trained_weights(net: KindnessNet, model_dir: Path) -> dict[str, Any]:
                 params[key[len("encoder."):]].copy_(tensor.float())
         net.head.weight.copy_(state["head.weight"])
         net.head.bias.copy_(state["head.bias"])
-    return card
 
 
 def build_inference_net(
@@ -252,7 +253,7 @@ def build_inference_net(
     card = json.loads((model_dir / "card.json").read_text(encoding="utf-8"))
     tokenizer, encoder = load_encoder(base_dir)
     net = KindnessNet(encoder, len(card["labels"]))
-    load_trained_weights(net, model_dir)
+    load_trained_weights(net, model_dir, card)
     net.eval()
     if quantize:
         quantize_int8(net)
