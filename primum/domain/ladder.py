@@ -106,9 +106,10 @@ class ChannelLadder:
     episode_started: datetime | None = None
     alerted: bool = False  # this episode's one alert was sent
     notice_seq: int | None = None  # the message at which this episode reached the notice rung
-    #: Per member, when they were flagged (or followed up) in this channel within ``slow_burn_minutes``:
-    #: the flag window is ten minutes, but a slow burn spaces its belittling further apart.
-    member_flags: dict[int, list[datetime]] = field(default_factory=dict)
+    #: Per member, when they were flagged (True) or followed up with a near miss (False) in this channel
+    #: within ``slow_burn_minutes``: the flag window is ten minutes, but a slow burn spaces its
+    #: belittling further apart.
+    member_flags: dict[int, list[tuple[datetime, bool]]] = field(default_factory=dict)
     #: Per member, when their slow burn last got the channel a notice (one per slow-burn window).
     slow_burn_noticed: dict[int, datetime] = field(default_factory=dict)
 
@@ -182,8 +183,7 @@ def decide(
 
     steps: list[Step] = []
     allowed = min(state.level, highest_channel_rung(state.flags, guards, state.notice_seq))
-    kept_up = near_miss(scored, config.follow_up_score) and scored.author_id in state.member_flags
-    burning = slow_burn(state, config, scored, now, flagged or scored.follow_up or kept_up)
+    burning = slow_burn(state, config, scored, now, flagged)
     if state.rung == 0 and allowed == 0 and burning:
         allowed = 1  # the calm notice only: a slow burn is one member, never a fight or a pile-on
     if state.rung < allowed:
@@ -220,16 +220,17 @@ def decide(
 
 
 def slow_burn(state: ChannelLadder, config: LadderConfig, scored: ScoredMessage, now: datetime,
-              counts: bool) -> bool:
-    """Remember the author's flag (when ``counts``) and say whether they have now been flagged
-    ``slow_burn_flags`` times within ``slow_burn_minutes`` in this channel, with no slow-burn notice
-    for them in that time: belittling spaced too far apart for heat or the ten-minute window.
+              flagged: bool) -> bool:
+    """Remember the author's flag and say whether they have now been flagged ``slow_burn_flags``
+    times within ``slow_burn_minutes`` in this channel, with no slow-burn notice for them in that
+    time: belittling spaced too far apart for heat or the ten-minute window.
 
-    A near miss (at or over ``follow_up_score``) counts too once the member has a flag within
-    ``slow_burn_minutes``: the same follow-up the ten-minute window counts, over the longer memory."""
+    A near miss (at or over ``follow_up_score``, or a follow-up) counts too once the member has a
+    flag within ``slow_burn_minutes``: the same follow-up the ten-minute window counts, over the
+    longer memory. Near misses alone never count, however many."""
     window = timedelta(minutes=config.slow_burn_minutes)
     for member, times in list(state.member_flags.items()):
-        kept = [moment for moment in times if now - moment <= window]
+        kept = [(moment, was_flag) for moment, was_flag in times if now - moment <= window]
         if kept:
             state.member_flags[member] = kept
         else:
@@ -237,10 +238,12 @@ def slow_burn(state: ChannelLadder, config: LadderConfig, scored: ScoredMessage,
     for member, noticed_at in list(state.slow_burn_noticed.items()):
         if now - noticed_at > window:  # the repeat guard has passed: nothing left to remember
             del state.slow_burn_noticed[member]
-    if not counts:
+    times = state.member_flags.get(scored.author_id, [])
+    kept_up = (scored.follow_up or near_miss(scored, config.follow_up_score)) and any(f for _, f in times)
+    if not (flagged or kept_up):
         return False
     times = state.member_flags.setdefault(scored.author_id, [])
-    times.append(now)
+    times.append((now, flagged))
     noticed = state.slow_burn_noticed.get(scored.author_id)
     if len(times) < config.slow_burn_flags or (noticed is not None and now - noticed <= window):
         return False

@@ -309,3 +309,15 @@ def test_a_slow_burn_counts_follow_ups_and_is_forgotten_after_its_window():
     assert [type(step).__name__ for step in steps] == ["Notice"]
     decide(state, config, scored(author=B, mid=4, score=0.1, flagged=False), reading(0.0), T0 + timedelta(hours=3))
     assert state.member_flags == {}
+
+
+def test_near_misses_alone_never_make_a_slow_burn_once_the_flag_has_left_the_hour():
+    state, config = ChannelLadder(), LadderConfig()
+    decide(state, config, scored(mid=1, score=0.95), reading(0.2), T0)
+    names = []
+    for i, minutes in enumerate((65, 70, 75, 80)):
+        near_miss = scored(mid=i + 2, score=0.85, flagged=False)
+        steps = decide(state, config, near_miss, reading(0.2), T0 + timedelta(minutes=minutes))
+        names.append(",".join(type(step).__name__ for step in steps))
+    assert names == ["", "", "", ""]
+    assert A not in state.member_flags  # nothing of hers is remembered without a flag in the hour
