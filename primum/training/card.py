@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from primum.inference.protocol import ACTIONABLE_CATEGORIES
+from primum.training.data_sources import DATA_TABLE, REAL_DATA_NOTE
 from primum.training.report import RECALL_TARGET
 
 
@@ -15,101 +16,6 @@ def _pct(value: Any) -> str:
         return f"{100 * float(value):.1f}%"
     except (TypeError, ValueError):
         return "n/a"
-
-
-DATA_ROWS: tuple[tuple[str, str, str], ...] = (
-    (
-        "Primum's own rows (`primum/training/data/kindness_*.csv`, about 19,500 with the dev files; see the "
-        "README there)",
-        "project licence (MIT)",
-        "belittling, insults, identity attacks without slurs, threats, evasion, each with hard negatives: "
-        "benign clinical language, civil and blunt disagreement, venting, teaching, counter-speech, identity "
-        "statements, everyday friendly traffic. Weighted 2.5x (v6: 3x). Train rows that nearly copy a dev row are "
-        "dropped. The second stage adds `data/stage2/`: 1,200 rows on violence against a group, 1,200 on mockery "
-        "and pile-ons (half of them kind replies in the same register) and 400 of kind banter.",
-    ),
-    (
-        "davidson (t-davidson/hate-speech-and-offensive-language, Davidson et al. 2017)",
-        "MIT",
-        '"hate" -> identity attack; "neither" -> kind; "offensive" is no longer trained on (v7: it taught tweet '
-        'style rather than unkindness). 2,259 tweets (all 1,359 hate tweets outside dev, 900 neither), weight 0.4.',
-    ),
-    (
-        "ConvAbuse (amandacurry/convabuse, Cercas Curry et al. 2021)",
-        "CC-BY-4.0",
-        "majority severity < 0 -> unkind; `_intellectual` -> belittling; racist/sexist/homophobic/transphobic/"
-        "ableist -> identity attack; aimed at an individual -> insult. Train file trains; valid file is held out.",
-    ),
-    (
-        "ToxiGen prompt sentences (microsoft/TOXIGEN)",
-        "MIT code + CDLA-Permissive-2.0 data",
-        "hateful -> identity attack; neutral group statements are negatives. Weight 2, 20% held out.",
-    ),
-    (
-        "Jigsaw unintended-bias madlibs (conversationai/unintended-ml-bias-analysis)",
-        "Apache-2.0",
-        "NOT_BAD identity statements are strong negatives; BAD ones are identity attacks. 15% held out by hash.",
-    ),
-    (
-        "GoEmotions (google-research, via monologg/GoEmotions-pytorch; Demszky et al. 2020)",
-        "Apache-2.0",
-        "real Reddit comments without anger/annoyance/disgust/disapproval -> kind (up to 9,000 train rows).",
-    ),
-    (
-        "GoEmotions negative-emotion comments, **labelled by Primum** (`primum/training/data/"
-        "real_goemotions_labelled.csv`, 6,000 rows)",
-        "Apache-2.0 (text); our labels MIT",
-        "angry, annoyed or disapproving real comments judged by the creed: blunt disagreement and venting -> kind; "
-        "insults, belittling, identity attacks, threats -> unkind with that category; `unclear` rows left out.",
-    ),
-    (
-        "The other 1,838 comments of that draw, **labelled blind by Primum after training** (`primum/training/"
-        "data/heldout_goemotions_labelled.csv`)",
-        "Apache-2.0 (text); our labels MIT",
-        "never trained on: half calib (where the nudge threshold is checked), half dev (reported only).",
-    ),
-    (
-        "Ruddit (hadarishav/Ruddit via FreddieHorn/politeness-determinator; Hada et al. 2021)",
-        "MIT + Reddit terms",
-        "offensiveness <= 0 -> kind; the positives track profanity, so they teach profanity only.",
-    ),
-    (
-        "Gab Hate Corpus (Kennedy et al. 2022)",
-        "CC-BY-4.0",
-        "assault on dignity or call for violence -> unkind (violence -> threat); vulgar-only posts teach profanity "
-        "only; the rest -> kind.",
-    ),
-    (
-        "Implicit Hate corpus (ElSherief et al. 2021)",
-        "CC-BY-4.0",
-        "explicit or implicit hate -> identity attack; not_hate political tweets -> kind.",
-    ),
-    (
-        "HateXplain (Mathew et al. 2021, via Media-Bias-Group/magpie-multi-task)",
-        "MIT (+ Apache-2.0 repackaging)",
-        "hate -> identity attack; offensive -> unkind (category unknown); normal -> kind.",
-    ),
-    (
-        "Stormfront (de Gibert et al. 2018, Vicomtech/hate-speech-dataset)",
-        "CC-BY-SA-3.0 (the model is trained on it; no derivative data file is shipped)",
-        "hate -> identity attack; noHate forum sentences -> kind.",
-    ),
-    (
-        "MeTooMA (Gautam et al. 2020, via magpie-multi-task)",
-        "CC0 labels; tweet text under Twitter's terms",
-        "directed or generalised hate -> unkind; the rest -> kind.",
-    ),
-)
-REAL_DATA_NOTE = (
-    "Each real source is split by a hash of the text: 85% train, 7.5% `calib` (where the nudge threshold is "
-    "checked) and 7.5% `dev` (only ever reported). Train rows are capped per source and label, and weighted per "
-    "source so every source's weighted share of unkind rows is about 30% (an up-weight is capped at 3x): no "
-    "source's style predicts the label on its own. 1,500 long posts made of 3-7 benign train comments of one "
-    "source teach that length is not unkindness."
-)
-DATA_TABLE = "\n".join(
-    ["| source | licence | how it is used |", "|---|---|---|", *(f"| {a} | {b} | {c} |" for a, b, c in DATA_ROWS)]
-)
 
 
 def _finetune_text(card: dict[str, Any]) -> str:
@@ -186,12 +92,8 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
     m = card.get("metrics", {})
     th = card["thresholds"]
     tr = card.get("training", {})
-    fpr_rows = "\n".join(
-        f"| {name} | {_pct(v['fpr'])} | {v['n']} |" for name, v in m.get("fpr", {}).items()
-    )
-    recall_rows = "\n".join(
-        f"| {name} | {_pct(v['recall'])} | {v['n']} |" for name, v in m.get("recall", {}).items()
-    )
+    fpr_rows = "\n".join(f"| {name} | {_pct(v['fpr'])} | {v['n']} |" for name, v in m.get("fpr", {}).items())
+    recall_rows = "\n".join(f"| {name} | {_pct(v['recall'])} | {v['n']} |" for name, v in m.get("recall", {}).items())
     evasion_rows = "\n".join(
         f"| {name} | {v:.1f} pts |" if name.endswith("points") else f"| {name} | {_pct(v)} |"
         for name, v in m.get("evasion", {}).items()
@@ -206,8 +108,14 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
         f"| `{origin}` | {'-' if math.isnan(v['auc']) else format(v['auc'], '.3f')} | "
         + " | ".join(
             f"{_pct(v[key]['value'])} ({v[key]['n']})" if key in v else "-"
-            for key in ("recall_insult", "recall_belittling", "recall_identity_attack", "recall_threat",
-                        "fpr_civil", "fpr_clinical")
+            for key in (
+                "recall_insult",
+                "recall_belittling",
+                "recall_identity_attack",
+                "recall_threat",
+                "fpr_civil",
+                "fpr_clinical",
+            )
         )
         + " |"
         for origin, v in m.get("by_file", {}).items()
@@ -239,7 +147,8 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
         )
     bench_text = "\n".join(bench_lines) if bench else "Run `primum bench --update-card` on the target host."
     below = [
-        name for name, v in m.get("recall", {}).items()
+        name
+        for name, v in m.get("recall", {}).items()
         if name in ACTIONABLE_CATEGORIES and float(v["recall"]) < RECALL_TARGET
     ]
     recall_limit = (
@@ -250,8 +159,11 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
         else "- Sarcasm and stereotypes phrased as observations are the hardest cases; recall on them comes from"
         " a few thousand hand-written rows, not from public data."
     )
-    public_fpr = {name: m[f"{key}_dev"]["fpr"] for key, name in (("toxigen", "ToxiGen"), ("davidson", "Davidson"))
-                  if f"{key}_dev" in m}
+    public_fpr = {
+        name: m[f"{key}_dev"]["fpr"]
+        for key, name in (("toxigen", "ToxiGen"), ("davidson", "Davidson"))
+        if f"{key}_dev" in m
+    }
     public_limit = (
         "\n- The threshold is tuned on physicians' talk. Far from it, more benign text is flagged: "
         + ", ".join(f"{100 * v:.0f}% of {k}'s benign dev rows" for k, v in public_fpr.items())
@@ -271,14 +183,14 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
     by_runtime = card.get("runtime_thresholds", {})
     runtime_th = "; ".join(f"{name}: nudge {v['nudge']}, hide {v['hide']}" for name, v in by_runtime.items())
     segment = card.get("segment_chars", 160)
-    text = f"""# Model card: {card['name']} ({card['version']})
+    text = f"""# Model card: {card["name"]} ({card["version"]})
 
 Primum's embedded be-kind model. It scores how unkind a Discord message between physicians looks,
 so the bot can send the author a **private nudge** before a conversation turns sour.
 
 ## Intended use
-- **Nudges, not sanctions.** A score at or above the nudge threshold ({th['nudge']}) triggers a
-  private, polite reminder to the author. A score at or above the hide threshold ({th['hide']},
+- **Nudges, not sanctions.** A score at or above the nudge threshold ({th["nudge"]}) triggers a
+  private, polite reminder to the author. A score at or above the hide threshold ({th["hide"]},
   off by default in config) may hide a message pending human review. Neither score is evidence of
   misconduct and must never be used alone to mute, ban, report or discipline anyone; moderators
   decide.
@@ -288,10 +200,10 @@ so the bot can send the author a **private nudge** before a conversation turns s
   or any decision about a person's employment, licence or membership.
 
 ## Model
-- Base: {card['base_model']} (Apache-2.0 weights), loaded offline from the pip package.
+- Base: {card["base_model"]} (Apache-2.0 weights), loaded offline from the pip package.
 - Fine-tune: {_finetune_text(card)}
 - Blended n-gram model: {_lexical_text(card)}
-- Outputs (sigmoid, independent): {', '.join(card['labels'])}. The overall score is the `unkind`
+- Outputs (sigmoid, independent): {", ".join(card["labels"])}. The overall score is the `unkind`
   output; `profanity` is informational and never triggers a nudge on its own (venting with swear
   words is labelled kind in training).
 - Text is normalised first (`primum/inference/textnorm.py`): NFKC, invisible characters, combining
@@ -307,7 +219,7 @@ so the bot can send the author a **private nudge** before a conversation turns s
   without a full stop, and abbreviations such as "Dr." or "p.o." end no sentence). The
   overall score is the larger of the first window's score and the best other piece's score with its
   odds divided by n ** penalty, n the number of other pieces
-  (penalty {card.get('long_penalty', 0.0)}; 0 = plain maximum), so a long benign message is no
+  (penalty {card.get("long_penalty", 0.0)}; 0 = plain maximum), so a long benign message is no
   likelier to trip than a short one while one clearly unkind sentence still shows.
 - Two literal lists beside the model (`primum/inference/lists.py`), for what the encoder reads as
   neutral talk about a group:
@@ -331,7 +243,7 @@ so the bot can send the author a **private nudge** before a conversation turns s
   Each message (and each piece of a long one) runs alone on its own tokens, so its score does not
   depend on what else is in the batch; messages run on `model.threads` cores at once. When the build
   cannot run, the bot falls back to `model.runtime = "torch"` (linear layers in dynamic int8), which
-  has its own thresholds ({runtime_th or 'see card.json'}). {runtime_text}
+  has its own thresholds ({runtime_th or "see card.json"}). {runtime_text}
   `model.runtime = "torch-fp32"` keeps full precision.
 
 ## Training data and licences
@@ -361,8 +273,8 @@ Benign real text flagged at the nudge threshold, by length:
 |---|---|---|
 {length_rows}
 
-## Metrics (dev split, nudge threshold {th['nudge']})
-ROC AUC: all dev {m.get('auc_all_dev', float('nan')):.4f}; our own dev rows {m.get('auc_own_dev', float('nan')):.4f}.
+## Metrics (dev split, nudge threshold {th["nudge"]})
+ROC AUC: all dev {m.get("auc_all_dev", float("nan")):.4f}; our own dev rows {m.get("auc_own_dev", float("nan")):.4f}.
 
 False-positive rate on benign groups:
 
