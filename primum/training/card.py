@@ -92,8 +92,12 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
     m = card.get("metrics", {})
     th = card["thresholds"]
     tr = card.get("training", {})
-    fpr_rows = "\n".join(f"| {name} | {_pct(v['fpr'])} | {v['n']} |" for name, v in m.get("fpr", {}).items())
-    recall_rows = "\n".join(f"| {name} | {_pct(v['recall'])} | {v['n']} |" for name, v in m.get("recall", {}).items())
+    fpr_rows = "\n".join(
+        f"| {name} | {_pct(v['fpr'])} | {v['n']} |" for name, v in m.get("fpr", {}).items()
+    )
+    recall_rows = "\n".join(
+        f"| {name} | {_pct(v['recall'])} | {v['n']} |" for name, v in m.get("recall", {}).items()
+    )
     evasion_rows = "\n".join(
         f"| {name} | {v:.1f} pts |" if name.endswith("points") else f"| {name} | {_pct(v)} |"
         for name, v in m.get("evasion", {}).items()
@@ -108,14 +112,8 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
         f"| `{origin}` | {'-' if math.isnan(v['auc']) else format(v['auc'], '.3f')} | "
         + " | ".join(
             f"{_pct(v[key]['value'])} ({v[key]['n']})" if key in v else "-"
-            for key in (
-                "recall_insult",
-                "recall_belittling",
-                "recall_identity_attack",
-                "recall_threat",
-                "fpr_civil",
-                "fpr_clinical",
-            )
+            for key in ("recall_insult", "recall_belittling", "recall_identity_attack", "recall_threat",
+                        "fpr_civil", "fpr_clinical")
         )
         + " |"
         for origin, v in m.get("by_file", {}).items()
@@ -147,8 +145,7 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
         )
     bench_text = "\n".join(bench_lines) if bench else "Run `primum bench --update-card` on the target host."
     below = [
-        name
-        for name, v in m.get("recall", {}).items()
+        name for name, v in m.get("recall", {}).items()
         if name in ACTIONABLE_CATEGORIES and float(v["recall"]) < RECALL_TARGET
     ]
     recall_limit = (
@@ -159,11 +156,8 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
         else "- Sarcasm and stereotypes phrased as observations are the hardest cases; recall on them comes from"
         " a few thousand hand-written rows, not from public data."
     )
-    public_fpr = {
-        name: m[f"{key}_dev"]["fpr"]
-        for key, name in (("toxigen", "ToxiGen"), ("davidson", "Davidson"))
-        if f"{key}_dev" in m
-    }
+    public_fpr = {name: m[f"{key}_dev"]["fpr"] for key, name in (("toxigen", "ToxiGen"), ("davidson", "Davidson"))
+                  if f"{key}_dev" in m}
     public_limit = (
         "\n- The threshold is tuned on physicians' talk. Far from it, more benign text is flagged: "
         + ", ".join(f"{100 * v:.0f}% of {k}'s benign dev rows" for k, v in public_fpr.items())
@@ -183,14 +177,14 @@ def write_model_card(out: Path, card: dict[str, Any]) -> Path:
     by_runtime = card.get("runtime_thresholds", {})
     runtime_th = "; ".join(f"{name}: nudge {v['nudge']}, hide {v['hide']}" for name, v in by_runtime.items())
     segment = card.get("segment_chars", 160)
-    text = f"""# Model card: {card["name"]} ({card["version"]})
+    text = f"""# Model card: {card['name']} ({card['version']})
 
 Primum's embedded be-kind model. It scores how unkind a Discord message between physicians looks,
 so the bot can send the author a **private nudge** before a conversation turns sour.
 
 ## Intended use
-- **Nudges, not sanctions.** A score at or above the nudge threshold ({th["nudge"]}) triggers a
-  private, polite reminder to the author. A score at or above the hide threshold ({th["hide"]},
+- **Nudges, not sanctions.** A score at or above the nudge threshold ({th['nudge']}) triggers a
+  private, polite reminder to the author. A score at or above the hide threshold ({th['hide']},
   off by default in config) may hide a message pending human review. Neither score is evidence of
   misconduct and must never be used alone to mute, ban, report or discipline anyone; moderators
   decide.
@@ -200,10 +194,10 @@ so the bot can send the author a **private nudge** before a conversation turns s
   or any decision about a person's employment, licence or membership.
 
 ## Model
-- Base: {card["base_model"]} (Apache-2.0 weights), loaded offline from the pip package.
+- Base: {card['base_model']} (Apache-2.0 weights), loaded offline from the pip package.
 - Fine-tune: {_finetune_text(card)}
 - Blended n-gram model: {_lexical_text(card)}
-- Outputs (sigmoid, independent): {", ".join(card["labels"])}. The overall score is the `unkind`
+- Outputs (sigmoid, independent): {', '.join(card['labels'])}. The overall score is the `unkind`
   output; `profanity` is informational and never triggers a nudge on its own (venting with swear
   words is labelled kind in training).
 - Text is normalised first (`primum/inference/textnorm.py`): NFKC, invisible characters, combining
@@ -219,7 +213,7 @@ so the bot can send the author a **private nudge** before a conversation turns s
   without a full stop, and abbreviations such as "Dr." or "p.o." end no sentence). The
   overall score is the larger of the first window's score and the best other piece's score with its
   odds divided by n ** penalty, n the number of other pieces
-  (penalty {card.get("long_penalty", 0.0)}; 0 = plain maximum), so a long benign message is no
+  (penalty {card.get('long_penalty', 0.0)}; 0 = plain maximum), so a long benign message is no
   likelier to trip than a short one while one clearly unkind sentence still shows.
 - Two literal lists beside the model (`primum/inference/lists.py`), for what the encoder reads as
   neutral talk about a group:
@@ -243,7 +237,7 @@ so the bot can send the author a **private nudge** before a conversation turns s
   Each message (and each piece of a long one) runs alone on its own tokens, so its score does not
   depend on what else is in the batch; messages run on `model.threads` cores at once. When the build
   cannot run, the bot falls back to `model.runtime = "torch"` (linear layers in dynamic int8), which
-  has its own thresholds ({runtime_th or "see card.json"}). {runtime_text}
+  has its own thresholds ({runtime_th or 'see card.json'}). {runtime_text}
   `model.runtime = "torch-fp32"` keeps full precision.
 
 ## Training data and licences
@@ -273,8 +267,8 @@ Benign real text flagged at the nudge threshold, by length:
 |---|---|---|
 {length_rows}
 
-## Metrics (dev split, nudge threshold {th["nudge"]})
-ROC AUC: all dev {m.get("auc_all_dev", float("nan")):.4f}; our own dev rows {m.get("auc_own_dev", float("nan")):.4f}.
+## Metrics (dev split, nudge threshold {th['nudge']})
+ROC AUC: all dev {m.get('auc_all_dev', float('nan')):.4f}; our own dev rows {m.get('auc_own_dev', float('nan')):.4f}.
 
 False-positive rate on benign groups:
 

@@ -17,7 +17,7 @@ DATA_ROWS: tuple[tuple[str, str, str], ...] = (
         "davidson (t-davidson/hate-speech-and-offensive-language, Davidson et al. 2017)",
         "MIT",
         '"hate" -> identity attack; "neither" -> kind; "offensive" is no longer trained on (v7: it taught tweet '
-        "style rather than unkindness). 2,259 tweets (all 1,359 hate tweets outside dev, 900 neither), weight 0.4.",
+        'style rather than unkindness). 2,259 tweets (all 1,359 hate tweets outside dev, 900 neither), weight 0.4.',
     ),
     (
         "ConvAbuse (amandacurry/convabuse, Cercas Curry et al. 2021)",
