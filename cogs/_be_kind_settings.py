@@ -17,8 +17,9 @@ from cogs._checks import owners_only
 from cogs._embeds import settings_embed
 from cogs._interactions import answer
 from primum import display
+from primum.domain.durations import parse_duration
 from primum.domain.observe import parse_mode
-from primum.domain.policy import ACTIONABLE, ThresholdError, parse_duration, parse_threshold
+from primum.domain.policy import ACTIONABLE, ThresholdError, parse_threshold
 from primum.domain.privacy import KEPT_TEXT_RETENTION
 from primum.domain.templates import PLACEHOLDERS, TemplateError
 from primum.services.kindness import KindnessService

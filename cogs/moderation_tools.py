@@ -20,8 +20,9 @@ from cogs._checks import is_moderator
 from cogs._interactions import defer_first
 from primum import display
 from primum.domain.cases import CaseKind, InvalidInput, kind_label, validate_reason
+from primum.domain.durations import parse_duration
 from primum.domain.moderation_rules import Rank, check_action
-from primum.domain.policy import ThresholdError, parse_duration
+from primum.domain.policy import ThresholdError
 from primum.domain.removals import needs_second_moderator
 from primum.runtime.scheduler import NewAction, RetryLater, ScheduledAction, Scheduler, Why
 from primum.runtime.tasks import BackgroundTasks

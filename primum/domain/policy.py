@@ -8,10 +8,9 @@ returned :class:`Decision`. Keeping this here makes every rule a row in a parame
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 #: Categories that can trigger a nudge or a hide (mirrors ``primum.inference.ACTIONABLE_CATEGORIES``;
@@ -330,120 +329,3 @@ def classify_outcome(happened: AfterNudge, *, at: datetime, deadline: datetime) 
     if happened is AfterNudge.DELETED:
         return Outcome.WITHDRAWN
     return None
-
-
-# --- durations -----------------------------------------------------------------------------------
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)?\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-MAX_WINDOW = timedelta(days=7)
-
-
-def parse_duration(text: str, *, minimum: timedelta = timedelta(0), maximum: timedelta = MAX_WINDOW) -> timedelta:
-    """Parse ``30s``, ``10m``, ``2h``, ``1d`` (a bare number means minutes) within [minimum, maximum]."""
-    match = _DURATION.match(text.lower())
-    if not match:
-        raise ThresholdError(f"{text!r} is not a duration; use e.g. 30s, 10m, 2h or 1d")
-    unit = (match.group(2) or "m")[0]
-    seconds = float(match.group(1)) * _UNIT_SECONDS[unit]
-    duration = timedelta(seconds=round(seconds))
-    if not minimum <= duration <= maximum:
-        raise ThresholdError(
-            f"{text!r} is out of range; use from {format_duration(minimum)} to {format_duration(maximum)}"
-        )
-    return duration
-
-
-def format_duration(duration: timedelta) -> str:
-    """Render a duration the way owners type it (``90s`` → ``1m 30s``)."""
-    seconds = int(duration.total_seconds())
-    if seconds == 0:
-        return "0s"
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, seconds = divmod(seconds, size)
-        if count:
-            parts.append(f"{count}{unit}")
-    return " ".join(parts)
-
-
-# --- statistics ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NudgeFact:
-    """One nudge as the statistics see it: where, when, what came of it, whether it was reported."""
-
-    channel_id: int
-    created_at: datetime
-    outcome: Outcome | None
-    reported: bool
-
-
-@dataclass
-class StatsCell:
-    """Counts for one (channel, week) or for the total."""
-
-    nudges: int = 0
-    revised: int = 0
-    withdrawn: int = 0
-    kept: int = 0
-    open: int = 0
-    reports: int = 0
-
-    @property
-    def resolved(self) -> int:
-        """Nudges whose outcome is known."""
-        return self.revised + self.withdrawn + self.kept
-
-    @property
-    def revision_rate(self) -> float | None:
-        """Revised or withdrawn, as a share of resolved nudges (None before any resolved)."""
-        return (self.revised + self.withdrawn) / self.resolved if self.resolved else None
-
-    def add(self, fact: NudgeFact) -> None:
-        """Count one nudge."""
-        self.nudges += 1
-        self.reports += int(fact.reported)
-        if fact.outcome is Outcome.REVISED:
-            self.revised += 1
-        elif fact.outcome is Outcome.WITHDRAWN:
-            self.withdrawn += 1
-        elif fact.outcome is Outcome.KEPT:
-            self.kept += 1
-        else:
-            self.open += 1
-
-
-def week_start(moment: datetime) -> datetime:
-    """Monday 00:00 UTC of the week containing ``moment``."""
-    day = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return day - timedelta(days=day.weekday())
-
-
-@dataclass(frozen=True)
-class KindnessStats:
-    """Nudge statistics by channel and week, plus totals."""
-
-    by_channel_week: dict[tuple[int, datetime], StatsCell]
-    by_channel: dict[int, StatsCell]
-    by_week: dict[datetime, StatsCell]
-    total: StatsCell
-
-
-def aggregate(facts: Iterable[NudgeFact]) -> KindnessStats:
-    """Count nudges, outcomes and reports per channel and ISO week (Monday UTC)."""
-    by_cw: dict[tuple[int, datetime], StatsCell] = {}
-    by_c: dict[int, StatsCell] = {}
-    by_w: dict[datetime, StatsCell] = {}
-    total = StatsCell()
-    for fact in facts:
-        week = week_start(fact.created_at)
-        for cell in (
-            by_cw.setdefault((fact.channel_id, week), StatsCell()),
-            by_c.setdefault(fact.channel_id, StatsCell()),
-            by_w.setdefault(week, StatsCell()),
-            total,
-        ):
-            cell.add(fact)
-    return KindnessStats(by_cw, by_c, dict(sorted(by_w.items())), total)

@@ -28,7 +28,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from primum.domain.cases import ACTION_LADDER, OTHER_RECORDS, CaseKind, kind_label
-from primum.domain.policy import NudgeFact, Outcome, StatsCell, week_start
+from primum.domain.nudge_stats import NudgeFact, StatsCell, week_start
+from primum.domain.policy import Outcome
 from primum.reporting.charts import DRAWING_LOCK, PALETTE, png
 from primum.storage.database import Database
 from primum.storage.names import KnownNames, known_names

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from primum.domain.policy import KindnessStats, NudgeFact, Outcome, aggregate
+from primum.domain.nudge_stats import KindnessStats, NudgeFact, aggregate
+from primum.domain.policy import Outcome
 from primum.runtime.clock import Clock
 from primum.runtime.events import EventSink
 from primum.storage.kindness import KindnessRepository, UserData

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from primum.domain.cases import Case, CaseKind
-from primum.domain.policy import format_duration
+from primum.domain.durations import format_duration
 from primum.runtime.events import EventSink
 from primum.services.observe import guild_templates
 from primum.storage.cases import CaseRepository

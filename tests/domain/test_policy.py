@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from primum.domain.durations import format_duration, parse_duration
+from primum.domain.nudge_stats import NudgeFact, aggregate, week_start
 from primum.domain.policy import (
     ACTIONABLE,
     Action,
@@ -11,20 +13,15 @@ from primum.domain.policy import (
     CategoryThresholds,
     Exemptions,
     Level,
-    NudgeFact,
     Outcome,
     Reason,
     ThresholdError,
     ThresholdOverrides,
-    aggregate,
     classify_outcome,
     decide,
-    format_duration,
-    parse_duration,
     parse_threshold,
     resolve_thresholds,
     still_over,
-    week_start,
 )
 from primum.domain.templates import TemplateError, TemplateSet, default_templates, render, validate_template
 

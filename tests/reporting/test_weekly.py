@@ -10,7 +10,7 @@ from primum.cli import main as cli_main
 from primum.domain.appeals import AppealStatus
 from primum.domain.moderation_policy import ModerationPolicy
 from primum.domain.moderation_rules import Party, Rank
-from primum.domain.policy import week_start
+from primum.domain.nudge_stats import week_start
 from primum.reporting.weekly import (
     CHART_FILES,
     actions_by_kind,
@@ -107,7 +107,8 @@ def test_report_refuses_a_missing_database(tmp_path, capsys):
 
 
 def test_revision_rate_is_the_one_kind_stats_uses():
-    from primum.domain.policy import NudgeFact, Outcome, StatsCell
+    from primum.domain.nudge_stats import NudgeFact, StatsCell
+    from primum.domain.policy import Outcome
 
     rows = [(T0, "revised"), (T0, "withdrawn"), (T0, "kept"), (T0, None)]
     cell = StatsCell()
