@@ -12,6 +12,9 @@ ends, and where a sentence opens without a full stop before it ("go kill yoursel
 ..."), so an insult stands alone. A mid-sentence "I" is no such opening (cutting there split "...
 because I'm an idiot" off kind messages), so an insult run into a paragraph that starts with "I"
 is read with it, diluted: that is most of what "between" misses.
+Scoring 7-word windows of such long sentences as well (session 18) caught 6 of these 10, but it
+lifted quoted insults out of their context: counter-speech dev rows flagged went from 1.7% to 8.1%,
+and real benign posts over 60 words from 0% to 1.3%. It was not kept.
 
 Known holes besides: exclamation marks (the model learned "!" as a sign of friendly text, see the
 model card) and words run together without a listed insult among them ("nobodylikesyou").
