@@ -48,12 +48,12 @@ def _bench(args: argparse.Namespace) -> int:
         for key, value in result.items():
             print(f"{key:<32} {value}")
     if args.update_card:
-        from primum.inference.engine import read_card
+        from primum.inference.engine import read_card, write_card
         from primum.training.card import write_model_card
 
         folder = model_dir(args)
         card = read_card(folder)
         card.setdefault("bench", {})[f"{args.runtime}, {result['threads']} thread(s)"] = result
-        (folder / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+        write_card(folder, card)
         write_model_card(folder, card)
     return 0

@@ -134,6 +134,11 @@ def read_card(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
     return data
 
 
+def write_card(model_dir: Path, card: dict[str, Any]) -> None:
+    """Save the machine-readable model card (``read_card`` reads it back)."""
+    (model_dir / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+
+
 def card_thresholds(card: dict[str, Any], runtime: str | None = None) -> Thresholds:
     """Shipped nudge and hide thresholds from a card, for ``runtime`` when the card has its own.
 

@@ -7,12 +7,11 @@ reports.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from primum.inference.engine import Engine
+from primum.inference.engine import Engine, write_card
 from primum.training.data import load_all
 from primum.training.rows import DATA_DIR, DEFAULT_PUBLIC_DIR, Example
 
@@ -48,7 +47,7 @@ def calibrate_and_report(
         if runtime == runtimes[0] and card.get("lexical"):
             # the blend is chosen once, on the default runtime; the card on disk then carries it
             card["lexical"].update(choose_blend(engine, out, rows, card))
-            (out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+            write_card(out, card)
             engine.lexical = load_lexical(out, card)
 
         def predict(texts: Any, engine: Engine = engine) -> list[float]:
@@ -78,7 +77,7 @@ def calibrate_and_report(
     )
     card["runtime"] = RUNTIME_DESCRIPTIONS.get(runtimes[0], runtimes[0])
     card["metrics"] = report
-    (out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    write_card(out, card)
     write_model_card(out, card)
     print(format_report(report))
     return card

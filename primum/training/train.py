@@ -9,7 +9,6 @@ groups and the real sources' calib rows) and dev only reports (``calibration.py`
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import random
 import tempfile
@@ -19,7 +18,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from primum.inference.engine import MODEL_DIR, known_words
+from primum.inference.engine import MODEL_DIR, known_words, write_card
 from primum.inference.textnorm import normalize
 from primum.training.calibration import calibrate_and_report
 from primum.training.data import augment, load_all, redraw_endings
@@ -154,7 +153,7 @@ def fit_and_save_lexical(train_rows: list[Example], out: Path, card: dict[str, A
     # scores change with the n-gram model, so the version names it too (the encoder's digest comes first)
     digest = hashlib.sha256(b"".join((out / card["lexical"][k]).read_bytes() for k in ("vocab", "weights")))
     card["version"] = f"{str(card['version']).split('+')[0]}+lex-{digest.hexdigest()[:8]}"
-    (out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    write_card(out, card)
 
 
 def train_lexical(cfg: TrainConfig) -> dict[str, Any]:
@@ -308,7 +307,7 @@ def train(cfg: TrainConfig, *, finish: bool = True, first_stage: dict[str, Any] 
     card["training"].pop("init_from")
     if first_stage is not None:
         card["training"]["first_stage"] = first_stage
-    (out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    write_card(out, card)
     if not finish:
         return card
     fit_and_save_lexical(train_rows, out, card)
