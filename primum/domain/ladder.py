@@ -238,8 +238,10 @@ def slow_burn(state: ChannelLadder, config: LadderConfig, scored: ScoredMessage,
     for member, noticed_at in list(state.slow_burn_noticed.items()):
         if now - noticed_at > window:  # the repeat guard has passed: nothing left to remember
             del state.slow_burn_noticed[member]
-    times = state.member_flags.get(scored.author_id, [])
-    kept_up = (scored.follow_up or near_miss(scored, config.follow_up_score)) and any(f for _, f in times)
+    earlier = state.member_flags.get(scored.author_id, [])
+    kept_up = (scored.follow_up or near_miss(scored, config.follow_up_score)) and any(
+        was_flag for _, was_flag in earlier
+    )
     if not (flagged or kept_up):
         return False
     times = state.member_flags.setdefault(scored.author_id, [])
