@@ -81,6 +81,11 @@ def _flag_letters(text: str) -> str:
     return "".join(chr(0x1F1E6 + ord(c) - 97) + "\u200b" if "a" <= c <= "z" else c for c in text.lower())
 
 
+def _boxed_letters(text: str) -> str:
+    """Letters in black boxes (🅸🅳🅸🅾🆃), which NFKC does not read."""
+    return "".join(chr(0x1F170 + ord(c) - 97) if "a" <= c <= "z" else c for c in text.lower())
+
+
 DISGUISES: dict[str, Callable[[str], str]] = {
     "plain": lambda s: s,
     "upper case": str.upper,
@@ -108,6 +113,7 @@ DISGUISES: dict[str, Callable[[str], str]] = {
     "upside down": _upside_down,
     "written backwards": lambda s: s[::-1],
     "flag letters": _flag_letters,
+    "boxed letters": _boxed_letters,
     "a mention first": lambda s: f"<@123456789012345678> {s}",
     "exclamation marks": lambda s: s.rstrip(".") + "!!!",
     "no spaces": lambda s: s.replace(" ", ""),

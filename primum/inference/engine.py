@@ -150,6 +150,11 @@ def card_thresholds(card: dict[str, Any], runtime: str | None = None) -> Thresho
     return Thresholds(nudge=float(th.get("nudge", 0.5)), hide=None if hide is None else float(hide))
 
 
+def card_emoji_names(card: dict[str, Any]) -> bool:
+    """Whether the card's model was trained on emoji read as names (recipes before that option: no)."""
+    return bool(card.get("training", {}).get("emoji_names", False))
+
+
 def set_threads(n: int) -> None:
     """Cap torch's intra-op threads so the event loop keeps a core."""
     import torch
@@ -183,6 +188,7 @@ class Engine:
         long_penalty: float = 1.0,
         segment_chars: int = SEGMENT_CHARS,
         lexical: LexicalModel | None = None,
+        emoji_names: bool = False,
     ) -> None:
         self.tokenizer = tokenizer
         self.known_words = known_words(tokenizer)
@@ -194,6 +200,8 @@ class Engine:
         self.long_penalty = long_penalty
         self.segment_chars = segment_chars
         self.lexical = lexical
+        #: Read emoji as their names, as the model's training recipe did (``card_emoji_names``).
+        self.emoji_names = emoji_names
         #: Set by ``open_engine`` from the card's cut-offs: the score a message that matches a list
         #: (``primum.inference.lists``) is lifted to. None: off (while thresholds are chosen).
         self.lift_floor: float | None = None
@@ -216,7 +224,8 @@ class Engine:
         penalty = float(card.get("long_penalty", 0.0))
         segment = int(card.get("segment_chars", SEGMENT_CHARS))
         engine = cls(tokenizer, net, card["labels"], max_length=window, stride=stride, long_penalty=penalty,
-                     segment_chars=segment, lexical=load_lexical(model_dir, card))
+                     segment_chars=segment, lexical=load_lexical(model_dir, card),
+                     emoji_names=card_emoji_names(card))
         return engine, card
 
     @classmethod
@@ -247,7 +256,7 @@ class Engine:
 
     def clean(self, text: str) -> str:
         """The text the network and the n-gram model read: cut to ``MAX_CHARS``, then normalised."""
-        return normalize(text[:MAX_CHARS], self.known_words)
+        return normalize(text[:MAX_CHARS], self.known_words, emoji_names=self.emoji_names)
 
     def predict(self, texts: Sequence[str]) -> list[RawScore]:
         """Score texts (one batch); messages longer than one window are chunked, overall = max."""

@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from primum.inference.engine import MODEL_DIR, SEGMENT_CHARS, Engine, read_card
+from primum.inference.engine import MODEL_DIR, SEGMENT_CHARS, Engine, card_emoji_names, read_card
 from primum.inference.lexical import load_lexical
 
 log = logging.getLogger(__name__)
@@ -172,4 +172,5 @@ def engine_for_file(path: Path, card: dict[str, Any], model_dir: Path = MODEL_DI
         load_tokenizer(), RowRunner(session, threads), card["labels"], max_length=int(card.get("max_length", 128)),
         stride=int(card.get("stride", 32)), long_penalty=float(card.get("long_penalty", 0.0)),
         segment_chars=int(card.get("segment_chars", SEGMENT_CHARS)), lexical=load_lexical(model_dir, card),
+        emoji_names=card_emoji_names(card),
     )

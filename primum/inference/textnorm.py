@@ -14,9 +14,10 @@ import unicodedata
 from collections.abc import Collection, Container
 
 from primum.inference.addressing import drop_leading_address
+from primum.inference.emoji_names import name_emoji
 from primum.inference.masked_words import read_masked
 from primum.inference.run_together import split_run_together
-from primum.inference.turned_text import read_backwards, read_regional_letters, read_upside_down
+from primum.inference.turned_text import read_backwards, read_boxed_letters, read_regional_letters, read_upside_down
 
 #: Characters that render as nothing (or as blank) and are used to split words invisibly.
 _INVISIBLE = {
@@ -349,7 +350,12 @@ _MAX_PASSES = 4
 
 
 def normalize(
-    text: str, known: Collection[str] | None = None, *, keep_lone_quote: bool = True, late_readings: bool = True
+    text: str,
+    known: Collection[str] | None = None,
+    *,
+    keep_lone_quote: bool = True,
+    late_readings: bool = True,
+    emoji_names: bool = False,
 ) -> str:
     """Canonical text for the model: the author's own words, undisguised, markup removed.
 
@@ -357,21 +363,27 @@ def normalize(
     stretched letters (see ``undo_leet``, ``read_masked``, ``split_run_together``, ``read_backwards``
     and ``squeeze_repeats``); ``keep_lone_quote``: see ``drop_quoted_lines``. ``late_readings``:
     masked and run-together words, a leading mention (``drop_leading_address``), and text upside
-    down, backwards or in flag letters; a training recipe may leave them off
+    down, backwards, in flag letters or in boxed letters; a training recipe may leave them off
     (``TrainConfig.late_readings``), as the recipe of an encoder trained before they existed does.
+    ``emoji_names``: emoji read as their names (``name_emoji``), for an encoder whose recipe did the
+    same (``TrainConfig.emoji_names``); to one trained without, the names are words it never learned.
     Idempotent: the steps repeat until the text stops changing, so normalising canonical text again
     changes nothing.
     """
     for _ in range(_MAX_PASSES):
-        again = _normalize_once(text, known, keep_lone_quote, late_readings)
+        again = _normalize_once(text, known, keep_lone_quote, late_readings, emoji_names)
         if again == text:
             break
         text = again
     return text
 
 
-def _normalize_once(text: str, known: Collection[str] | None, keep_lone_quote: bool, late_readings: bool) -> str:
+def _normalize_once(
+    text: str, known: Collection[str] | None, keep_lone_quote: bool, late_readings: bool, emoji_names: bool
+) -> str:
     text = display_order(text)
+    if late_readings:
+        text = read_boxed_letters(text)  # before NFKC, which would turn "⒤" into "(i)"
     if not text.isascii():  # NFKC leaves ASCII as it is
         text = unicodedata.normalize("NFKC", text)
     text = strip_invisible(text)
@@ -382,6 +394,8 @@ def _normalize_once(text: str, known: Collection[str] | None, keep_lone_quote: b
     if late_readings:
         text = read_masked(drop_leading_address(text), known)  # before markup: "sh*t ... st*pid" is no italics
     text = strip_markup(text)
+    if emoji_names:
+        text = name_emoji(text)
     text = strip_combining(text)
     text = map_confusables(text)
     text = undo_leet(text, known)

@@ -1,7 +1,7 @@
-"""Read text written upside down, backwards, or in the emoji letters of flags, the right way round.
+"""Read text written upside down, backwards, or in emoji letters (flags, 🅸🅳🅸🅾🆃), the right way round.
 
 Each is a way to write an insult that people read at a glance and a model does not: "ɥɔʇᴉq",
-"toidi uoy", 🇮🇩🇮🇴🇹. Each is undone only when the text clearly is one (see each function), so
+"toidi uoy", 🇮🇩🇮🇴🇹, 🅘🅓🅘🅞🅣. Each is undone only when the text clearly is one (see each function), so
 ordinary text, IPA in a linguistics aside or a single flag keeps its meaning.
 """
 
@@ -80,6 +80,30 @@ def read_regional_letters(text: str) -> str:
     if text.isascii():
         return text
     return _REGIONAL_RUN.sub(_spelled, text)
+
+
+#: Letters in boxes and circles that NFKC leaves as they are (negative circled and squared, 🅘 and
+#: 🅸) or turns into "(i)" (parenthesised); NFKC itself reads the plain circled and squared ones.
+_BOXED = re.compile("[\U0001f150-\U0001f169\U0001f170-\U0001f189\U0001f110-\U0001f129\u249c-\u24b5]")
+
+
+def _unboxed(match: re.Match[str]) -> str:
+    import unicodedata
+
+    name = unicodedata.name(match.group(0), "")  # e.g. "NEGATIVE SQUARED LATIN CAPITAL LETTER I"
+    letter = name.rsplit(" ", 1)[-1] if " LETTER " in name else match.group(0)
+    return letter.lower() if "SMALL" in name else letter
+
+
+def read_boxed_letters(text: str) -> str:
+    """🅸🅳🅸🅾🆃 -> "IDIOT", 🅘🅓🅘🅞🅣 -> "IDIOT", ⒤⒟⒤⒪⒯ -> "idiot": letters in boxes and circles read as letters.
+
+    Unicode names each one after its letter, so the name says what it reads as (🅱 is read "B" too,
+    as the meme means it).
+    """
+    if text.isascii():
+        return text
+    return _BOXED.sub(_unboxed, text)
 
 
 def read_upside_down(text: str) -> str:

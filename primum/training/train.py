@@ -54,6 +54,9 @@ class TrainConfig:
     punctuation: float = 0.0
     #: normalise training text with ``normalize``'s late readings (masked words, turned text)
     late_readings: bool = False
+    #: read emoji as their names in training text (``normalize``'s ``emoji_names``); the engine reads
+    #: them so too for a model whose card says so
+    emoji_names: bool = False
     bucket: int = 50
     threads: int = 2
     #: a model folder whose trained weights this run starts from (a continued fine-tune); "" = the base encoder
@@ -94,12 +97,14 @@ def _batches(rows: list[Example], cfg: TrainConfig, lengths: list[int] | None = 
 
 
 def split_for_training(
-    rows: list[Example], known: Collection[str] | None = None, late_readings: bool = False
+    rows: list[Example], known: Collection[str] | None = None, late_readings: bool = False,
+    emoji_names: bool = False,
 ) -> tuple[list[Example], list[Example]]:
     """Train rows normalised (the network learns canonical text); dev rows left raw.
 
     ``known``: the tokenizer's words, so training text is normalised exactly as the engine does it;
-    ``late_readings``: see ``normalize`` (a recipe option, so older recipes still reproduce).
+    ``late_readings``, ``emoji_names``: see ``normalize`` (recipe options, so older recipes still
+    reproduce).
 
     Why raw: the engine normalises what it scores, exactly as for the bot, so the thresholds chosen
     here are the ones ``primum evaluate --report --recalibrate`` chooses for the same model.
@@ -107,7 +112,8 @@ def split_for_training(
     # a public row that opens with ">" is a Reddit reply whose line breaks were lost: quote and answer run
     # together under one label, so training leaves it out (its text normalises to nothing)
     train_rows = [
-        replace(r, text=normalize(r.text, known, keep_lone_quote=False, late_readings=late_readings))
+        replace(r, text=normalize(r.text, known, keep_lone_quote=False, late_readings=late_readings,
+                                  emoji_names=emoji_names))
         for r in rows
         if r.split == "train"
     ]
@@ -121,7 +127,7 @@ def training_rows(cfg: TrainConfig, tokenizer: Any) -> tuple[list[Example], list
     augmented += long_benign(augmented, seed=cfg.seed, n=cfg.long_benign)
     if cfg.punctuation:
         augmented = redraw_endings(augmented, cfg.punctuation, cfg.seed)
-    train_rows, dev_rows = split_for_training(augmented, known_words(tokenizer), cfg.late_readings)
+    train_rows, dev_rows = split_for_training(augmented, known_words(tokenizer), cfg.late_readings, cfg.emoji_names)
     print(f"train rows {len(train_rows)}, dev rows {len(dev_rows)}")
     return train_rows, dev_rows
 
@@ -171,7 +177,7 @@ def train_lexical(cfg: TrainConfig) -> dict[str, Any]:
 def _recipe(card: dict[str, Any]) -> dict[str, Any]:
     """The data options the card's encoder was trained with (so the n-gram model sees the same rows)."""
     training = card.get("training", {})
-    keys = ("seed", "concat", "long_benign", "punctuation", "late_readings")
+    keys = ("seed", "concat", "long_benign", "punctuation", "late_readings", "emoji_names")
     recipe = {k: training[k] for k in keys if k in training}
     if training.get("extra_files"):
         recipe["extra_files"] = tuple(training["extra_files"])

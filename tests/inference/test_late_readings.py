@@ -6,7 +6,7 @@ from primum.inference.addressing import drop_leading_address
 from primum.inference.masked_words import MASKED_STEMS, read_masked
 from primum.inference.run_together import split_run_together
 from primum.inference.textnorm import normalize
-from primum.inference.turned_text import read_backwards, read_regional_letters, read_upside_down
+from primum.inference.turned_text import read_backwards, read_boxed_letters, read_regional_letters, read_upside_down
 
 VOCAB = frozenset(
     {
@@ -147,12 +147,26 @@ def test_backwards_needs_a_vocabulary() -> None:
     assert read_backwards("toidi uoy", None) == "toidi uoy"
 
 
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("you are an 🅸🅳🅸🅾🆃", "you are an IDIOT"),
+    ("🅘🅓🅘🅞🅣", "IDIOT"),
+    ("⒤⒟⒤⒪⒯", "idiot"),
+    ("🄸🄳🄸🄾🅃", "IDIOT"),
+    ("🆗 see you at 7", "🆗 see you at 7"),  # a squared word, not a letter
+    ("plain text", "plain text"),
+])
+def test_boxed_letters_are_read(raw: str, expected: str) -> None:
+    assert normalize(read_boxed_letters(raw)) == expected
+
+
 def test_normalize_reads_them_and_training_can_leave_them_out() -> None:
     raw = "sh*t up you st*pid " + _flags("idiot")
     assert normalize(raw, VOCAB) == "shit up you stupid idiot"
     assert normalize(raw, VOCAB, late_readings=False) == "sht up you stpid " + _flags("idiot")
     assert normalize("toidi uoy", VOCAB) == "you idiot"
     assert normalize("ɥɔʇᴉq pᴉdnʇs", VOCAB) == "stupid bitch"
+    assert normalize("⒤⒟⒤⒪⒯", VOCAB) == "idiot"
+    assert normalize("🅱️endies", VOCAB, late_readings=False) == "🅱endies"  # as the shipped recipe trained
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
