@@ -44,6 +44,9 @@ from primum.domain.scored import ScoredMessage
 DENSE_MESSAGES = 6
 #: Beyond the notice, this many of the channel's last ``DENSE_MESSAGES`` messages must be flagged.
 DENSE_BEYOND_NOTICE = 3
+#: Near misses (follow-ups) count toward the calm notice only once this many members are flagged in
+#: the window: one member's flag and their own next message under the cut-off are one verdict.
+FOLLOW_UPS_NEED_MEMBERS = 2
 #: After the grace period, at least this share of the member's messages must be flagged.
 COOLDOWN_SHARE = 2 / 3
 #: A flagged message that addresses no one, posted within this long of another member's flagged
@@ -242,12 +245,21 @@ def highest_channel_rung(window: FlagWindow, guards: Guards, notice_seq: int | N
 def notice_evidence(window: FlagWindow, guards: Guards) -> bool:
     """Whether the window holds enough for the calm notice: ``notice_min_flags`` flags, follow-ups
     included, and either two of them among the last ``DENSE_MESSAGES`` messages or one member with
-    ``notice_min_flags`` of them (a slow burn)."""
-    evidence = list(window.flags) + list(window.follow_ups)
+    ``notice_min_flags`` of them (a slow burn).
+
+    Near misses (follow-ups) count only once ``FOLLOW_UPS_NEED_MEMBERS`` members are flagged in the
+    window: a notice speaks to the room, and one member's flag followed by their own
+    message under the cut-off is one model verdict, a matter for that member's private nudge. One
+    member with ``notice_min_flags`` flags of their own still gets the channel the notice.
+    """
+    # one member alone: their own flags, not their near misses
+    follow_ups_count = len({flag.author_id for flag in window.flags}) >= FOLLOW_UPS_NEED_MEMBERS
+    evidence = list(window.flags) + (list(window.follow_ups) if follow_ups_count else [])
     if len(evidence) < guards.notice_min_flags:
         return False
     recent = list(window.messages)[-DENSE_MESSAGES:]
-    if sum(1 for seen in recent if seen.flagged or seen.follow_up) >= min(2, guards.notice_min_flags):
+    dense = sum(1 for seen in recent if seen.flagged or (seen.follow_up and follow_ups_count))
+    if dense >= min(2, guards.notice_min_flags):
         return True
     return max(Counter(flag.author_id for flag in evidence).values()) >= guards.notice_min_flags
 

@@ -179,17 +179,32 @@ def test_follows_up(earlier, now, expected):
     assert follows_up(window, scored, 0.75) is expected
 
 
-def test_follow_ups_allow_the_notice_and_never_more():
+def test_a_lone_member_s_near_misses_are_not_notice_evidence():
+    # one flag and its author's own messages just under the cut-off are one model verdict: the
+    # private nudge answers it, the room gets no notice (two flags of their own still do)
     window = FlagWindow()
     window.observe(T0, A, 1, True, (B,))
-    assert not notice_evidence(window, Guards())
     window.observe(T0, B, 2, False, (A,))
-    window.observe(T0, A, 3, False, (B,), follow_up=True)
+    for i in (3, 5):
+        window.observe(T0, A, i, False, (B,), follow_up=True)
+        window.observe(T0, B, i + 1, False, (A,))
+    assert not notice_evidence(window, Guards()) and highest_channel_rung(window, Guards(), None) == 0
+    window.observe(T0, A, 7, True, (B,))
+    assert notice_evidence(window, Guards())
+
+
+def test_follow_ups_count_once_two_members_are_flagged_and_never_allow_more():
+    window = FlagWindow()
+    window.observe(T0, A, 1, True, (B,))
+    for i in range(2, 8):  # the two flags end up too far apart to be dense
+        window.observe(T0, C, i, False)
+    window.observe(T0, B, 8, True, (A,))
+    assert not notice_evidence(window, Guards())
+    window.observe(T0, A, 9, False, (B,), follow_up=True)  # A keeps it up, and B is flagged too
     assert notice_evidence(window, Guards()) and highest_channel_rung(window, Guards(), None) == 1
-    window.observe(T0, B, 4, True, (A,))
-    for i in range(5, 25):  # both keep going under the cut-off after the notice
+    for i in range(10, 30):  # both keep going under the cut-off after the notice
         window.observe(T0, A if i % 2 else B, i, False, (B if i % 2 else A,), follow_up=True)
-    assert highest_channel_rung(window, Guards(), 3) == 1
+    assert highest_channel_rung(window, Guards(), 9) == 1
     assert len(window.follow_ups) == 21 and window.count() == 2
     assert window.forget_member(A) == 1 + 12 + 11  # flags, messages, follow-ups
     assert all(A not in flag.targets for flag in window.follow_ups)

@@ -104,15 +104,19 @@ KEEPS_IT_UP = [
 ]
 
 
-async def test_a_flagged_member_keeping_it_up_under_the_cut_off_gets_the_channel_a_notice(tmp_path: Path) -> None:
+async def test_a_lone_member_keeping_it_up_under_the_cut_off_gets_the_channel_a_notice_as_a_slow_burn(
+    tmp_path: Path,
+) -> None:
+    # one flag and the same member's near misses are one verdict of the model: no notice for the
+    # second message (the rule before session 19), the slow-burn notice at the third
     settings = settings_for(tmp_path / "unused.sqlite3", backend="fake")
     history = load_history(_write(tmp_path / "keeps.jsonl", KEEPS_IT_UP))
     result = await replay(history, settings=settings, scorer=FakeScorer(nudge=0.9), workdir=tmp_path)
     assert [a.message_index for a in result.actions_of("nudge")] == [1]  # the near misses are never nudged
     assert [a.message_index for a in result.actions_of("heat_follow_up")] == [3, 5]
-    assert [a.message_index for a in result.actions_of("heat_notice")] == [3]
+    assert [a.message_index for a in result.actions_of("heat_notice")] == [5]
     assert not result.actions_of("slowmode", "cooldown", "mod_alert", "thread_suggested")
-    assert judge(result).in_time is True
+    assert judge(result).in_time is False
     assert "Ana was flagged minutes ago and keeps it up just under the cut-off (0.82)" in transcript(result)
 
 
