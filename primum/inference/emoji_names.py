@@ -38,6 +38,45 @@ def _words(sequence: str) -> str:
     return name.replace("_", " ").replace(":", " ").strip().lower()
 
 
+def _wordish(ch: str) -> bool:
+    """A letter, digit or punctuation mark: text, not a line break or another emoji."""
+    return ch.isalnum() or (ch.isascii() and ch.isprintable() and not ch.isspace())
+
+
+def drop_separator_emoji(text: str) -> str:
+    """``text`` without emoji used as spaces: one emoji set between words (or punctuation) two or
+    more times.
+
+    "you 🙂 are 🙂 an 🙂 idiot" is a known disguise; named, each emoji would add three words
+    between the insult's words ("slightly smiling face") and dilute it, and as [UNK] it did the
+    same. The clapping meme ("great 👏 job 👏 team") reads the same without them.
+
+    >>> drop_separator_emoji("you 🙂 are 🙂 an 🙂 idiot")
+    'you are an idiot'
+    """
+    if text.isascii():
+        return text
+    import emoji
+
+    found = emoji.emoji_list(text)
+    between: dict[str, list[tuple[int, int]]] = {}
+    for match in found:
+        start, stop = match["match_start"], match["match_end"]
+        before, after = text[:start].rstrip(" "), text[stop:].lstrip(" ")
+        if before and after and _wordish(before[-1]) and _wordish(after[0]):
+            between.setdefault(match["emoji"], []).append((start, stop))
+    spans = sorted(span for spans in between.values() if len(spans) >= 2 for span in spans)
+    if not spans:
+        return text
+    parts: list[str] = []
+    end = 0
+    for start, stop in spans:
+        parts.append(text[end:start] + " ")
+        end = stop
+    parts.append(text[end:])
+    return re.sub(r" {2,}", " ", "".join(parts))
+
+
 def name_emoji(text: str) -> str:
     """``text`` with each emoji replaced by its name; a run of one emoji repeated is named once.
 

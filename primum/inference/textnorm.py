@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Collection, Container
 
 from primum.inference.addressing import drop_leading_address
-from primum.inference.emoji_names import name_emoji
+from primum.inference.emoji_names import drop_separator_emoji, name_emoji
 from primum.inference.masked_words import read_masked
 from primum.inference.run_together import split_run_together
 from primum.inference.turned_text import read_backwards, read_boxed_letters, read_regional_letters, read_upside_down
@@ -363,8 +363,9 @@ def normalize(
     stretched letters (see ``undo_leet``, ``read_masked``, ``split_run_together``, ``read_backwards``
     and ``squeeze_repeats``); ``keep_lone_quote``: see ``drop_quoted_lines``. ``late_readings``:
     masked and run-together words, a leading mention (``drop_leading_address``), and text upside
-    down, backwards, in flag letters or in boxed letters; a training recipe may leave them off
-    (``TrainConfig.late_readings``), as the recipe of an encoder trained before they existed does.
+    down, backwards, in flag letters or in boxed letters, and emoji set between words as spaces; a
+    training recipe may leave them off (``TrainConfig.late_readings``), as the recipe of an encoder
+    trained before they existed does.
     ``emoji_names``: emoji read as their names (``name_emoji``), for an encoder whose recipe did the
     same (``TrainConfig.emoji_names``); to one trained without, the names are words it never learned.
     Idempotent: the steps repeat until the text stops changing, so normalising canonical text again
@@ -394,6 +395,8 @@ def _normalize_once(
     if late_readings:
         text = read_masked(drop_leading_address(text), known)  # before markup: "sh*t ... st*pid" is no italics
     text = strip_markup(text)
+    if late_readings:
+        text = drop_separator_emoji(text)
     if emoji_names:
         text = name_emoji(text)
     text = strip_combining(text)

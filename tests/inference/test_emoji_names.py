@@ -61,3 +61,30 @@ def test_training_text_is_named_when_the_recipe_says_so() -> None:
     assert [r.text for r in train] == ["sure, ask your consulate person shrugging"]
     assert [r.text for r in dev] == ["enjoy 🚜"]  # dev rows stay raw: the engine normalises them
     assert [r.text for r in split_for_training(rows)[0]] == ["sure, ask your consulate 🤷"]
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("you 🙂 are 🙂 an 🙂 idiot", "you are an idiot"),  # the disguise: one emoji as every space
+    ("you🙂are🙂dumb", "you are dumb"),
+    ("great 👏 job 👏 team", "great job team"),
+    ("ok 👍 thanks 🙏 bye", "ok 👍 thanks 🙏 bye"),  # different emoji, each once: their own words
+    ("lol 😂 that was 😂", "lol 😂 that was 😂"),  # the second one ends the line, not between words
+    ("IMG help desk 💀💀 need that pinned", "IMG help desk 💀💀 need that pinned"),
+])
+def test_emoji_used_as_spaces_are_dropped(text: str, kept: str) -> None:
+    from primum.inference.emoji_names import drop_separator_emoji
+
+    assert drop_separator_emoji(text) == kept
+
+
+def test_separator_emoji_are_a_late_reading() -> None:
+    # inference drops them before naming; training text follows the recipe (v9 trained without it)
+    assert normalize("you 🙂 are 🙂 an 🙂 idiot", emoji_names=True) == "you are an idiot"
+    trained = normalize("you 🙂 are 🙂 an 🙂 idiot", emoji_names=True, late_readings=False)
+    assert trained == "you slightly smiling face are slightly smiling face an slightly smiling face idiot"
+
+
+def test_an_emoji_after_a_comma_between_words_is_a_separator_too() -> None:
+    from primum.inference.emoji_names import drop_separator_emoji
+
+    assert drop_separator_emoji("thanks 🙂 for 🙂 covering, 🙂 I 🙂 owe 🙂 you") == "thanks for covering, I owe you"
