@@ -33,10 +33,11 @@ def _finetune_text(card: dict[str, Any]) -> str:
         "come from the base package). v6's LoRA at a high learning rate learned the style of our rows; a full "
         "fine-tune at a low learning rate with real text in the mix does not."
         + (
-            " Trained in two stages (v8): the v7.1 recipe, then a short second stage at half its learning rate "
-            "on the same rows plus 2,600 written later (violence against a group, mockery and pile-ons, kind "
-            "banter). A full retrain with the violence rows (v14) had lost chat recall; continuing from the "
-            "first stage's weights kept it."
+            " Trained in two stages (from v8): the v7.1 recipe, then a short second stage at half its learning "
+            "rate on the same rows plus 5,200 written later (v8: violence against a group, mockery and "
+            "pile-ons, kind banter; v9 added insults as chat, veiled threats, group stereotypes and kind "
+            "messages from heated threads, and reads emoji as their names). A full retrain with the violence "
+            "rows (v14) had lost chat recall; continuing from the first stage's weights kept it."
             if card.get("training", {}).get("first_stage")
             else ""
         )
@@ -325,7 +326,8 @@ to 381 msg/s over runs on one day), so compare runtimes only within one run.
 ## Known limitations
 - English only; sarcasm, in-jokes and context across messages are invisible to it (it scores one
   message at a time).
-- Trained on about 16,500 examples written for the project (the rest of our 19,500 are dev rows),
+- Trained on about 21,800 examples written for the project (5,200 of them only in the second stage;
+  the rest of our 25,000 are dev rows),
   6,000 real Reddit comments we labelled, and public data from Reddit, Gab, Twitter, a
   white-supremacist forum and chatbot logs. None of it is physicians' chat; dialects and reclaimed
   slurs (e.g. AAVE on Twitter) may be scored unfairly.{public_limit}
@@ -351,7 +353,17 @@ to 381 msg/s over runs on one day), so compare runtimes only within one run.
   against 0.880, both recalibrated in the same environment) and, at the cut-off the same rules chose
   for it, caught less (own dev 67.5% against 71.8%, dev conversations 57.6% against 68.8%). What
   limits recall is the encoder and the data, not the draw of the seed; the second stage adds data.
-- What the second stage cost, against the first stage alone at its own cut-off: insult recall on
+- What v9 changed against v8 (the same first stage; a second stage with 2,400 more rows, 1,500
+  steps instead of 1,200, and emoji read as their names): recall on our dev rows 74.5% -> 77.7%
+  (insult 68.8% -> 80.1%, belittling 73.2% -> 72.5%); real benign text flagged a little more often
+  (Gab 1.5% -> 2.3%, our labelled Reddit rows 1.1% -> 1.6%, Ruddit 0% -> 1.1%, Stormfront 1.0% ->
+  1.6%, all within target) and ranked about as well (AUC mean of Gab, Stormfront and labelled rows
+  0.879 -> 0.877). In replays of 168 dev conversations (with the notice policy of the same session)
+  uncivil messages nudged 62.0% -> 64.3%, escalations de-escalated in time 22 -> 26 of 68, civil
+  messages nudged 2.4% -> 1.7%, civil conversations with a notice 6 -> 3 of 100. The rule it was
+  judged by was written before the run (`primum/training/data/README.md`); the emoji names alone
+  (v8's rows) changed nothing measurable on the calibration conversations.
+- What v8's second stage cost, against the first stage alone at its own cut-off: insult recall on
   our dev rows fell (72.9% -> 68.8%) while belittling, identity attacks and threats rose; kind
   look-alikes beside violence and antisemitism are flagged a little more often (see below); on the
   dev conversations one more civil thread got a calm notice (5 of 44). Its keep-or-reject rule,
@@ -362,23 +374,23 @@ to 381 msg/s over runs on one day), so compare runtimes only within one run.
   nudged): the gain is the stage's, not one seed's.
 - Antisemitism is under-caught. On a blind set of 240 messages (`benchmarks/blind/antisemitism.csv`,
   written by someone who never saw the code list or the model) the shipped model with the code list
-  nudges 41.8% of the antisemitic ones and 2.3% of the kind look-alikes (the first stage alone: 31.8%
-  and 1.5%). Conspiracy tropes in euphemism ("a certain tribe"), dual-loyalty insinuation and
-  collective blame are the usual misses (25-36%); quoting it to reject or report it is the kind
-  look-alike most often flagged (3 of 20).
+  nudges 50.9% of the antisemitic ones and 0.8% of the kind look-alikes (v8: 41.8% and 2.3%; the
+  first stage alone: 31.8% and 1.5%). Dual-loyalty insinuation (25%), Holocaust denial or mockery
+  (33%) and collective blame (43%) are the usual misses; quoting it to reject or report it is the
+  only kind look-alike flagged (1 of 20).
 - Violence against a group is a weak spot. On a held-out blind set
   (`benchmarks/blind/group_violence.csv`, written after the violence list was frozen) the shipped
-  model with both lists nudges 65.0% of 200 such messages (the first stage: 31.5%) and 3.0% of 200
-  kind look-alikes (1.5%): calls 72%, dehumanising metaphors joined to violence 86%, threats by the
-  speaker 54% (weapons brought where a group gathers, "they won't see it coming"), wishes or
-  celebration 48% ("another boat of migrants sank, good riddance"). The second stage's 1,200
-  violence rows did most of this; negation and defence ("nobody should hurt them") is the look-alike
-  most often flagged (5 of 40).
+  model with both lists nudges 68.0% of 200 such messages (v8: 65.0%; the first stage: 31.5%) and
+  2.0% of 200 kind look-alikes (v8 3.0%, first stage 1.5%): calls 72%, dehumanising metaphors joined
+  to violence 90%, threats by the speaker 58% (weapons brought where a group gathers, "they won't
+  see it coming"), wishes or celebration 52% ("another boat of migrants sank, good riddance"). v8's
+  1,200 violence rows did most of this; negation and defence ("nobody should hurt them") is the
+  look-alike most often flagged (4 of 40).
 - Negated hate is sometimes flagged: on a blind functional set (`benchmarks/blind/`, written by
-  someone shown no model output) 1 of 18 statements like "I don't think immigrants are criminals"
-  was nudged, against 0 of 36 for counter-speech that quotes or refers to hate. Slurs used against a
-  group are caught only half the time (9 of 18): the model's rows have no slurs, and the public sets
-  teach them unevenly.
+  someone shown no model output) 2 of 18 statements like "I don't think immigrants are criminals"
+  were nudged (v8: 1), against 0 of 36 for counter-speech that quotes or refers to hate. Slurs used
+  against a group are caught only about half the time (10 of 18): the model's rows have no slurs,
+  and the public sets teach them unevenly.
 - The n-gram half knows words, not context: it cannot tell a quoted slur from a used one, so quoting
   abuse to condemn it (counter-speech) relies on the encoder and the `>` quote rule.
 - Counter-speech that quotes abuse without using `>` quotes can be flagged.
@@ -390,9 +402,10 @@ to 381 msg/s over runs on one day), so compare runtimes only within one run.
   as often when kind (3.6%) as when unkind (1.8%). Rewriting "!" before scoring was measured on
   every dev and calib source and gained about as many false alarms as catches, so the fix is a
   retrain with punctuation varied across labels (tried once, v13: it cost recall in conversations).
-  Words run together without a listed insult among them ("nobodylikesyou") and emoji-only mockery
-  (emoji are unknown tokens to the encoder) are missed too; `benchmarks/disguise_probes.py` prints
-  each disguise.
+  Words run together without a listed insult among them ("nobodylikesyou") are missed too, and so
+  is most emoji-only mockery: the encoder's vocabulary has no emoji, so v9 reads each as its name
+  ("skull", "clown face"), but few training rows carry them; `benchmarks/disguise_probes.py`
+  prints each disguise.
 - Leetspeak undoing can mangle rare alphanumeric tokens; dose and lab codes (5mg, B12, SpO2,
   COVID-19) are protected.
 {recall_limit}

@@ -11,7 +11,9 @@ DATA_ROWS: tuple[tuple[str, str, str], ...] = (
         "benign clinical language, civil and blunt disagreement, venting, teaching, counter-speech, identity "
         "statements, everyday friendly traffic. Weighted 2.5x (v6: 3x). Train rows that nearly copy a dev row are "
         "dropped. The second stage adds `data/stage2/`: 1,200 rows on violence against a group, 1,200 on mockery "
-        "and pile-ons (half of them kind replies in the same register) and 400 of kind banter.",
+        "and pile-ons (half of them kind replies in the same register) and 400 of kind banter (v8); v9 adds about "
+        "600 each of insults written as chat, veiled threats and group stereotypes (each half kind look-alikes; "
+        "a quarter of the stereotypes antisemitic euphemism) and 600 kind messages from heated threads.",
     ),
     (
         "davidson (t-davidson/hate-speech-and-offensive-language, Davidson et al. 2017)",

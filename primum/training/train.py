@@ -1,7 +1,7 @@
 """``primum train``: fine-tune the bundled MiniLM encoder (fully; LoRA optional) into the shipped be-kind model.
 
 Seeded and CPU-only, in two stages: 3,000 steps of batch 32 (in length buckets, about one epoch) took
-37 minutes on 2 busy cores, and the second stage (``SECOND_STAGE``) about 6 more. The dev split (our dev
+37 minutes on 2 busy cores, and the second stage (``SECOND_STAGE``) about 8 more. The dev split (our dev
 rows + held-out public rows) is never trained on; the thresholds are checked on the calib split (our dev
 groups and the real sources' calib rows) and dev only reports (``calibration.py``).
 """
@@ -184,23 +184,29 @@ def _recipe(card: dict[str, Any]) -> dict[str, Any]:
     return recipe
 
 
-#: The shipped model's second stage (v8): the first stage's encoder (``TrainConfig()``) trained on for
-#: a short while at a lower rate, with rows written after the first stage's recipe was fixed. They live
+#: The shipped model's second stage (v8; v9 added the last four files, 300 steps and emoji names): the
+#: first stage's encoder (``TrainConfig()``) trained on for a short while at a lower rate, with rows
+#: written after the first stage's recipe was fixed. They live
 #: in ``data/stage2/`` (the first stage reads only ``data/kindness_*.csv``, so it still reproduces its
 #: encoder) and are drawn ``extra_repeat`` times per epoch among all the first stage's rows, so the new
 #: kinds are learned without the rest being forgotten. The order of the files fixes the batches.
 SECOND_STAGE: dict[str, Any] = {
-    "steps": 1200,
+    "steps": 1500,
     "lr": 3e-5,
     "head_lr": 1e-4,
     "warmup": 50,
     "extra_repeat": 3,
+    "emoji_names": True,
     "extra_files": (
         "stage2/kindness_group_violence_a.csv",
         "stage2/kindness_group_violence_b.csv",
         "stage2/kindness_mockery_a.csv",
         "stage2/kindness_mockery_b.csv",
         "stage2/kindness_banter_kind.csv",
+        "stage2/kindness_insults_chat.csv",
+        "stage2/kindness_veiled_threats.csv",
+        "stage2/kindness_group_stereotypes.csv",
+        "stage2/kindness_kind_heated_chat.csv",
     ),
 }
 
