@@ -361,7 +361,7 @@ to 381 msg/s over runs on one day), so compare runtimes only within one run.
   0.879 -> 0.877). In replays of 168 dev conversations (with the notice policy of the same session)
   uncivil messages nudged 62.0% -> 64.3%, escalations de-escalated in time 22 -> 26 of 68, civil
   messages nudged 2.4% -> 1.7%, civil conversations with a notice 6 -> 3 of 100. The rule it was
-  judged by was written before the run (`primum/training/data/README.md`); the emoji names alone
+  judged by was written before the run (`primum/training/data/candidates/README.md`); the emoji names alone
   (v8's rows) changed nothing measurable on the calibration conversations.
 - What v8's second stage cost, against the first stage alone at its own cut-off: insult recall on
   our dev rows fell (72.9% -> 68.8%) while belittling, identity attacks and threats rose; kind
