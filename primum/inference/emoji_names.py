@@ -87,10 +87,13 @@ def name_emoji(text: str) -> str:
         return text
     import emoji
 
-    if not any(_named(m["emoji"]) for m in emoji.emoji_list(text)):
+    listed = emoji.emoji_list(text)
+    if not any(_named(m["emoji"]) for m in listed):
         return text
-    text = _DROPPED.sub("", text)
-    found = [m for m in emoji.emoji_list(text) if _named(m["emoji"])]
+    dropped = _DROPPED.sub("", text)
+    if dropped != text:  # the positions moved: list them again
+        text, listed = dropped, emoji.emoji_list(dropped)
+    found = [m for m in listed if _named(m["emoji"])]
     parts: list[str] = []
     end = 0
     previous = ""
