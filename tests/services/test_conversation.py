@@ -163,6 +163,17 @@ async def test_a_call_for_violence_against_a_group_alerts_the_mods_though_the_li
     assert "Possible threat" in alert and "refugees" not in alert  # no message text
 
 
+async def test_telling_a_member_to_kill_themselves_is_nudged_and_alerts_the_mods(env) -> None:
+    """The told-to-die list lifts as a threat, like the group-violence one: nudged, and the mods
+    hear of it though hiding is off; a member reporting it is neither."""
+    await env.say("he told me to kys, reported to the mods")
+    assert env.port.modlog == []
+    order = await env.say("kys")
+    assert order.nudge is not None and order.decision.category == "threat"
+    [alert] = env.port.modlog
+    assert "Possible threat" in alert and "kys" not in alert  # no message text
+
+
 async def test_a_hidden_threat_is_not_alerted_twice(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "h.sqlite3")
     try:
