@@ -181,6 +181,16 @@ def test_normalize_reads_them_and_training_can_leave_them_out() -> None:
     ("overkill", "overkill"),
     ("@youareanidiot hi", "@youareanidiot hi"),  # a handle is a name
     ("Islamophobicnonsense", "Islamophobicnonsense"),  # identity words are no cue
+    ("youidiot", "you idiot"),  # two words are a disguise when the first is "you"
+    # no listed word: twelve letters or more, split only into common words
+    ("Nobodylikesyou.", "nobody likes you."),
+    ("iwillfindwhereyouliveandhurtyou", "i will find where you live and hurt you"),
+    ("youareaworthlessidiotandeveryonehereknowsit", "you area worthless idiot and everyone here knows it"),
+    ("pancreaticoduodenectomy", "pancreaticoduodenectomy"),  # scraps ("o", "de", "nec"): left as typed
+    ("hemoglobinopathy", "hemoglobinopathy"),  # "opa" is too rare to be a word here
+    ("#sabarimalaverdict", "#sabarimalaverdict"),
+    ("castorated", "castorated"),  # under twelve letters
+    ("nitrofurantoin 100 mg", "nitrofurantoin 100 mg"),  # common words, but none of them a person
 ])
 def test_run_together_words_hiding_a_listed_word_are_split(raw: str, expected: str) -> None:
     assert split_run_together(raw, VOCAB | {"overkill"}) == expected
