@@ -30,13 +30,37 @@ _LEAD = (
     r"|why\s+don'?t\s+you|why\s+not|you\s+should|u\s+should|you\s+ought\s+to|you\s+need\s+to|u\s+need\s+to"
     r"|you\s+might\s+as\s+well|do\s+(?:us|everyone|the\s+world)\s+(?:all\s+)?a\s+favou?r\s+and)\s+)"
 )
-_KILL = r"(?:kill|hang|shoot|off|end|neck|unalive)"
+_KILL = r"(?:kill|kil|hang|shoot|off|end|neck|unalive)"
 #: "kill yourself over it", "shoot yourself in the foot": hyperbole and idiom, not an order to die.
 _NOT_DEATH = r"(?!\s+(?:over|with|working|studying|trying|doing|in\s+the\s+foot|for\s+(?:this|that|it|them|a\s+\w+)))"
-#: Ways of dying an order names ("go jump off a bridge", "drink bleach").
+#: Ways of dying an order names ("go jump off a bridge", "drink bleach", "overdose on your insulin").
 _METHOD = (
-    r"(?:drink\s+(?:some\s+)?bleach|jump\s+off\s+(?:a|the)\s+(?:bridge|cliff|building|roof)|(?<=go\s)play\s+in\s+traffic"
-    r"|eat\s+a\s+(?:bullet|gun|shotgun)|die\s+in\s+a\s+(?:fire|ditch|hole)|drop\s+dead)"
+    r"(?:(?:drink|gargle|chug|swallow|eat)\s+(?:some\s+)?bleach"
+    r"|jump\s+off\s+(?:a|the|your)\s+(?:\w+\s+)?(?:bridge|cliff|building|roof|balcony|ledge)"
+    r"|(?<=go\s)play\s+in\s+traffic|walk\s+into\s+(?:traffic|a\s+(?:bus|train|truck))"
+    r"|eat\s+a\s+(?:bullet|gun|shotgun)|die\s+in\s+a\s+(?:fire|ditch|hole)|drop\s+dead"
+    r"|overdose\s+on\s+(?:your|ur)|swallow\s+a\s+(?:bottle|handful)\s+of|slit\s+(?:your|ur)\s+(?:wrists?|throat)"
+    r"|end\s+(?:your|ur)\s+(?:own\s+)?(?:life|miserable\s+life)|blow\s+(?:your|ur)\s+brains\s+out"
+    r"|put\s+a\s+(?:gun|bullet)\s+in\s+(?:your|ur)\s+(?:mouth|head|brain)|(?<=go\s)(?:find|get|grab|buy)\s+a\s+rope)"
+)
+_YOU = r"(?:you|u|ya)"
+_YOUR = r"(?:your|ur|you're|youre)"
+#: Dying, as a wish or a verdict may name it ("you to die", "your funeral", "in a body bag").
+_YOUR_DEATH = (
+    rf"(?:{_YOU}\s+(?:to\s+)?(?:finally\s+)?(?:die|drop\s+dead|off\s+{_YOURSELF}|kill\s+{_YOURSELF}|in\s+a\s+body\s+bag"
+    rf"|six\s+feet\s+under)|{_YOUR}\s+(?:funeral|obituary|obit|death|autopsy|wake|corpse))"
+)
+#: "if you died", "if you dropped dead": the condition of the verdicts below.
+_IF_YOU_DIED = (
+    rf"if\s+{_YOU}\s+(?:just\s+)?(?:died|were\s+dead|dropped\s+dead|killed\s+{_YOURSELF}|dropped\s+off\s+the\s+face)"
+)
+_NOBODY_CARES = (
+    r"(?:nobody|no\s+one|noone)\s+(?:\S+\s+){0,4}?(?:would|will|'d|is\s+going\s+to|gonna)\s+(?:even\s+)?"
+    r"(?:miss|care|notice|cry|mourn|come)"
+)
+_WHO_GAINS = (
+    r"(?:world|department|hospital|server|family|everyone|everybody|profession|field|group|we)\s+(?:\w+\s+)?"
+    r"(?:would|will|'d)\s+(?:be\s+(?:better(?:\s+off)?|relieved|happier|glad)|throw\s+a\s+party|celebrate|lose\s+nothing|rejoice)"
 )
 
 #: (name, pattern) on normalised, lower-cased text.
@@ -49,10 +73,30 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("wish", re.compile(
         r"\b(?:hope|hoping|wish|pray)\s+(?:that\s+)?(?:you|u|ya)\s+(?:just\s+|would\s+|will\s+|'ll\s+|all\s+|both\s+)*"
         rf"(?:die|dies|drop\s+dead|get\s+cancer|{_KILL}\s+{_YOURSELF})\b"
-        r"(?!\s+(?:laughing|of\s+laughter|happy|old|peacefully|on\s+(?:this|that|a)\s+hill))")),
+        r"(?!\s+(?:laughing|of\s+laughter|happy|old|peacefully|on\s+(?:this|that|a)\s+hill))"
+        rf"|\b(?:hope|hoping)\s+(?:that\s+)?{_YOUR}\s+(?:heart|brain|liver|kidneys?)\s+(?:gives?\s+out|explodes?)"
+        r"|\bwishing\s+(?:you|u)\s+a\s+(?:\w+\s+)?death\b|\brest\s+in\s+piss\b")),
+    ("cant_wait", re.compile(
+        rf"\b(?:can'?t|cannot|cant)\s+wait\s+(?:for|to\s+(?:see|read|attend|go\s+to|dance\s+at))\s+(?:the\s+day\s+)?{_YOUR_DEATH}\b")),
+    ("watch_die", re.compile(
+        rf"\b(?:i'?d|i\s+would|i\s+want\s+to|i\s+wanna)\s+(?:love|pay(?:\s+good\s+money)?|like|give\s+anything)\s+to\s+"
+        rf"(?:see|watch)\s+{_YOU}\s+(?:die|in\s+a\s+body\s+bag|dead|hang|burn\s+alive)\b")),
     ("should_die", re.compile(
-        r"\b(?:you|u)\s+(?:should|deserve\s+to|ought\s+to|need\s+to)\s+(?:just\s+|all\s+)?"
+        rf"\b{_YOU}\s+(?:of\s+all\s+people\s+)?(?:should|ought\s+to|need\s+to)\s+(?:just\s+|all\s+)?"
         r"(?:die|be\s+dead|drop\s+dead|be\s+put\s+down)\b(?!\s+on\s+(?:this|that|a)\s+hill)")),
+    ("deserve", re.compile(
+        rf"\b{_YOU}\s+(?:of\s+all\s+people\s+)?(?:\w+\s+)?deserve\s+to\s+(?:just\s+)?(?:die|be\s+dead|drop\s+dead|be\s+put\s+down"
+        r"|rot\s+in\s+(?:a\s+grave|hell|the\s+ground)|be\s+(?:shot|killed|six\s+feet\s+under|(?:the\s+one\s+)?in\s+a\s+body\s+bag"
+        r"|hit\s+by\s+a\s+(?:truck|bus|car|train)|left\s+to\s+die|hanged|hung|lynched|executed))\b")),
+    ("no_right_to_live", re.compile(
+        rf"\b{_YOU}\s+(?:don'?t|do\s+not|dont)\s+deserve\s+to\s+(?:live|be\s+alive|exist|breathe)\b"
+        rf"|\b{_YOU}\s+have\s+no\s+right\s+to\s+(?:live|be\s+alive|exist|breathe)\b")),
+    ("nobody_would_care", re.compile(
+        rf"\b(?:{_NOBODY_CARES}|{_WHO_GAINS})\b[^.!?\n]{{0,30}}?\b{_IF_YOU_DIED}\b"
+        rf"|\b{_IF_YOU_DIED}\b[^.!?\n]{{0,40}}?\b(?:{_NOBODY_CARES}|{_WHO_GAINS})\b")),
+    ("someone_should", re.compile(
+        r"\b(?:someone|somebody|some1)\s+(?:should|needs\s+to|oughta|ought\s+to|has\s+to|gotta)\s+(?:just\s+)?"
+        rf"(?:finish\s+{_YOU}\s+off|kill\s+{_YOU}|shoot\s+{_YOU}|put\s+{_YOU}\s+down|end\s+{_YOU}|put\s+a\s+bullet\s+in\s+{_YOU})\b")),
 )
 
 
@@ -83,7 +127,9 @@ def _dismissed(name: str, match: re.Match[str], text: str) -> bool:
     """An order denied in or before the match, the speaker's own plan, or someone else's words reported."""
     start = match.start()
     # "why don't you kill yourself" carries its own "don't", which denies nothing
-    if _NEGATED_INSIDE.search(_WHY_NOT.sub("", match.group(0))) or negated_before(text, start):
+    # "you don't deserve to live" and "nobody would miss you" deny nothing: the denial is the message
+    inside = "" if name in {"no_right_to_live", "nobody_would_care"} else _WHY_NOT.sub("", match.group(0))
+    if _NEGATED_INSIDE.search(inside) or negated_before(text, start):
         return True
     before = text[max(0, start - 40):start]
     if name in {"kys", "order", "go_die"} and (_OWN_PLAN.search(before) or _THIRD_PARTY.search(before)):

@@ -27,7 +27,16 @@ from primum.inference.told_to_die import told_to_die
     ("i hope u die in a fire", "wish"),
     ("honestly i hope you get cancer", "wish"),
     ("you should just die", "should_die"),
-    ("you deserve to die", "should_die"),
+    ("you deserve to die", "deserve"),
+    ("You of all people deserve to be dead.", "deserve"),
+    ("you don't deserve to live", "no_right_to_live"),
+    ("nobody would even notice if you died", "nobody_would_care"),
+    ("if you dropped dead the department would throw a party", "nobody_would_care"),
+    ("cant wait for ur funeral", "cant_wait"),
+    ("I'd pay good money to watch you die", "watch_die"),
+    ("someone should finish you off", "someone_should"),
+    ("go overdose on your own meds", "order"),
+    ("Slit your wrists.", "order"),
     ("𝐤𝐢𝐥𝐥 𝐲𝐨𝐮𝐫𝐬𝐞𝐥𝐟", "order"),  # styled letters
 ])
 def test_an_order_or_a_wish_to_die_is_found(text: str, pattern: str) -> None:
@@ -61,6 +70,15 @@ def test_an_order_or_a_wish_to_die_is_found(text: str, pattern: str) -> None:
     "I hope you don't die",
     "nobody should be told to kill yourself",
     "telling a colleague to kill yourself has no place here, mods please",
+    # clinical screening and counselling in the second person
+    "Do you have thoughts of wanting to end your life?",
+    "If you overdose on your insulin, call 911 and take glucose",
+    "Overdose on acetaminophen is the commonest cause of liver failure here",
+    "I hope your heart stops racing after that coffee lol",
+    "you should be shot for that pun",  # banter; "deserve to be shot" is not
+    "keep eating like that and you'll be dead by 50 lol",
+    "no one would notice if you left early, go home",
+    "I can't wait for your talk on heart failure",
 ])
 def test_hyperbole_own_plans_and_mentions_are_not_orders(text: str) -> None:
     assert told_to_die(normalize(text)) is None
