@@ -36,6 +36,7 @@ SETS = (
     ("mockery.csv", "mockery of colleagues and its look-alikes", "kind"),
     ("group_violence.csv", "violence against a group and its look-alikes (held out)", "kind"),
     ("group_violence_seen.csv", "violence against a group, first set (seen while writing the list)", "kind"),
+    ("told_to_die.csv", "told to die and its look-alikes (held out)", "kind"),
     ("told_to_die_seen.csv", "told to die, first set (seen while widening the list)", "kind"),
 )
 
