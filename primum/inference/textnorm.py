@@ -346,6 +346,25 @@ def squeeze_repeats(text: str, known: Container[str] | None = None) -> str:
 
 
 #: Passes of ``_normalize_once`` at most: one undone disguise can reveal another ("||idiot").
+#: Two or more exclamation marks, with the "1"s of a fast typist ("!!!1!").
+_SHOUTED_END = re.compile(r"!{2,}[!1]*(?![A-Za-z])")  # not inside a word: "st!!p!d" is leetspeak
+
+
+def read_shouted_ends(text: str) -> str:
+    """``text`` with each run of exclamation marks read as a full stop.
+
+    Why: our kind training rows end in "!" twice as often as the unkind ones, and the encoder
+    learned it: "Nobody likes you!!!" scored 0.33 where "Nobody likes you." scores 0.96. A run adds
+    emphasis, not meaning. A single "!" is left alone: read as a full stop it flagged more real kind
+    comments than it caught unkind ones, whereas reading runs changed no flag on the real calib rows
+    or in any replay conversation.
+
+    >>> read_shouted_ends("go kill yourself!!! congrats!!1")
+    'go kill yourself. congrats.'
+    """
+    return _SHOUTED_END.sub(".", text)
+
+
 _MAX_PASSES = 4
 
 
@@ -363,9 +382,9 @@ def normalize(
     stretched letters (see ``undo_leet``, ``read_masked``, ``split_run_together``, ``read_backwards``
     and ``squeeze_repeats``); ``keep_lone_quote``: see ``drop_quoted_lines``. ``late_readings``:
     masked and run-together words, a leading mention (``drop_leading_address``), and text upside
-    down, backwards, in flag letters or in boxed letters, and emoji set between words as spaces; a
-    training recipe may leave them off (``TrainConfig.late_readings``), as the recipe of an encoder
-    trained before they existed does.
+    down, backwards, in flag letters or in boxed letters, emoji set between words as spaces, and runs
+    of exclamation marks (``read_shouted_ends``); a training recipe may leave them off
+    (``TrainConfig.late_readings``), as the recipe of an encoder trained before they existed does.
     ``emoji_names``: emoji read as their names (``name_emoji``), for an encoder whose recipe did the
     same (``TrainConfig.emoji_names``); to one trained without, the names are words it never learned.
     Idempotent: the steps repeat until the text stops changing, so normalising canonical text again
@@ -396,7 +415,7 @@ def _normalize_once(
         text = read_masked(drop_leading_address(text), known)  # before markup: "sh*t ... st*pid" is no italics
     text = strip_markup(text)
     if late_readings:
-        text = drop_separator_emoji(text)
+        text = read_shouted_ends(drop_separator_emoji(text))  # before leetspeak, which reads "1" as "i"
     if emoji_names:
         text = name_emoji(text)
     text = strip_combining(text)

@@ -5,7 +5,7 @@ import pytest
 from primum.inference.addressing import drop_leading_address
 from primum.inference.masked_words import MASKED_STEMS, read_masked
 from primum.inference.run_together import split_run_together
-from primum.inference.textnorm import normalize
+from primum.inference.textnorm import normalize, read_shouted_ends
 from primum.inference.turned_text import read_backwards, read_boxed_letters, read_regional_letters, read_upside_down
 
 VOCAB = frozenset(
@@ -223,3 +223,19 @@ def test_segmenting_is_bounded_per_message() -> None:
     assert out.count("idiot") == 16  # the first 16 distinct runs are split, the rest left as typed
     assert out[-1] == words[-1]
 
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Nobody likes you!!!", "Nobody likes you."),
+    ("go kill yourself!!!1!", "go kill yourself."),
+    ("wow!! congrats!!! see you at 7", "wow. congrats. see you at 7"),
+    ("great job!", "great job!"),  # one "!" is left: read as a full stop it cost more than it caught
+    ("st!!p!d", "st!!p!d"),  # inside a word it is leetspeak, left to undo_leet
+])
+def test_runs_of_exclamation_marks_read_as_a_full_stop(raw: str, expected: str) -> None:
+    assert read_shouted_ends(raw) == expected
+
+
+def test_normalize_reads_shouted_ends_only_as_a_late_reading() -> None:
+    assert normalize("Nobody likes you!!!", VOCAB) == "Nobody likes you."
+    assert normalize("Nobody likes you!!!", VOCAB, late_readings=False) == "Nobody likes you!!!"

@@ -31,7 +31,8 @@ CLINICAL = [
     ("doses", "Give 5mg IV then 10ml/h", "Give 5mg IV then 10ml/h"),
     ("lab codes", "B12 low, SpO2 92%, HbA1c 7.5%", "B12 low, SpO2 92%, HbA1c 7.5%"),
     ("covid", "COVID-19 and covid19 in the 2nd trimester", "COVID-19 and covid19 in the 2nd trimester"),
-    ("exclamation", "Great catch!!", "Great catch!!"),
+    ("exclamation", "Great catch!", "Great catch!"),  # not leetspeak for "i"
+    ("exclamations", "Great catch!!", "Great catch."),  # a run reads as a full stop (read_shouted_ends)
     ("handle", "@john thanks", "@john thanks"),
     ("accents stripped", "café résumé", "cafe resume"),
     ("genuine russian kept", "привет коллеги", "привет коллеги"),
