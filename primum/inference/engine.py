@@ -35,12 +35,27 @@ _ABBREVIATION = re.compile(
 )
 #: A sentence that starts without a full stop before it: a lower-case word, then one of the words
 #: chat sentences open with, capitalised ("go kill yourself Great discussion today ..."). "I" is left
-#: out: mid-sentence it is everywhere, and cutting there split "... because I'm an idiot" off.
+#: to ``_cut_before_i``: mid-sentence it is everywhere, and cutting at every one split "... because
+#: I'm an idiot" off.
 _UNPUNCTUATED_START = re.compile(
     r"(?<=[a-z]) (?=(?:Great|Thanks|Thank|The|This|That|We|You|He|She|They|It|My|Our|Your|What|How|Why|Please"
     r"|Also|But|Anyway|Honestly|Well|Ok|Okay|Yes|No|Hi|Hey|Good|Nice|Sorry|Glad|Let|Just|Maybe|Seriously"
     r"|Actually)\b)"
 )
+#: A capital "I" opening a clause mid-sentence ("... you stupid bitch I reviewed the CT ...").
+_MID_I = re.compile(r"(?<=[a-z]) (?=I(?:'m|'ve|'ll|'d| )\S)")
+#: Words after which "I" goes on the same sentence ("because I'm an idiot", "you know I think",
+#: "and I"): conjunctions, question words, verbs that take a clause, fillers. Cut after any other
+#: word, "I" opens a new sentence that was typed without its full stop.
+_CLAUSE_GOES_ON = frozenset({
+    "and", "but", "or", "nor", "yet", "so", "because", "cause", "cuz", "coz", "cos", "since", "as", "if", "when",
+    "whenever", "while", "that", "than", "then", "what", "whatever", "which", "who", "whom", "whoever", "where",
+    "wherever", "whereas", "why", "how", "until", "till", "til", "unless", "though", "although", "tho", "whether",
+    "before", "after", "once", "know", "knew", "think", "thought", "guess", "hope", "said", "say", "says", "feel",
+    "felt", "mean", "meant", "admit", "swear", "bet", "believe", "realize", "realise", "wish", "like", "yes", "no",
+    "ok", "okay", "well", "lol", "lmao", "haha", "also", "maybe", "honestly", "plus", "sure", "now", "even",
+    "just", "only", "did", "do", "does", "can", "could", "would", "should", "will", "might", "must",
+})
 SEGMENT_CHARS = 160  # about the length of a typical training message
 
 
@@ -80,17 +95,37 @@ def _sentences(text: str) -> list[str]:
     start (syntok; chat is often lower case) or took up to 0.6 s on a crafted 4,000-character message
     (pysbd), on the scoring thread. Chat needs only this much.
     """
-    sentences: list[str] = []
+    sentences: list[list[str]] = []
     for line in text.splitlines():
         pending = ""
         for part in _SENTENCE_END.split(line):
             pending = f"{pending} {part}".strip() if pending else part.strip()
             if pending and not _ABBREVIATION.search(pending):
-                sentences.extend(_UNPUNCTUATED_START.split(pending))
+                sentences.extend(_cut_before_i(piece) for piece in _UNPUNCTUATED_START.split(pending))
                 pending = ""
         if pending:
-            sentences.extend(_UNPUNCTUATED_START.split(pending))
-    return sentences
+            sentences.extend(_cut_before_i(piece) for piece in _UNPUNCTUATED_START.split(pending))
+    return [sentence for group in sentences for sentence in group]
+
+
+def _cut_before_i(sentence: str) -> list[str]:
+    """``sentence`` cut where a capital "I" opens a clause after a word that ends one (not a comma,
+    not a word of ``_CLAUSE_GOES_ON``): "go away you moron I reviewed the CT" is two sentences.
+
+    Measured before it was kept (session 20): on 15,960 calib real rows, own dev rows and calibration
+    conversation messages it changed the pieces of 35 long texts and the flag of none; an insult
+    between two kind paragraphs was caught 9 of 10 times (3 before).
+    """
+    pieces: list[str] = []
+    start = 0
+    for match in _MID_I.finditer(sentence):
+        before = sentence[start:match.start()]
+        words = before.split()
+        if words and not before.endswith(",") and words[-1].lower() not in _CLAUSE_GOES_ON:
+            pieces.append(before.strip())
+            start = match.end()
+    pieces.append(sentence[start:].strip())
+    return [piece for piece in pieces if piece]
 
 
 def _has_words(text: str) -> bool:

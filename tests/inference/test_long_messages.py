@@ -105,6 +105,11 @@ def test_short_messages_are_untouched_by_the_penalty(tokenizer) -> None:
         # ... but a mid-sentence "I" or a name is no sentence start
         ("honestly the new rota is better than I expected and Patel agrees, though nights are still rough for us",
          []),
+        ("the lecture ran long and you know I think the slides were too dense for the residents anyway",
+         []),
+        # ... unless the "I" follows a word that ends a clause: a new sentence typed without its full stop
+        ("shut up you stupid bitch I reviewed the CT with radiology and the lesion looks stable since March",
+         ["shut up you stupid bitch", "I reviewed the CT with radiology and the lesion looks stable since March"]),
         # every line is at least one piece
         ("first line of a fairly long post about the call schedule\nsecond line of it, also about call",
          ["first line of a fairly long post about the call schedule", "second line of it, also about call"]),
