@@ -9,15 +9,18 @@ disguise that catches far fewer than plain text), it is not a recall estimate.
 
 Read the long-paragraph rows with the lines in mind: a long message is cut into pieces at sentence
 ends, and where a sentence opens without a full stop before it ("go kill yourself Great discussion
-..."), so an insult stands alone. A mid-sentence "I" is no such opening (cutting there split "...
-because I'm an idiot" off kind messages), so an insult run into a paragraph that starts with "I"
-is read with it, diluted: that is most of what "between" misses.
+..."), so an insult stands alone. A mid-sentence "I" opens a sentence only after a word that ends
+a clause ("... you moron I reviewed"), not after "because", "and" or "you know" (cutting at every
+"I" split "... because I'm an idiot" off kind messages).
 Scoring 7-word windows of such long sentences as well (session 18) caught 6 of these 10, but it
 lifted quoted insults out of their context: counter-speech dev rows flagged went from 1.7% to 8.1%,
 and real benign posts over 60 words from 0% to 1.3%. It was not kept.
 
-Known holes besides: exclamation marks (the model learned "!" as a sign of friendly text, see the
-model card) and words run together without a listed insult among them ("nobodylikesyou").
+Mended in session 20 (each measured on real calib rows and replay messages first, where it
+changed no flag): a capital "I" after a word that ends a clause opens a sentence ("between": 3 of
+10 caught before), runs of exclamation marks read as a full stop (7 of 10), and words run
+together from common words about a person are split ("nobodylikesyou"; no spaces: 5 of 10). A
+single "!" still lowers the model's score a little (see the model card).
 """
 
 from __future__ import annotations

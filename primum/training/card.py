@@ -216,22 +216,32 @@ so the bot can send the author a **private nudge** before a conversation turns s
   odds divided by n ** penalty, n the number of other pieces
   (penalty {card.get('long_penalty', 0.0)}; 0 = plain maximum), so a long benign message is no
   likelier to trip than a short one while one clearly unkind sentence still shows.
-- Two literal lists beside the model (`primum/inference/lists.py`), for what the encoder reads as
-  neutral talk about a group:
+- Three literal lists beside the model (`primum/inference/lists.py`), for what the encoder reads as
+  neutral talk about a group, or does not read at all:
   - documented antisemitic codes (`coded_hate.py`): "(((they)))", "the goyim know", "zionists
     control congress", the dual-loyalty canard; lifted as an identity attack;
   - calls for, threats of and wishes for violence against a group (`group_violence.py`): "all
     immigrants should be shot" (0.86 alone), "those people deserve to be lynched" (0.35), "I will
     hurt every immigrant I come across" (0.64), "hope they all drown"; lifted as a threat, so the
-    moderators are alerted too.
+    moderators are alerted too;
+  - telling a member to kill themselves or wishing them dead (`told_to_die.py`): "kys" (0.68
+    alone), "go kill yourself!!!" (0.74), "go overdose on your own insulin" (0.52), "nobody would
+    miss you if you died" (0.77); lifted as a threat, like the violence list. Hyperbole ("you'll
+    kill yourself with these hours"), the speaker's own venting, a patient's words and suicide-risk
+    questions ("thoughts of wanting to end your life?") do not match. On a held-out blind set
+    (`benchmarks/blind/told_to_die.csv`, written after the list was frozen) it lifted the share
+    nudged from 37.5% to 52.5% of 120 unkind rows and matched none of 120 kind look-alikes;
+    euphemisms made up to dodge filters are the usual miss.
   When the normalised text *uses* one (not inside quotation marks, not negated, not reported as
   someone else's view, and with no word that names it for what it is: a trope, vile, incitement, a
   report), the score is lifted to a third of the way from the nudge to the hide threshold: a private
   nudge, never a hide on this evidence alone (hiding is judged on the model's own score). Thresholds
   are chosen on the model's own scores first. Owners can turn the codes list off (`/kind-settings
-  codes off`); the violence list stays. On 197,339 labelled rows of every real and own source the
+  codes off`); the violence lists stay. On 197,339 labelled rows of every real and own source the
   violence list matches 3 rows labelled benign (each a call or a headline naming one) and 20 labelled
-  unkind: real text rarely says it, which is why the encoder never learned it.
+  unkind: real text rarely says it, which is why the encoder never learned it. The told-to-die list
+  matches 6 rows labelled benign there (each an order to die aimed at someone: "To McCain: GO DIE
+  ALREADY!!!!") and 62 labelled unkind.
 - Runtime (default `model.runtime = "onnx"`): the merged network is exported to ONNX once, fused
   (one Attention, SkipLayerNorm and BiasGelu kernel per layer) and quantised to dynamic int8 with
   per-channel weights, then cached under `~/.cache/primum/<version>/` (about 30 s on first use).
@@ -398,12 +408,14 @@ to 381 msg/s over runs on one day), so compare runtimes only within one run.
   heated-but-kind comments quiet first. (The n-gram blend now catches the classic "Did they skip
   pharmacology at your school, or were you just asleep?", which the encoder alone scored about 0.89.)
 - Punctuation sways it: an insult or threat that ends in "!" scores lower than the same words with
-  a full stop ("go kill yourself!!!" falls under the cut-off). Our own training rows have "!" twice
-  as often when kind (3.6%) as when unkind (1.8%). Rewriting "!" before scoring was measured on
-  every dev and calib source and gained about as many false alarms as catches, so the fix is a
-  retrain with punctuation varied across labels (tried once, v13: it cost recall in conversations).
-  Words run together without a listed insult among them ("nobodylikesyou") are missed too, and so
-  is most emoji-only mockery: the encoder's vocabulary has no emoji, so v9 reads each as its name
+  a full stop. Our own training rows have "!" twice as often when kind (3.6%) as when unkind
+  (1.8%). Rewriting a single "!" before scoring was measured on every dev and calib source and
+  gained about as many false alarms as catches, so the fix is a retrain with punctuation varied
+  across labels (tried once, v13: it cost recall in conversations). Runs of "!" are read as a full
+  stop before scoring ("Nobody likes you!!!" scored 0.33, now as "Nobody likes you." 0.96): on the
+  real calib rows and the replay conversations that changed no flag. Words run together are split
+  when they hide a listed insult or are common words about a person ("nobodylikesyou"). Most
+  emoji-only mockery is missed: the encoder's vocabulary has no emoji, so v9 reads each as its name
   ("skull", "clown face"), but few training rows carry them; `benchmarks/disguise_probes.py`
   prints each disguise.
 - Leetspeak undoing can mangle rare alphanumeric tokens; dose and lab codes (5mg, B12, SpO2,
