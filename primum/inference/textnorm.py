@@ -17,6 +17,7 @@ from primum.inference.addressing import drop_leading_address
 from primum.inference.emoji_names import drop_separator_emoji, name_emoji
 from primum.inference.masked_words import read_masked
 from primum.inference.run_together import split_run_together
+from primum.inference.shouting import read_shouted_ends
 from primum.inference.turned_text import read_backwards, read_boxed_letters, read_regional_letters, read_upside_down
 
 #: Characters that render as nothing (or as blank) and are used to split words invisibly.
@@ -346,25 +347,6 @@ def squeeze_repeats(text: str, known: Container[str] | None = None) -> str:
 
 
 #: Passes of ``_normalize_once`` at most: one undone disguise can reveal another ("||idiot").
-#: Two or more exclamation marks, with the "1"s of a fast typist ("!!!1!").
-_SHOUTED_END = re.compile(r"!{2,}[!1]*(?![A-Za-z])")  # not inside a word: "st!!p!d" is leetspeak
-
-
-def read_shouted_ends(text: str) -> str:
-    """``text`` with each run of exclamation marks read as a full stop.
-
-    Why: our kind training rows end in "!" twice as often as the unkind ones, and the encoder
-    learned it: "Nobody likes you!!!" scored 0.33 where "Nobody likes you." scores 0.96. A run adds
-    emphasis, not meaning. A single "!" is left alone: read as a full stop it flagged more real kind
-    comments than it caught unkind ones, whereas reading runs changed no flag on the real calib rows
-    or in any replay conversation.
-
-    >>> read_shouted_ends("go kill yourself!!! congrats!!1")
-    'go kill yourself. congrats.'
-    """
-    return _SHOUTED_END.sub(".", text)
-
-
 _MAX_PASSES = 4
 
 

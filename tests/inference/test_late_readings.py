@@ -5,7 +5,8 @@ import pytest
 from primum.inference.addressing import drop_leading_address
 from primum.inference.masked_words import MASKED_STEMS, read_masked
 from primum.inference.run_together import split_run_together
-from primum.inference.textnorm import normalize, read_shouted_ends
+from primum.inference.shouting import read_shouted_ends
+from primum.inference.textnorm import normalize
 from primum.inference.turned_text import read_backwards, read_boxed_letters, read_regional_letters, read_upside_down
 
 VOCAB = frozenset(
