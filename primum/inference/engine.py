@@ -7,7 +7,6 @@ torch and transformers are imported only inside functions so importing this modu
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -15,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from primum.inference.card_file import MODEL_DIR as MODEL_DIR
+from primum.inference.card_file import read_card as read_card
+from primum.inference.card_file import write_card as write_card
 from primum.inference.lexical import LexicalModel, load_lexical
 from primum.inference.lists import lift
 from primum.inference.protocol import ACTIONABLE_CATEGORIES, CATEGORIES, Thresholds
@@ -22,7 +24,6 @@ from primum.inference.textnorm import normalize
 
 log = logging.getLogger(__name__)
 
-MODEL_DIR = Path(__file__).resolve().parent / "model"
 MAX_CHARS = 4000  # Discord's limit for boosted servers; longer input is cut, never skipped
 
 
@@ -161,17 +162,6 @@ class RawScore:
     unlifted: RawScore | None = None
     #: Which list lifted them (``primum.inference.lists``: "code" or "violence"); None: nothing lifted.
     lifted_by: str | None = None
-
-
-def read_card(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
-    """The machine-readable model card (version, labels, thresholds, metrics)."""
-    data: dict[str, Any] = json.loads((model_dir / "card.json").read_text(encoding="utf-8"))
-    return data
-
-
-def write_card(model_dir: Path, card: dict[str, Any]) -> None:
-    """Save the machine-readable model card (``read_card`` reads it back)."""
-    (model_dir / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
 
 
 def card_thresholds(card: dict[str, Any], runtime: str | None = None) -> Thresholds:

