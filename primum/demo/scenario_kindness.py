@@ -6,7 +6,7 @@ What the audience sees, in order:
 3. another belittling message whose nudge is ignored: after the (demo-short) window, kept;
    then a coded antisemitic jab (a documented code the model alone misses) is nudged, and a
    colleague who quotes it to reject it is not; so is a call for violence against a group, as a
-   threat, though its author was nudged minutes before;
+   threat, though its author was nudged minutes before, and "kys" said to a colleague;
 4. with a hide threshold set by the owner, a threatening message is hidden and its full text
    returned to its author by DM; the mod-log gets a case with scores but no text.
 
@@ -73,6 +73,13 @@ async def play(demo: Any) -> None:
     await demo.say(SAM, "politics", "Refugees should be shot at the border, simple as that.")
     call = await demo.wait_event("nudge", 10)
     demo.narrate(f"Nudged privately (category {call['category']}).")
+
+    demo.narrate("Telling a colleague to kill themselves, in chat shorthand: the model scores \"kys\" under the "
+                 "cut-off; Primum's list of orders and wishes to die makes it a nudge as a threat and alerts "
+                 "the moderators (\"you'll kill yourself with these hours\" would not match).")
+    await demo.say(ELENA, "politics", "kys lol")
+    told = await demo.wait_event("nudge", 10)
+    demo.narrate(f"Nudged privately (category {told['category']}).")
 
     demo.narrate("The owner turns on hiding at 0.9: only clearly threatening messages are hidden.")
     await demo.slash(OWNER, "general", "kind-settings threshold", action="hide", value="0.9")
