@@ -1,13 +1,15 @@
 """The literal lists beside the model, and how a match lifts a score.
 
 ``group_violence`` (calls for, threats of and wishes for violence against a group),
-``told_to_die`` (telling a person to kill themselves, wishing them dead) and ``coded_hate``
-(documented antisemitic codes) each catch what the encoder under-scores. A match is
+``told_to_die`` (telling a person to kill themselves, wishing them dead), ``coded_hate``
+(documented antisemitic codes) and ``slurs`` (slurs for people, in any frame) each catch what the
+encoder under-scores. A match is
 evidence for a private nudge, never for more: the score is lifted to ``list_floor``, just over the
 nudge cut-off and under the hide one, and the model's own score rides along so that hiding is still
 judged on the model alone. ``lifted_by`` says which list lifted, because an owner may turn the
 codes list off (a server that studies antisemitism quotes codes all day) but not the violence ones
-(group violence and told to die both lift as ``VIOLENCE``: a likely threat, which alerts moderators).
+(group violence and told to die both lift as ``VIOLENCE``: a likely threat, which alerts moderators);
+slurs lift as ``SLUR``, an identity attack, and stay on too.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from dataclasses import dataclass
 
 from primum.inference.coded_hate import coded_hate
 from primum.inference.group_violence import group_violence
+from primum.inference.slurs import slur
 from primum.inference.told_to_die import told_to_die
 
 CODE = "code"
 VIOLENCE = "violence"
+SLUR = "slur"
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ def list_floor(nudge: float, hide: float | None) -> float:
 
 def lift(score: float, categories: Mapping[str, float], clean_text: str, floor: float | None) -> Lift | None:
     """What a normalised text that matches a list is lifted to: ``floor``, as a threat (violence) or
-    an identity attack (code). None when nothing is lifted (no match, the model already scored it
+    an identity attack (code, slur). None when nothing is lifted (no match, the model already scored it
     that high, or ``floor`` None: off)."""
     if floor is None or score >= floor:
         return None
@@ -48,6 +52,8 @@ def lift(score: float, categories: Mapping[str, float], clean_text: str, floor: 
         return Lift(floor, {**categories, "threat": max(categories.get("threat", 0.0), floor)}, VIOLENCE)
     if coded_hate(clean_text) is not None:
         return Lift(floor, {**categories, "identity_attack": max(categories.get("identity_attack", 0.0), floor)}, CODE)
+    if slur(clean_text) is not None:
+        return Lift(floor, {**categories, "identity_attack": max(categories.get("identity_attack", 0.0), floor)}, SLUR)
     return None
 
 

@@ -1,6 +1,7 @@
 """Mention is not use: whether a message quotes, rejects or denies the words a list looks for.
 
-Shared by the lists that lift a score beside the model (``coded_hate``, ``group_violence``): a
+Shared by the lists that lift a score beside the model (``coded_hate``, ``group_violence``,
+``told_to_die``, ``slurs``): a
 member who quotes a slogan to report it, names it for what it is or denies it is doing the
 community a service, and must not be nudged for the words they quoted.
 """
@@ -13,7 +14,7 @@ from collections.abc import Callable, Sequence
 #: Words that show a message names the line to reject it, report it or discuss it.
 _REJECTING = re.compile(
     r"\b(?:trope|tropes|canard|antisemit\w*|anti-semit\w*|conspiracy\s+theor\w*|conspiracist|dog\s*-?whistles?"
-    r"|forger(?:y|ies)|forged|bigot\w*|hate\s+speech|hateful|racis\w*|myth|debunk\w*|report(?:ed|ing)?|mods?|moderators?"
+    r"|forger(?:y|ies)|forged|bigot\w*|hate\s+speech|hateful|racis\w*|slurs?|myth|debunk\w*|report(?:ed|ing)?|mods?|moderators?"
     r"|not\s+ok(?:ay)?|unacceptable|disgusting|vile|gross|libel|propaganda\s+of|nazis?\s+(?:said|claimed|used)"
     r"|incit\w*|call(?:s|ing)?\s+for\s+violence|violent\s+rhetoric|genocidal\s+rhetoric|(?:has|have)\s+no\s+place|horrif\w*|appalling|sickening)\b"
 )
