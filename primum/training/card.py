@@ -216,7 +216,7 @@ so the bot can send the author a **private nudge** before a conversation turns s
   odds divided by n ** penalty, n the number of other pieces
   (penalty {card.get('long_penalty', 0.0)}; 0 = plain maximum), so a long benign message is no
   likelier to trip than a short one while one clearly unkind sentence still shows.
-- Three literal lists beside the model (`primum/inference/lists.py`), for what the encoder reads as
+- Four literal lists beside the model (`primum/inference/lists.py`), for what the encoder reads as
   neutral talk about a group, or does not read at all:
   - documented antisemitic codes (`coded_hate.py`): "(((they)))", "the goyim know", "zionists
     control congress", the dual-loyalty canard; lifted as an identity attack;
@@ -231,7 +231,16 @@ so the bot can send the author a **private nudge** before a conversation turns s
     questions ("thoughts of wanting to end your life?") do not match. On a held-out blind set
     (`benchmarks/blind/told_to_die.csv`, written after the list was frozen) it lifted the share
     nudged from 37.5% to 52.5% of 120 unkind rows and matched none of 120 kind look-alikes;
-    euphemisms made up to dodge filters are the usual miss.
+    euphemisms made up to dodge filters are the usual miss;
+  - slurs for people (`slurs.py`), in any frame: "the coon in radiology" (0.08 alone), "that paki
+    pharmacist" (0.28); lifted as an identity attack. Only words whose ordinary use is the slur
+    (not "chink" in the armour, a car's "tranny", "retardation"), never as the speaker's own
+    identity ("I'm a proud dyke"), never reported ("he called me a spic") or named ("the word").
+    "nigga" is left out: real posts use it in-group far more often than as an attack. On the real
+    calib rows it lifted HateXplain's recall from 33.5% to 51.0% and its contested benign rows
+    from 2.4% to 6.9% (target <= 10%), Stormfront's recall from 12.4% to 17.3% (benign
+    unchanged), Gab's from 23.9% to 26.5% (benign 2.3% to 3.0%); no replay message and no
+    functional-test row matches.
   When the normalised text *uses* one (not inside quotation marks, not negated, not reported as
   someone else's view, and with no word that names it for what it is: a trope, vile, incitement, a
   report), the score is lifted to a third of the way from the nudge to the hide threshold: a private
