@@ -66,7 +66,7 @@ _WHO_GAINS = (
 #: (name, pattern) on normalised, lower-cased text.
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("kys", re.compile(r"\bkys\b")),
-    ("order", re.compile(rf"{_LEAD}(?:just\s+|go\s+)*(?:{_KILL}\s+{_YOURSELF}\b{_NOT_DEATH}|{_METHOD}\b)")),
+    ("order", re.compile(rf"{_LEAD}(?:just\s+|go\s+){{0,3}}(?:{_KILL}\s+{_YOURSELF}\b{_NOT_DEATH}|{_METHOD}\b)")),
     ("go_die", re.compile(
         r"(?:\b(?:go|pls|please|plz)\s+(?:just\s+)?|(?:^|(?<=[.!?,;:\n])\s*)just\s+)die\b"
         r"(?!\s+(?:on\s+(?:this|that|a)\s+hill|of|laughing|trying|a\s+little|inside))")),
