@@ -394,7 +394,8 @@ to 381 msg/s over runs on one day), so compare runtimes only within one run.
 - Antisemitism is under-caught. On a blind set of 240 messages (`benchmarks/blind/antisemitism.csv`,
   written by someone who never saw the code list or the model) the shipped model with the code list
   nudges 50.9% of the antisemitic ones and 0.8% of the kind look-alikes (v8: 41.8% and 2.3%; the
-  first stage alone: 31.8% and 1.5%). Dual-loyalty insinuation (25%), Holocaust denial or mockery
+  first stage alone: 31.8% and 1.5%); the slur list (session 20) lifts that to 52.7%, the kind rows
+  unchanged. Dual-loyalty insinuation (25%), Holocaust denial or mockery
   (33%) and collective blame (43%) are the usual misses; quoting it to reject or report it is the
   only kind look-alike flagged (1 of 20).
 - Violence against a group is a weak spot. On a held-out blind set
