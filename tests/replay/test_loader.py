@@ -179,3 +179,18 @@ def test_export_without_messages_is_refused(tmp_path: Path) -> None:
         load_history(path)
     with pytest.raises(HistoryError, match="no messages to replay"):
         load_history(_export(tmp_path, []))
+
+
+def test_the_sealed_conversations_load_and_are_labelled_for_dev_without_being_a_split() -> None:
+    # sealed/dev/ is written blind and replayed by nothing until a candidate's rule is written;
+    # then it moves into dev/ (see the conversations README)
+    paths = sorted((CONVERSATIONS_DIR / "sealed" / "dev").glob("*.jsonl"))
+    assert len(paths) >= 24
+    shipped = {path.stem for path in CONVERSATIONS_DIR.glob("*/*.jsonl")}
+    for path in paths:
+        history = load_history(path)
+        assert history.meta.split == "dev" and history.meta.id == path.stem and path.stem not in shipped
+        assert history.meta.civil is not None and history.meta.kind
+        if history.meta.civil is False:
+            assert sum(message.deescalate for message in history.messages) == 1, path.name
+    assert not list((CONVERSATIONS_DIR / "sealed").glob("*.jsonl"))  # never a split of its own
