@@ -109,7 +109,8 @@ def told_to_die(clean_text: str) -> str | None:
 _NEGATED_INSIDE = re.compile(r"\b(?:not|never)\b|n't\b|\bdont\b")
 #: Someone else's words reported just before the match ("he told me to kys", "she said go die").
 _REPORTED = re.compile(
-    r"\b(?:told|tell|tells|telling|said|says|saying|wrote|writes|texted|messaged|dm'?d|posted|yelled|screamed"
+    r"\b(?:told|tell|tells|telling|said|says|saying|wrote|writes|texted|messaged|dm'?e?d|posted|yelled|screamed"
+    r"|repl(?:ied|ies|y)|commented|responded|answered"
     r"|called\s+me|asked\s+me)\b(?:\s+(?:me|him|her|them|us|people|someone|everyone|patients?|a\s+\w+|the\s+\w+))?"
     r"(?:\s+to)?\s*[,:]?\s*$"
 )

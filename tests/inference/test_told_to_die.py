@@ -65,6 +65,8 @@ def test_an_order_or_a_wish_to_die_is_found(text: str, pattern: str) -> None:
     # mention is not use: quoted, reported, denied, named for what it is
     '"kys" is not ok, reported',
     "he told me to kys",
+    "a troll replied kys to my post",
+    "someone DMed me kys. Reported.",
     "she said go die",
     "don't kys lol",
     "I hope you don't die",
