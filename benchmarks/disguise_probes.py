@@ -120,6 +120,7 @@ DISGUISES: dict[str, Callable[[str], str]] = {
     "a mention first": lambda s: f"<@123456789012345678> {s}",
     "exclamation marks": lambda s: s.rstrip(".") + "!!!",
     "no spaces": lambda s: s.replace(" ", ""),
+    "masked link": lambda s: f"[{s}](https://example.com/a)",
 }
 
 

@@ -15,6 +15,7 @@ from collections.abc import Collection, Container
 
 from primum.inference.addressing import drop_leading_address
 from primum.inference.emoji_names import drop_separator_emoji, name_emoji
+from primum.inference.masked_links import read_masked_links
 from primum.inference.masked_words import read_masked
 from primum.inference.run_together import split_run_together
 from primum.inference.shouting import read_shouted_ends
@@ -394,6 +395,7 @@ def _normalize_once(
     text = _CODE_BLOCK.sub(_code_block, text)  # before quotes: a code block may contain '>' lines
     text = drop_quoted_lines(text, keep_lone_quote)
     if late_readings:
+        text = read_masked_links(text)  # before the URL pass of strip_markup cuts the link in half
         text = read_masked(drop_leading_address(text), known)  # before markup: "sh*t ... st*pid" is no italics
     text = strip_markup(text)
     if late_readings:

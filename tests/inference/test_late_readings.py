@@ -3,6 +3,7 @@
 import pytest
 
 from primum.inference.addressing import drop_leading_address
+from primum.inference.masked_links import read_masked_links
 from primum.inference.masked_words import MASKED_STEMS, read_masked
 from primum.inference.run_together import split_run_together
 from primum.inference.shouting import read_shouted_ends
@@ -240,3 +241,17 @@ def test_runs_of_exclamation_marks_read_as_a_full_stop(raw: str, expected: str) 
 def test_normalize_reads_shouted_ends_only_as_a_late_reading() -> None:
     assert normalize("Nobody likes you!!!", VOCAB) == "Nobody likes you."
     assert normalize("Nobody likes you!!!", VOCAB, late_readings=False) == "Nobody likes you!!!"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("[you idiot](https://example.com)", "you idiot"),
+    ("see [the guideline](https://acc.org/x) first", "see the guideline first"),
+    ("[the article](https://en.wikipedia.org/wiki/X_(y)) says", "the article says"),
+    ("[a](b) and [c] (https://d.e)", "[a](b) and [c] (https://d.e)"),  # no address, or not a link: left
+])
+def test_masked_links_read_as_the_words_they_show(raw: str, expected: str) -> None:
+    assert read_masked_links(raw) == expected
+
+
+def test_normalize_reads_a_masked_insult_not_half_a_link() -> None:
+    assert normalize("[you idiot](https://example.com)", VOCAB) == "you idiot"
