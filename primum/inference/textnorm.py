@@ -365,9 +365,10 @@ def normalize(
     stretched letters (see ``undo_leet``, ``read_masked``, ``split_run_together``, ``read_backwards``
     and ``squeeze_repeats``); ``keep_lone_quote``: see ``drop_quoted_lines``. ``late_readings``:
     masked and run-together words, a leading mention (``drop_leading_address``), and text upside
-    down, backwards, in flag letters or in boxed letters, emoji set between words as spaces, and runs
-    of exclamation marks (``read_shouted_ends``); a training recipe may leave them off
-    (``TrainConfig.late_readings``), as the recipe of an encoder trained before they existed does.
+    down, backwards, in flag letters or in boxed letters, emoji set between words as spaces, runs of
+    exclamation marks (``read_shouted_ends``) and masked links (``read_masked_links``); a training
+    recipe may leave them off (``TrainConfig.late_readings``), as the recipe of an encoder trained
+    before they existed does.
     ``emoji_names``: emoji read as their names (``name_emoji``), for an encoder whose recipe did the
     same (``TrainConfig.emoji_names``); to one trained without, the names are words it never learned.
     Idempotent: the steps repeat until the text stops changing, so normalising canonical text again
