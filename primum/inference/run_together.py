@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Container
 
 from primum.inference.masked_words import MASKED_STEMS
 
@@ -117,6 +117,12 @@ def _loaded_counts() -> dict[str, float]:
     """wordsegment's word counts, loaded with the segmenter."""
     _segmenter()
     return _counts
+
+
+def corpus_words() -> Container[str]:
+    """The words of wordsegment's web corpus (its 100,000 commonest), for readings that need to know
+    a word the tokenizer spells in pieces ("moron")."""
+    return _loaded_counts().keys()
 
 
 def _listed_split(words: list[str]) -> bool:

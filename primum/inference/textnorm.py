@@ -17,7 +17,7 @@ from primum.inference.addressing import drop_leading_address
 from primum.inference.emoji_names import drop_separator_emoji, name_emoji
 from primum.inference.masked_links import read_masked_links
 from primum.inference.masked_words import read_masked
-from primum.inference.run_together import split_run_together
+from primum.inference.run_together import corpus_words, split_run_together
 from primum.inference.shouting import read_shouted_ends
 from primum.inference.turned_text import read_backwards, read_boxed_letters, read_regional_letters, read_upside_down
 
@@ -319,12 +319,14 @@ def join_separated_letters(text: str) -> str:
     return _SEPARATED.sub(join, text)
 
 
-def squeeze_repeats(text: str, known: Container[str] | None = None) -> str:
+def squeeze_repeats(text: str, known: Container[str] | None = None, corpus: Container[str] | None = None) -> str:
     """Shorten stretched letters ("stuuuupid" -> "stupid", "sooo" -> "soo").
 
     A run of three or more becomes two for letters English often doubles, else one. With ``known``
     (lower-case words, e.g. the tokenizer's vocabulary) a stretched word becomes whichever of the
-    two spellings is a known word: "completeee" -> "complete", "goooood" -> "good".
+    two spellings is a known word: "completeee" -> "complete", "goooood" -> "good". ``corpus``
+    (a late reading: a web corpus's common words) decides when neither is known: "moooooron" ->
+    "moron", which the tokenizer spells in pieces, not "mooron".
     """
 
     def squeeze(match: re.Match[str]) -> str:
@@ -339,9 +341,11 @@ def squeeze_repeats(text: str, known: Container[str] | None = None) -> str:
         if not _REPEAT.search(token):
             return token
         default = _REPEAT.sub(squeeze, token)
-        for candidate in (_REPEAT.sub(r"\1\1", token), _REPEAT.sub(r"\1", token)):
-            if candidate.lower() in known:
-                return candidate
+        candidates = (_REPEAT.sub(r"\1\1", token), _REPEAT.sub(r"\1", token))
+        for words in (known, corpus) if corpus is not None else (known,):
+            for candidate in candidates:
+                if candidate.lower() in words:
+                    return candidate
         return default
 
     return _WORD.sub(word, text)
@@ -407,7 +411,8 @@ def _normalize_once(
     text = map_confusables(text)
     text = undo_leet(text, known)
     text = join_separated_letters(text)
-    text = squeeze_repeats(text, known)
+    stretched = late_readings and known and _REPEAT.search(text)  # load the corpus only when it is needed
+    text = squeeze_repeats(text, known, corpus_words() if stretched else None)
     if late_readings:
         text = read_backwards(split_run_together(text, known), known)
     text = _SPACES.sub(" ", text)

@@ -255,3 +255,10 @@ def test_masked_links_read_as_the_words_they_show(raw: str, expected: str) -> No
 
 def test_normalize_reads_a_masked_insult_not_half_a_link() -> None:
     assert normalize("[you idiot](https://example.com)", VOCAB) == "you idiot"
+
+
+def test_a_stretched_word_the_tokenizer_spells_in_pieces_comes_back_from_the_corpus() -> None:
+    # "moron" is no tokenizer word, so only the corpus (a late reading) tells "moron" from "mooron"
+    assert "moron" not in VOCAB
+    assert normalize("you are a moooooron", VOCAB) == "you are a moron"
+    assert normalize("you are a moooooron", VOCAB, late_readings=False) == "you are a mooron"
