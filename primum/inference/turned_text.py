@@ -127,9 +127,9 @@ def read_upside_down(text: str) -> str:
 def read_backwards(text: str, known: Container[str] | None) -> str:
     """ "hctib diputs uoy" -> "you stupid bitch", line by line, when reading it backwards makes words.
 
-    A line is reversed when it has at least two words of two or more letters, at most a third of them
-    are known words as written, at least two thirds are known words reversed, and reversing makes
-    at least two more known words. (The vocabulary lacks some common words, "yourself" among them.)
+    A line is reversed when it has at least two words of two or more letters, at least two thirds are
+    known words reversed, reversing at least doubles the known words and makes at least two more
+    ("toidi na era uoy" has two words as written: "na", "era"). (The vocabulary lacks some common words, "yourself" among them.)
     """
     if known is None:
         return text
@@ -140,6 +140,6 @@ def read_backwards(text: str, known: Container[str] | None) -> str:
             continue
         forward = sum(w in known for w in words)
         backward = sum(w[::-1] in known for w in words)
-        if forward * 3 <= len(words) and backward * 3 >= len(words) * 2 and backward - forward >= 2:
+        if backward >= 2 * forward and backward * 3 >= len(words) * 2 and backward - forward >= 2:
             lines[i] = line[::-1]
     return "\n".join(lines)

@@ -139,6 +139,9 @@ def test_flag_letters_are_read(raw: str, expected: str) -> None:
         ("ok", "ok"),  # one word is never enough
         ("bp ok, hr ok", "bp ok, hr ok"),
         ("Zyrtec Xarelto", "Zyrtec Xarelto"),  # unknown either way
+        # two of its words are words as written ("na", "era"); reversed, all four are
+        ("TOIDI NA ERA UOY", "YOU ARE AN IDIOT"),
+        ("an era of you", "an era of you"),  # forwards it is already words
     ],
 )
 def test_backwards_lines_are_reversed(raw: str, expected: str) -> None:
