@@ -129,7 +129,8 @@ def read_backwards(text: str, known: Container[str] | None) -> str:
 
     A line is reversed when it has at least two words of two or more letters, at least two thirds are
     known words reversed, reversing at least doubles the known words and makes at least two more
-    ("toidi na era uoy" has two words as written: "na", "era"). (The vocabulary lacks some common words, "yourself" among them.)
+    ("toidi na era uoy" has two words as written: "na", "era"). (The vocabulary lacks some common
+    words, "yourself" among them.)
     """
     if known is None:
         return text
