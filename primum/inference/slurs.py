@@ -34,10 +34,11 @@ _SLURS = (
     r"|fagg?ot|dyke|shemale|he-she|retard|tard"
 )
 _NAMED = re.compile(rf"\b(?:{_SLURS})(?:s|es)?\b")
-#: The speaker's own identity ("I'm a proud dyke", "as a dyke", "we dykes"): reclaimed, not an attack.
+#: The speaker's own identity ("I'm a proud dyke", "As a dyke in surgery", "we dykes"): reclaimed,
+#: not an attack. "as a" only opening a sentence: "dumb as a ..." compares someone to the slur.
 _OWN_IDENTITY = re.compile(
-    r"(?:\bi'?m|\bi\s+am|\bas|\bwe(?:'re|\s+are)?|\bus|\bfellow|\bproud|\bmy\s+fellow)\s+(?:a\s+)?(?:proud\s+|"
-    r"\w+\s+)?$"
+    r"(?:\bi'?m|\bi\s+am|(?:^|[.!?,;:]\s*)as|\bwe(?:'re|\s+are)?|\bus|\bproud|\bmy\s+fellow)\s+(?:a\s+)?"
+    r"(?:proud\s+|\w+\s+)?$"
 )
 #: Someone else's words reported just before it ("he called me a stupid spic", "yelling 'tranny' at
 #: me"), or the word itself named ("the word kike", "allowed to say it").
@@ -53,9 +54,16 @@ _RETARD_NOT_NOUN = re.compile(r"\b(?:to|will|may|might|can|could|would|does|do|d
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (("slur", _NAMED),)
 
 
+#: Homonyms found by the held-out blind set: a "Dyke" with a capital inside a sentence is a name
+#: ("Offa's Dyke"), as is the Dyke March; faggots with peas or gravy are a Black Country dish.
+_PROPER_NAME = re.compile(r"(?<=[a-z0-9,;:'’] )Dyke\b|\b[Dd]yke\s+[Mm]arch")
+_DISH = re.compile(r"\bfaggots?\s+(?:and|with|in)\s+(?:\w+\s+)?(?:peas|gravy|mash|chips|onion)", re.IGNORECASE)
+
+
 def slur(clean_text: str) -> str | None:
     """``"slur"`` when a slur is used (not mentioned) in a normalised text, else None."""
-    return first_used(clean_text.lower().replace("’", "'"), PATTERNS, _dismissed)
+    text = _DISH.sub(" ", _PROPER_NAME.sub(" ", clean_text))  # before lower-casing: a name keeps its capital
+    return first_used(text.lower().replace("’", "'"), PATTERNS, _dismissed)
 
 
 def _dismissed(name: str, match: re.Match[str], text: str) -> bool:

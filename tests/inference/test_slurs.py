@@ -17,6 +17,8 @@ from primum.inference.textnorm import normalize
     "wetbacks taking residency spots",
     "ask the raghead on nights",
     "k1ke lawyers again",  # leetspeak: normalised first
+    "the DYKE in clinic again",  # a capital only makes a name mid-sentence as "Dyke"
+    "he's as dumb as a retard",  # "as a" opening a sentence is identity; here it compares
 ])
 def test_a_slur_about_people_is_found_in_any_frame(text: str) -> None:
     assert slur(normalize(text)) == "slur"
@@ -42,6 +44,10 @@ def test_a_slur_about_people_is_found_in_any_frame(text: str) -> None:
     "a chink in the armor",
     "grab a fag break",
     "as a queer physician I love this server",
+    # names and a dish (found by the held-out blind set)
+    "walked the Offa's Dyke path over the long weekend",
+    "the Dyke March was great this year",
+    "faggots and peas with gravy at the pub",
 ])
 def test_identity_reports_homonyms_and_clinical_words_are_not_slurs(text: str) -> None:
     assert slur(normalize(text)) is None
