@@ -111,14 +111,18 @@ _NEGATED_INSIDE = re.compile(r"\b(?:not|never)\b|n't\b|\bdont\b")
 _REPORTED = re.compile(
     r"\b(?:told|tell|tells|telling|said|says|saying|wrote|writes|texted|messaged|dm'?e?d|posted|yelled|screamed"
     r"|repl(?:ied|ies|y)|commented|responded|answered"
-    r"|called\s+me|asked\s+me)\b(?:\s+(?:me|him|her|them|us|people|someone|everyone|patients?|a\s+\w+|the\s+\w+))?"
-    r"(?:\s+to)?\s*[,:]?\s*$"
+    r"|called\s+me|asked\s+me)\b(?:\s+(?:me|you|him|her|them|us|people|someone|everyone|patients?|a\s+\w+"
+    r"|the\s+\w+))?(?:\s+to)?\s*[,:]?\s*$"
 )
+#: "I'm telling you to ...": the speaker's own words, not a report.
+_SPEAKER_SAYS = re.compile(r"\b(?:i|i'?m|im|i\s+am|i'?ll|i\s+will)\s+(?:\w+\s+)?$")
 
 
 #: The speaker going somewhere, not ordering anyone: "I'm gonna go die in the call room".
 _OWN_PLAN = re.compile(
-    r"(?:\bi|\bwe|\bme|gonna|going\s+to|'ll|\bwill|wanna|want\s+to|\bto|lemme|i'?m+a|finna)\s*$"
+    r"(?:\bi|\bwe|\bme|gonna|going\s+to|'ll|\bwill|wanna|want\s+to|lemme|i'?m+a|finna)\s*$"
+    # "need to kys after this call", "i want to kys": "to" with no "you" before it is the speaker's own
+    r"|^(?:(?!\b(?:you|u|ya|y'all|yall)\b).)*\bto\s*$"
 )
 #: Someone or something else told off in the third person: "the coding audit can go jump off a cliff".
 _THIRD_PARTY = re.compile(r"\b(?!(?:you|u|ya|y'all|yall)\b)\w+\s+(?:can|could|may|might)\s*$")
@@ -135,7 +139,8 @@ def _dismissed(name: str, match: re.Match[str], text: str) -> bool:
     before = text[max(0, start - 40):start]
     if name in {"kys", "order", "go_die"} and (_OWN_PLAN.search(before) or _THIRD_PARTY.search(before)):
         return True  # "i'm gonna kys if this shift doesn't end", "admin can go jump off a cliff"
-    return _REPORTED.search(before) is not None
+    reported = _REPORTED.search(before)
+    return reported is not None and _SPEAKER_SAYS.search(before[:reported.start()]) is None
 
 
 _WHY_NOT = re.compile(r"why\s+don'?t\s+you")

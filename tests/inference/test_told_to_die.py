@@ -11,6 +11,9 @@ from primum.inference.told_to_die import told_to_die
 @pytest.mark.parametrize(("text", "pattern"), [
     ("kys", "kys"),
     ("you should kys", "kys"),
+    ("you need to kys", "kys"),
+    ("i want you to kys", "kys"),
+    ("I'm telling you to go kill yourself", "order"),
     ("k y s", "kys"),  # spaced letters: normalised first
     ("K.Y.S", "kys"),
     ("go kill yourself!!!", "order"),
@@ -57,6 +60,8 @@ def test_an_order_or_a_wish_to_die_is_found(text: str, pattern: str) -> None:
     # the speaker's own plan, and things told off in the third person
     "I'm gonna go die in the call room",
     "i'm gonna kys if this shift doesn't end",
+    "need to kys after this call",
+    "you ever had someone tell you to go kill yourself",
     "see you guys later, ima go jump off a cliff",
     "the coding audit can go jump off a cliff",
     # patients and members speaking of themselves
