@@ -37,6 +37,7 @@ SETS = (
     ("group_violence.csv", "violence against a group and its look-alikes (held out)", "kind"),
     ("group_violence_seen.csv", "violence against a group, first set (seen while writing the list)", "kind"),
     ("told_to_die.csv", "told to die and its look-alikes (held out)", "kind"),
+    ("slurs.csv", "slurs for people and their look-alikes (3 kind rows read)", "kind"),
     ("told_to_die_seen.csv", "told to die, first set (seen while widening the list)", "kind"),
 )
 

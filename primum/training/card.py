@@ -240,7 +240,9 @@ so the bot can send the author a **private nudge** before a conversation turns s
     calib rows it lifted HateXplain's recall from 33.5% to 51.0% and its contested benign rows
     from 2.4% to 6.9% (target <= 10%), Stormfront's recall from 12.4% to 17.3% (benign
     unchanged), Gab's from 23.9% to 26.5% (benign 2.3% to 3.0%); no replay message and no
-    functional-test row matches.
+    functional-test row matches. On a blind set written for it (`benchmarks/blind/slurs.csv`,
+    measured once) it lifted the share of slur messages nudged from 22.5% to 49.2% and matched 3
+    of 120 kind rows (a British dish, a place, a march), which it has told apart since.
   When the normalised text *uses* one (not inside quotation marks, not negated, not reported as
   someone else's view, and with no word that names it for what it is: a trope, vile, incitement, a
   report), the score is lifted to a third of the way from the nudge to the hide threshold: a private
