@@ -19,6 +19,7 @@ from primum.inference.masked_links import read_masked_links
 from primum.inference.masked_words import read_masked
 from primum.inference.run_together import corpus_words, split_run_together
 from primum.inference.shouting import read_shouted_ends
+from primum.inference.spelled_lines import read_spelled_lines
 from primum.inference.turned_text import read_backwards, read_boxed_letters, read_regional_letters, read_upside_down
 
 #: Characters that render as nothing (or as blank) and are used to split words invisibly.
@@ -370,7 +371,8 @@ def normalize(
     and ``squeeze_repeats``); ``keep_lone_quote``: see ``drop_quoted_lines``. ``late_readings``:
     masked and run-together words, a leading mention (``drop_leading_address``), and text upside
     down, backwards, in flag letters or in boxed letters, emoji set between words as spaces, runs of
-    exclamation marks (``read_shouted_ends``) and masked links (``read_masked_links``); a training
+    exclamation marks (``read_shouted_ends``), masked links (``read_masked_links``) and lines spelled
+    letter by letter (``read_spelled_lines``); a training
     recipe may leave them off (``TrainConfig.late_readings``), as the recipe of an encoder trained
     before they existed does.
     ``emoji_names``: emoji read as their names (``name_emoji``), for an encoder whose recipe did the
@@ -410,6 +412,8 @@ def _normalize_once(
     text = strip_combining(text)
     text = map_confusables(text)
     text = undo_leet(text, known)
+    if late_readings:
+        text = read_spelled_lines(text)
     text = join_separated_letters(text)
     stretched = late_readings and known and _REPEAT.search(text)  # load the corpus only when it is needed
     text = squeeze_repeats(text, known, corpus_words() if stretched else None)

@@ -7,6 +7,7 @@ from primum.inference.masked_links import read_masked_links
 from primum.inference.masked_words import MASKED_STEMS, read_masked
 from primum.inference.run_together import split_run_together
 from primum.inference.shouting import read_shouted_ends
+from primum.inference.spelled_lines import read_spelled_lines
 from primum.inference.textnorm import normalize
 from primum.inference.turned_text import read_backwards, read_boxed_letters, read_regional_letters, read_upside_down
 
@@ -265,3 +266,19 @@ def test_a_stretched_word_the_tokenizer_spells_in_pieces_comes_back_from_the_cor
     assert "moron" not in VOCAB
     assert normalize("you are a moooooron", VOCAB) == "you are a moron"
     assert normalize("you are a moooooron", VOCAB, late_readings=False) == "you are a mooron"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("g o   k i l l   y o u r s e l f", "go kill yourself"),
+    ("y o u   a r e   a n   i d i o t!", "you are an idiot!"),
+    ("first line\ng o   a w a y", "first line\ngo away"),
+    ("A  B  C", "A  B  C"),  # single letters only: a list, not spelled words
+    ("see  you  at 5", "see  you  at 5"),  # words, not letters
+])
+def test_a_line_spelled_letter_by_letter_is_read_as_its_words(raw: str, expected: str) -> None:
+    assert read_spelled_lines(raw) == expected
+
+
+def test_normalize_reads_spelled_two_letter_words_only_as_a_late_reading() -> None:
+    assert normalize("g o   k i l l   y o u r s e l f", VOCAB) == "go kill yourself"
+    assert normalize("g o   k i l l   y o u r s e l f", VOCAB, late_readings=False) == "g o kill yourself"
