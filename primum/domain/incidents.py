@@ -253,12 +253,12 @@ def notice_evidence(window: FlagWindow, guards: Guards) -> bool:
     member with ``notice_min_flags`` flags of their own still gets the channel the notice.
     """
     # one member alone: their own flags, not their near misses
-    follow_ups_count = len({flag.author_id for flag in window.flags}) >= FOLLOW_UPS_NEED_MEMBERS
-    evidence = list(window.flags) + (list(window.follow_ups) if follow_ups_count else [])
+    follow_ups_are_evidence = len({flag.author_id for flag in window.flags}) >= FOLLOW_UPS_NEED_MEMBERS
+    evidence = list(window.flags) + (list(window.follow_ups) if follow_ups_are_evidence else [])
     if len(evidence) < guards.notice_min_flags:
         return False
     recent = list(window.messages)[-DENSE_MESSAGES:]
-    dense = sum(1 for seen in recent if seen.flagged or (seen.follow_up and follow_ups_count))
+    dense = sum(1 for seen in recent if seen.flagged or (seen.follow_up and follow_ups_are_evidence))
     if dense >= min(2, guards.notice_min_flags):
         return True
     return max(Counter(flag.author_id for flag in evidence).values()) >= guards.notice_min_flags

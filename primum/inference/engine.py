@@ -96,17 +96,22 @@ def _sentences(text: str) -> list[str]:
     start (syntok; chat is often lower case) or took up to 0.6 s on a crafted 4,000-character message
     (pysbd), on the scoring thread. Chat needs only this much.
     """
-    sentences: list[list[str]] = []
+    sentences: list[str] = []
     for line in text.splitlines():
         pending = ""
         for part in _SENTENCE_END.split(line):
             pending = f"{pending} {part}".strip() if pending else part.strip()
             if pending and not _ABBREVIATION.search(pending):
-                sentences.extend(_cut_before_i(piece) for piece in _UNPUNCTUATED_START.split(pending))
+                sentences.extend(_unpunctuated_sentences(pending))
                 pending = ""
         if pending:
-            sentences.extend(_cut_before_i(piece) for piece in _UNPUNCTUATED_START.split(pending))
-    return [sentence for group in sentences for sentence in group]
+            sentences.extend(_unpunctuated_sentences(pending))
+    return sentences
+
+
+def _unpunctuated_sentences(text: str) -> list[str]:
+    """``text`` (one sentence by its punctuation) cut where a sentence starts without a full stop."""
+    return [piece for part in _UNPUNCTUATED_START.split(text) for piece in _cut_before_i(part)]
 
 
 def _cut_before_i(sentence: str) -> list[str]:

@@ -48,12 +48,16 @@ def lift(score: float, categories: Mapping[str, float], clean_text: str, floor: 
     that high, or ``floor`` None: off)."""
     if floor is None or score >= floor:
         return None
+
+    def lifted_as(category: str, lifted_by: str) -> Lift:
+        return Lift(floor, {**categories, category: max(categories.get(category, 0.0), floor)}, lifted_by)
+
     if group_violence(clean_text) is not None or told_to_die(clean_text) is not None:
-        return Lift(floor, {**categories, "threat": max(categories.get("threat", 0.0), floor)}, VIOLENCE)
+        return lifted_as("threat", VIOLENCE)
     if coded_hate(clean_text) is not None:
-        return Lift(floor, {**categories, "identity_attack": max(categories.get("identity_attack", 0.0), floor)}, CODE)
+        return lifted_as("identity_attack", CODE)
     if slur(clean_text) is not None:
-        return Lift(floor, {**categories, "identity_attack": max(categories.get("identity_attack", 0.0), floor)}, SLUR)
+        return lifted_as("identity_attack", SLUR)
     return None
 
 

@@ -51,6 +51,7 @@ _PERSON_WORDS = frozenset({
 _YOU = frozenset({"you", "your", "ur", "u", "youre", "yours"})
 _load_lock = threading.Lock()
 _segment: Callable[[str], list[str]] | None = None
+#: The segmenter's own word counts (its ``unigrams``), set when it loads.
 _counts: dict[str, float] = {}
 
 
@@ -59,7 +60,7 @@ def _segmenter() -> Callable[[str], list[str]]:
 
     Word pairs are left out too: they cost 60 MB and change no split of the disguises above.
     """
-    global _segment
+    global _segment, _counts
     with _load_lock:
         if _segment is not None:
             return _segment
@@ -74,7 +75,7 @@ def _segmenter() -> Callable[[str], list[str]]:
         segmenter.unigrams.update((word, count) for count, word in top)
         segmenter.total = segmenter.TOTAL
         segmenter.limit = segmenter.LIMIT
-        _counts.update(segmenter.unigrams)
+        _counts = segmenter.unigrams  # the same table, not a copy of 100,000 entries
         _segment = segmenter.segment
         return _segment
 
@@ -139,5 +140,6 @@ def _plain_split(words: list[str]) -> bool:
     """Whether a split of a run hiding no listed word reads as words run together: three or more,
     each short and everyday or common in the corpus, one of them a person ("you", "nobody")."""
     return len(words) >= 3 and not _PERSON_WORDS.isdisjoint(words) and all(
-        word in _SHORT_WORDS or (len(word) >= 3 and _counts.get(word, 0.0) >= _COMMON_COUNT) for word in words
+        word in _SHORT_WORDS or (len(word) >= 3 and _loaded_counts().get(word, 0.0) >= _COMMON_COUNT)
+        for word in words
     )
