@@ -107,6 +107,8 @@ def told_to_die(clean_text: str) -> str | None:
 
 #: A denial inside the match ("you shouldn't die", "don't kys").
 _NEGATED_INSIDE = re.compile(r"\b(?:not|never)\b|n't\b|\bdont\b")
+#: "why don't you ...": a "don't" that denies nothing.
+_WHY_NOT = re.compile(r"why\s+don'?t\s+you")
 #: Someone else's words reported just before the match ("he told me to kys", "she said go die").
 _REPORTED = re.compile(
     r"\b(?:told|tell|tells|telling|said|says|saying|wrote|writes|texted|messaged|dm'?e?d|posted|yelled|screamed"
@@ -116,8 +118,6 @@ _REPORTED = re.compile(
 )
 #: "I'm telling you to ...": the speaker's own words, not a report.
 _SPEAKER_SAYS = re.compile(r"\b(?:i|i'?m|im|i\s+am|i'?ll|i\s+will)\s+(?:\w+\s+)?$")
-
-
 #: The speaker going somewhere, not ordering anyone: "I'm gonna go die in the call room".
 _OWN_PLAN = re.compile(
     r"(?:\bi|\bwe|\bme|gonna|going\s+to|'ll|\bwill|wanna|want\s+to|lemme|i'?m+a|finna)\s*$"
@@ -142,5 +142,3 @@ def _dismissed(name: str, match: re.Match[str], text: str) -> bool:
     reported = _REPORTED.search(before)
     return reported is not None and _SPEAKER_SAYS.search(before[:reported.start()]) is None
 
-
-_WHY_NOT = re.compile(r"why\s+don'?t\s+you")
