@@ -13,8 +13,9 @@ unkind messages after a private nudge and its grace period, and comes with a mod
 The guards in :mod:`primum.domain.incidents` decide how far heat may take a channel: nothing for
 a single flagged message, a notice at most until two members have each kept it up (or several
 pile on one member), and never a sanction for a civil member. A slow burn (one member flagged
-``slow_burn_flags`` times within ``slow_burn_minutes``, too far apart for heat) gets the channel
-the notice without heat, and nothing more. An episode ends when the channel's
+``slow_burn_flags`` times within ``slow_burn_minutes``, near misses after a flag included, or one
+time fewer, at least twice, when every one was over the cut-off; too far apart for heat) gets the channel the
+notice without heat, and nothing more. An episode ends when the channel's
 heat level falls back to 0 (with hysteresis, see ``primum.domain.heat.next_level``); the next
 episode starts at the bottom again. Each episode is one *incident*: it gets one moderator alert
 at most (its ``incident`` key lets the service drop a repeat).
@@ -227,7 +228,9 @@ def slow_burn(state: ChannelLadder, config: LadderConfig, scored: ScoredMessage,
 
     A near miss (at or over ``follow_up_score``, or a follow-up) counts too once the member has a
     flag within ``slow_burn_minutes``: the same follow-up the ten-minute window counts, over the
-    longer memory. Near misses alone never count, however many."""
+    longer memory. Near misses alone never count, however many. Flags over the cut-off are
+    stronger evidence than near misses, so one fewer (never under two) is enough when all of them
+    are flags: by default the second belittling remark in an hour is already a pattern."""
     window = timedelta(minutes=config.slow_burn_minutes)
     for member, times in list(state.member_flags.items()):
         kept = [(moment, was_flag) for moment, was_flag in times if now - moment <= window]
@@ -247,7 +250,9 @@ def slow_burn(state: ChannelLadder, config: LadderConfig, scored: ScoredMessage,
     times = state.member_flags.setdefault(scored.author_id, [])
     times.append((now, flagged))
     noticed = state.slow_burn_noticed.get(scored.author_id)
-    if len(times) < config.slow_burn_flags or (noticed is not None and now - noticed <= window):
+    own_flags = sum(1 for _, was_flag in times if was_flag)
+    enough = len(times) >= config.slow_burn_flags or own_flags >= max(2, config.slow_burn_flags - 1)
+    if not enough or (noticed is not None and now - noticed <= window):
         return False
     state.slow_burn_noticed[scored.author_id] = now
     return True

@@ -73,8 +73,9 @@ class LadderConfig:
     flag_window_minutes: float = 10.0
     #: Flagged messages in the window before even the calm notice.
     notice_min_flags: int = 2
-    #: A slow burn: one member flagged (or following up) this many times within ``slow_burn_minutes``
-    #: gets the channel the calm notice, however far apart the messages (never anything beyond it).
+    #: A slow burn: one member flagged (or following up) this many times within ``slow_burn_minutes``,
+    #: or one time fewer (at least two) when each was a flag over the cut-off, gets the channel the
+    #: calm notice, however far apart the messages (never anything beyond it).
     slow_burn_flags: int = 3
     slow_burn_minutes: float = 60.0
     #: Beyond the notice: this many members who each have ``escalate_member_flags`` flagged messages
@@ -147,8 +148,9 @@ CONFIG_KEYS: dict[str, str] = {
     "grace_minutes": "time to read and act on a nudge before more messages count toward a cooldown, 0.05-120",
     "flag_window_minutes": "window in which flagged messages count together, 1-120 minutes",
     "notice_min_flags": "flagged messages in the window before the calm notice, 1-20",
-    "slow_burn_flags": "one member's flagged messages within slow_burn_minutes that get the channel the calm "
-                       "notice however far apart (a slow burn; never more than the notice), 2-20",
+    "slow_burn_flags": "one member's flagged messages or near misses within slow_burn_minutes that get the "
+                       "channel the calm notice however far apart (one fewer if all were flagged; a slow burn; "
+                       "never more than the notice), 2-20",
     "slow_burn_minutes": "how far back a slow burn's flags count, 10-240 minutes",
     "escalate_min_members": "members who each kept it up, two at each other, before anything beyond the notice, 2-20",
     "escalate_member_flags": "flagged messages each of those members needs in the window, 1-20",

@@ -94,7 +94,7 @@ def test_episode_ends_only_below_the_exit_threshold():
     ],
 )
 def test_disabled_rungs_are_skipped(steps, heats, expected):
-    names, _ = run(heats, LadderConfig(steps=steps))
+    names, _ = run(heats, LadderConfig(steps=steps, slow_burn_flags=20))
     assert names == expected
 
 
@@ -280,21 +280,26 @@ def test_in_a_fight_the_thread_suggestion_names_the_pair_that_fights():
 @pytest.mark.parametrize(
     ("rows", "expected"),
     [
-        # one member belittles every 20 minutes: heat has long decayed, the third gets a notice
-        ([(A, 0), (B, 5, False), (A, 20), (B, 25, False), (A, 40)], ["", "", "", "", "Notice"]),
-        # the same member, but 70 minutes apart: never three within the hour
+        # one member belittles every 20 minutes: heat has long decayed, the second gets a notice
+        ([(A, 0), (B, 5, False), (A, 20), (B, 25, False), (A, 40)], ["", "", "Notice", "", ""]),
+        # the same member, but 70 minutes apart: never two within the hour
         ([(A, 0), (A, 70), (A, 140)], ["", "", ""]),
         # three different members once each: no slow burn
         ([(A, 0), (B, 20), (C, 40)], ["", "", ""]),
-        # a fourth and fifth flag within the hour of the notice do not repeat it
-        ([(A, 0), (A, 20), (A, 40), (A, 55), (A, 70)], ["", "", "Notice", "", ""]),
+        # a third and fourth flag within the hour of the notice do not repeat it
+        ([(A, 0), (A, 20), (A, 40), (A, 55), (A, 85)], ["", "Notice", "", "", "Notice"]),
+        # a flag and the member's own near miss after it are one verdict: no notice
+        ([(A, 0), (A, 20, "near")], ["", ""]),
     ],
 )
 def test_a_slow_burn_gets_the_calm_notice_and_nothing_more(rows, expected):
     state, config, names = ChannelLadder(), LadderConfig(), []
     for i, (author, minutes, *flag) in enumerate(rows):
-        message = scored(author=author, mid=i + 1, flagged=flag[0] if flag else True,
-                         score=0.95 if not flag or flag[0] else 0.1)
+        kind = flag[0] if flag else True
+        message = scored(author=author, mid=i + 1, flagged=kind is True,
+                         score={True: 0.95, False: 0.1, "near": 0.85}[kind])
+        if kind == "near":
+            message = replace(message, follow_up=True)
         steps = decide(state, config, message, reading(0.2), T0 + timedelta(minutes=minutes))
         names.append(",".join(type(step).__name__ for step in steps))
     assert names == expected
@@ -304,8 +309,9 @@ def test_a_slow_burn_counts_follow_ups_and_is_forgotten_after_its_window():
     state, config = ChannelLadder(), LadderConfig()
     decide(state, config, scored(mid=1, score=0.95), reading(0.2), T0)
     near_miss = replace(scored(mid=2, score=0.8, flagged=False), follow_up=True)
-    decide(state, config, near_miss, reading(0.2), T0 + timedelta(minutes=25))
-    steps = decide(state, config, scored(mid=3, score=0.95), reading(0.2), T0 + timedelta(minutes=50))
+    assert decide(state, config, near_miss, reading(0.2), T0 + timedelta(minutes=25)) == []
+    # a flag and two near misses: three within the hour (only two real flags would need no near miss)
+    steps = decide(state, config, replace(near_miss, message_id=3), reading(0.2), T0 + timedelta(minutes=50))
     assert [type(step).__name__ for step in steps] == ["Notice"]
     decide(state, config, scored(author=B, mid=4, score=0.1, flagged=False), reading(0.0), T0 + timedelta(hours=3))
     assert state.member_flags == {}

@@ -94,6 +94,24 @@ async def test_a_bad_model_flagging_one_member_never_slows_or_times_out(world):
 
 
 @pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        (0.97, ["heat_notice"]),  # flagged twice within the hour, 25 minutes apart: a slow burn's notice
+        (0.85, []),  # once flagged, once just under the cut-off: one verdict, her private nudge answers it
+    ],
+)
+async def test_two_flags_of_one_member_within_the_hour_get_the_channel_a_notice(world, second, expected):
+    await world.say(ALICE, 0.97, to=BOB, cut_off=0.92)
+    for score in (0.05, 0.1):
+        world.clock.advance(minutes=12)
+        await world.say(BOB, score, to=ALICE, cut_off=0.92)
+    world.clock.advance(minutes=1)
+    await world.say(ALICE, second, to=BOB, cut_off=0.92)
+    assert [t for t in world.types() if t != "heat_follow_up"] == expected
+    assert world.port.slowmode_calls == [] and world.port.timeout_calls == []
+
+
+@pytest.mark.parametrize(
     ("first", "then", "follow_ups", "expected"),
     [
         (0.97, 0.85, 3, ["heat_notice"]),  # flagged, then kept up just under the cut-off: a notice
