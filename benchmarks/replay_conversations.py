@@ -12,6 +12,8 @@ loaded and shared. Definitions of the measures are in ``primum/replay/metrics.py
 14): civil messages nudged <= 3 %; civil conversations with any de-escalation action <= 3 of 30, a
 notice at most; civil conversations slowed down or with a member timed out: 0; escalating threads
 de-escalated by the expected message: all; uncivil messages nudged (per-author window) >= 90 %.
+Civil conversations in which the moderators were told a message may be a threat are counted on
+their own row (not de-escalation, but an action on a member all the same).
 """
 
 from __future__ import annotations

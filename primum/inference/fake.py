@@ -32,6 +32,7 @@ FAKE_LEXICON: dict[str, tuple[str, float]] = {
     "go back to": ("identity_attack", 0.93),
     "i will end your career": ("threat", 0.97),
     "watch your back": ("threat", 0.95),
+    "careful what you post": ("threat", 0.85),  # ranked a threat, but not surely one
     "damn": ("profanity", 0.60),
     "shit": ("profanity", 0.65),
 }

@@ -12,7 +12,10 @@ Definitions (the README and the benchmark print the same):
   alert about one likely threat, ``threat_alert``, is about a message, not the channel, and is not
   counted); a civil conversation is *slowed down* by a slowmode or a cooldown (a timeout);
 - an escalating thread (one with a message marked ``"deescalate": true``) is **de-escalated in
-  time** when the first de-escalation step came at or before that message.
+  time** when the first de-escalation step came at or before that message;
+- a civil conversation with a **threat alert** is one in which the moderators were told a message
+  may be a threat: not de-escalation, but an action on a member all the same, so it is counted
+  on its own row.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class Verdict:
     first_step_at: int | None  # message index of the first de-escalation step
     deescalate_at: int | None  # message index by which it was expected
     in_time: bool | None  # None: no de-escalation was expected
+    threat_alerts: int = 0  # moderator alerts about one likely threat
 
     @property
     def any_deescalation(self) -> bool:
@@ -99,7 +103,7 @@ def judge(result: ReplayResult) -> Verdict:
         name=result.history.name, kind=meta.kind or "unspecified", civil=meta.civil, split=meta.split,
         civil_messages=len(civil), civil_nudged=tuple(civil_nudged), uncivil_messages=uncivil,
         uncivil_caught=caught, uncivil_missed=tuple(missed), deescalation=counts, first_step_at=first_at,
-        deescalate_at=expected_at, in_time=in_time,
+        deescalate_at=expected_at, in_time=in_time, threat_alerts=len(result.actions_of("threat_alert")),
     )
 
 
@@ -131,6 +135,8 @@ class Table:
              f"{sum(v.any_deescalation for v in civil_convos)} of {len(civil_convos)}"),
             ("civil conversations slowed down or with a member timed out",
              f"{len(slowed)} of {len(civil_convos)} ({timeouts} timeouts)"),
+            ("civil conversations with a possible-threat alert to the moderators",
+             f"{sum(v.threat_alerts > 0 for v in civil_convos)} of {len(civil_convos)}"),
             ("escalating threads de-escalated by the expected message",
              f"{sum(bool(v.in_time) for v in escalations)} of {len(escalations)}"),
             ("uncivil messages nudged (counting the per-author window)",

@@ -133,7 +133,8 @@ def summary_line(result: ReplayResult) -> str:
     """Counts of every kind of action."""
     counts = result.counts()
     shown = [("nudge", "nudges"), ("hide", "hidden"), ("heat_notice", "notices"), ("slowmode", "slowmodes"),
-             ("cooldown", "cooldowns"), ("mod_alert", "moderator alerts"), ("thread_suggested", "thread suggestions")]
+             ("cooldown", "cooldowns"), ("mod_alert", "moderator alerts"), ("threat_alert", "possible-threat alerts"),
+             ("thread_suggested", "thread suggestions")]
     held = sum(1 for played in result.messages if played.held)
     return ", ".join(f"{counts.get(kind, 0)} {label}" for kind, label in shown) + f"; {held} message(s) held"
 
@@ -152,6 +153,8 @@ def expectation_lines(verdict: Verdict) -> list[str]:
         lines.append("Civil conversation: " + ("de-escalation steps taken: " + ", ".join(
             f"{k} ×{v}" for k, v in verdict.deescalation.items() if v) if verdict.any_deescalation
             else "no de-escalation (as expected)"))
+        if verdict.threat_alerts:
+            lines.append(f"Civil conversation: {verdict.threat_alerts} possible-threat alert(s) to the moderators")
     if verdict.in_time is not None:
         first = f"#{verdict.first_step_at}" if verdict.first_step_at is not None else "never"
         lines.append(f"De-escalation expected by #{verdict.deescalate_at}; first step at {first}: "

@@ -30,6 +30,12 @@ log = logging.getLogger(__name__)
 NUDGE_MEMORY = timedelta(hours=1)
 #: A "likely threat" needs at least this score (and the threat category's own nudge cut-off).
 THREAT_ALERT_MIN = 0.8
+#: ... and the model this sure that it is a threat: the threat category's own probability, not only
+#: its rank. Below it the category is the model's rough guess at what kind of unkind a message is;
+#: on the calibration conversations every threat and doxxing line scored at least this, while
+#: half of the "threats" alerted in civil threads ("nobody in that room would have done it
+#: differently") and most belittling that merely ranked threat first scored under it.
+THREAT_CATEGORY_MIN = 0.9
 
 
 @dataclass(frozen=True)
@@ -101,17 +107,22 @@ class ConversationPolicy:
 
     async def alert_threat(
         self, *, guild_id: int, channel_id: int, message_id: int, author_id: int, flag: Flagging,
-        score: float, hidden: bool, observing: bool, templates: TemplateSet, channel_name: str, jump_url: str,
-        post: PostModlog, now: datetime, listed: bool = False,
+        score: float, threat: float, hidden: bool, observing: bool, templates: TemplateSet, channel_name: str,
+        jump_url: str, post: PostModlog, now: datetime, listed: bool = False,
     ) -> bool:
         """Alert the moderators about a likely threat once per message, also when hiding is off.
 
-        ``listed``: the message matched the violence-against-a-group list, which is a likely threat
-        whatever the model's categories and however low an owner set the cut-offs.
+        ``threat``: the threat category's own probability; a flagged message whose likeliest kind is
+        a threat alerts only when the model is also sure of that (``THREAT_CATEGORY_MIN``): the alert
+        puts a member's message before the moderators as a possible threat, so it must be likely.
+        ``listed``: the message matched a violence list (against a group, or telling a member to die),
+        which is a likely threat whatever the model's categories and however low an owner set the
+        cut-offs.
         """
         if not flag.flagged:
             return False
-        if not listed and (flag.category != "threat" or score < max(THREAT_ALERT_MIN, flag.threshold or 0.0)):
+        if not listed and (flag.category != "threat" or score < max(THREAT_ALERT_MIN, flag.threshold or 0.0)
+                           or threat < THREAT_CATEGORY_MIN):
             return False
         if hidden:
             return False  # the hide already put a case in the mod-log

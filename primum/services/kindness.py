@@ -267,7 +267,7 @@ class KindnessService:
             place = self._port().place(facts.guild_id, facts.channel_id, facts.message_id)
             await conversation.alert_threat(
                 guild_id=facts.guild_id, channel_id=facts.channel_id, message_id=facts.message_id,
-                author_id=facts.author_id, flag=flag, score=result.score,
+                author_id=facts.author_id, flag=flag, score=result.score, threat=result.categories.get("threat", 0.0),
                 hidden=decision.action is Action.HIDE, observing=observing,  # a (would-be) hide reports itself
                 listed=result.lifted_by == VIOLENCE,
                 templates=policy.templates, channel_name=place.channel_name, jump_url=place.jump_url,

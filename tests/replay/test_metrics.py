@@ -47,7 +47,11 @@ def test_civil_messages_and_deescalation_in_time() -> None:
     assert late.in_time is True and late.sanctioned and late.any_deescalation
     never = judge(_result(rows, [("threat_alert", 1)], civil=False))
     assert never.civil_messages == 2 and never.in_time is False and not never.any_deescalation
+    assert never.threat_alerts == 1 and late.threat_alerts == 0
     rows_table = dict(table([late, never]).rows())
     assert rows_table["civil messages nudged"].startswith("20.0% (1 of 5;")
     assert rows_table["civil conversations slowed down or with a member timed out"] == "1 of 1 (0 timeouts)"
     assert rows_table["escalating threads de-escalated by the expected message"] == "1 of 2"
+    alerted = judge(_result(rows, [("threat_alert", 1)], civil=True))
+    assert dict(table([late, alerted]).rows())["civil conversations with a possible-threat alert to the moderators"] \
+        == "1 of 2"

@@ -120,6 +120,26 @@ async def test_a_lone_member_keeping_it_up_under_the_cut_off_gets_the_channel_a_
     assert "Ana was flagged minutes ago and keeps it up just under the cut-off (0.82)" in transcript(result)
 
 
+async def test_a_possible_threat_alert_in_a_civil_thread_is_reported_and_counted(tmp_path: Path) -> None:
+    # the fake ranks "watch your back" a sure threat (0.95) and "careful what you post" an unsure one
+    rows = [
+        {"meta": {"id": "threat", "kind": "civil_debate", "civil": True, "split": "calibration", "note": "fake"}},
+        {"author": "Ben", "text": "Night float starts Monday.", "after": 0},
+        {"author": "Ana", "text": "careful what you post about night float", "after": 20, "reply_to": 0},
+        {"author": "Ana", "text": "watch your back on nights, the pagers are relentless", "after": 4200, "reply_to": 0},
+    ]
+    settings = settings_for(tmp_path / "unused.sqlite3", backend="fake")
+    history = load_history(_write(tmp_path / "threat.jsonl", rows))
+    result = await replay(history, settings=settings, scorer=FakeScorer(nudge=0.8), workdir=tmp_path)
+    assert [a.message_index for a in result.actions_of("threat_alert")] == [2]
+    verdict = judge(result)
+    assert verdict.threat_alerts == 1 and not verdict.any_deescalation
+    text = transcript(result)
+    assert "1 possible-threat alerts" in text and "1 possible-threat alert(s) to the moderators" in text
+    assert dict(table([verdict]).rows())["civil conversations with a possible-threat alert to the moderators"] \
+        == "1 of 1"
+
+
 async def test_shipped_civil_conversations_replay_without_sanctions(tmp_path: Path) -> None:
     names = ["civil_debate-single-payer-01", "clinical-gsw-clamshell-02", "venting-prior-auth-01"]
     verdicts = []

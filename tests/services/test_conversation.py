@@ -150,6 +150,18 @@ async def test_an_insult_turning_into_a_threat_is_nudged_again_and_alerts_the_mo
     assert len(env.port.modlog) == 1
 
 
+async def test_a_message_only_ranked_a_threat_is_nudged_without_alerting_the_mods(env) -> None:
+    """The threat category ranks first but the model is not sure it is one (0.85 < 0.9): the author
+    gets the private nudge, and no moderator is told a member posted a possible threat."""
+    uncertain = await env.say("careful what you post")
+    assert uncertain.nudge is not None and uncertain.decision.category == "threat"
+    assert env.port.modlog == [] and env.service.events.of_type("threat_alert") == []
+    sure = await env.say("watch your back", author=B)
+    assert sure.nudge is not None
+    [alert] = env.port.modlog
+    assert "Possible threat" in alert and f"<@{B}>" in alert
+
+
 async def test_a_call_for_violence_against_a_group_alerts_the_mods_though_the_lift_is_under_the_alert_score(
     env,
 ) -> None:
