@@ -12,10 +12,10 @@ The channel climbs at most one rung per message, so a sudden spike still starts 
 unkind messages after a private nudge and its grace period, and comes with a moderator alert.
 The guards in :mod:`primum.domain.incidents` decide how far heat may take a channel: nothing for
 a single flagged message, a notice at most until two members have each kept it up (or several
-pile on one member), and never a sanction for a civil member. A slow burn (one member flagged
-``slow_burn_flags`` times within ``slow_burn_minutes``, near misses after a flag included, or one
-time fewer, at least twice, when every one was over the cut-off; too far apart for heat) gets the channel the
-notice without heat, and nothing more. An episode ends when the channel's
+pile on one member), and never a sanction for a civil member. A slow burn, too far apart for
+heat (one member flagged ``slow_burn_flags`` times within ``slow_burn_minutes``, near misses after
+a flag included, or one time fewer but at least twice when every one was over the cut-off), gets
+the channel the notice without heat, and nothing more. An episode ends when the channel's
 heat level falls back to 0 (with hysteresis, see ``primum.domain.heat.next_level``); the next
 episode starts at the bottom again. Each episode is one *incident*: it gets one moderator alert
 at most (its ``incident`` key lets the service drop a repeat).
