@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from primum.replay.corpus import civil_texts, load_split
+from primum.replay.corpus import batch_of, civil_texts, load_split
 
 
 def _write(folder: Path, name: str, meta: dict[str, object], messages: list[dict[str, object]]) -> None:
@@ -44,3 +44,23 @@ def test_the_shipped_splits_load_and_dev_is_separate() -> None:
 def test_an_unknown_split_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown split"):
         load_split("train")
+
+
+@pytest.mark.parametrize(
+    ("name", "batch"),
+    [
+        ("civil_debate-single-payer-01", "first"),
+        ("pileon-do-omt-b1", "b1"),
+        ("escalation-caa-scope-h1b", "h1"),
+        ("escalation-caa-scope-h1a", "h1"),
+        ("slow_burn-call-swap-c2", "c2"),
+        ("banter-team-b12", "first"),  # not a batch suffix
+    ],
+)
+def test_batch_of_reads_the_writing_batch_from_the_name(name: str, batch: str) -> None:
+    assert batch_of(name) == batch
+
+
+def test_every_shipped_dev_conversation_belongs_to_a_known_batch() -> None:
+    batches = {batch_of(history.name) for history in load_split("dev")}
+    assert "first" in batches and {"b1", "d1", "e1", "f1", "g1", "h1"} <= batches
