@@ -107,17 +107,12 @@ def _print_batches(split: str, verdicts: list[Verdict]) -> None:
     if len(batches) < 2:
         return
     names = sorted(batches, key=lambda name: (name != "first", name))
-    columns = [dict(table(batches[name]).rows()) for name in names]
+    columns = [dict(table(batches[name]).rows(per_kind=False)) for name in names]
     print(f"\n{split} split by batch")
     print("| measure | " + " | ".join(f"{name} ({len(batches[name])})" for name in names) + " |")
     print("|---|" + "---|" * len(names))
     for measure in columns[0]:
-        print(f"| {measure} | " + " | ".join(_short(column[measure]) for column in columns) + " |")
-
-
-def _short(value: str) -> str:
-    """A table value without its per-kind breakdown ("2.1% (25 of 1204; banter 2.8%, ...)" -> "2.1% (25 of 1204)")."""
-    return value.split(";")[0] + ")" if ";" in value else value
+        print(f"| {measure} | " + " | ".join(column[measure] for column in columns) + " |")
 
 
 if __name__ == "__main__":

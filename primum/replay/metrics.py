@@ -10,7 +10,8 @@ Definitions (the README and the benchmark print the same):
   sends at most one nudge per author per window by design;
 - **de-escalation** is any notice, slowmode, cooldown, moderator alert or thread suggestion (an
   alert about one likely threat, ``threat_alert``, is about a message, not the channel, and is not
-  counted); a civil conversation is *slowed down* by a slowmode or a cooldown (a timeout);
+  counted here but on a row of its own, below); a civil conversation is *slowed down* by a slowmode
+  or a cooldown (a timeout);
 - an escalating thread (one with a message marked ``"deescalate": true``) is **de-escalated in
   time** when the first de-escalation step came at or before that message;
 - a civil conversation with a **threat alert** is one in which the moderators were told a message
@@ -113,8 +114,9 @@ class Table:
 
     verdicts: list[Verdict] = field(default_factory=list)
 
-    def rows(self) -> list[tuple[str, str]]:
-        """(measure, value) rows as the issue's table shows them."""
+    def rows(self, *, per_kind: bool = True) -> list[tuple[str, str]]:
+        """(measure, value) rows as the issue's table shows them; ``per_kind`` False leaves out the
+        civil rate per conversation kind (for narrow columns, one per batch)."""
         civil_total = sum(v.civil_messages for v in self.verdicts)
         civil_hit = sum(len(v.civil_nudged) for v in self.verdicts)
         by_kind: dict[str, list[int]] = {}
@@ -130,7 +132,8 @@ class Table:
         slowed = [v for v in civil_convos if v.sanctioned]
         timeouts = sum(v.deescalation.get("cooldown", 0) for v in civil_convos)
         return [
-            ("civil messages nudged", f"{_pct(civil_hit, civil_total)} ({civil_hit} of {civil_total}; {kinds})"),
+            ("civil messages nudged",
+             f"{_pct(civil_hit, civil_total)} ({civil_hit} of {civil_total}{'; ' + kinds if per_kind else ''})"),
             ("civil conversations with any de-escalation action",
              f"{sum(v.any_deescalation for v in civil_convos)} of {len(civil_convos)}"),
             ("civil conversations slowed down or with a member timed out",

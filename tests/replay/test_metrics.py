@@ -50,6 +50,7 @@ def test_civil_messages_and_deescalation_in_time() -> None:
     assert never.threat_alerts == 1 and late.threat_alerts == 0
     rows_table = dict(table([late, never]).rows())
     assert rows_table["civil messages nudged"].startswith("20.0% (1 of 5;")
+    assert dict(table([late, never]).rows(per_kind=False))["civil messages nudged"] == "20.0% (1 of 5)"
     assert rows_table["civil conversations slowed down or with a member timed out"] == "1 of 1 (0 timeouts)"
     assert rows_table["escalating threads de-escalated by the expected message"] == "1 of 2"
     alerted = judge(_result(rows, [("threat_alert", 1)], civil=True))
