@@ -21,6 +21,13 @@ changed no flag): a capital "I" after a word that ends a clause opens a sentence
 10 caught before), runs of exclamation marks read as a full stop (7 of 10), and words run
 together from common words about a person are split ("nobodylikesyou"; no spaces: 5 of 10). A
 single "!" still lowers the model's score a little (see the model card).
+
+Mended in session 22, after probing 27 more disguises: words joined by underscores (5 of 10 caught
+before) or by dots (8 of 10), one letter per line (0 of 10) and every letter typed twice (0 of 10)
+are read back (``joined_words``, ``spelled_lines.read_letter_columns``, ``doubled_letters``); on the
+real calib and dev rows and every replay message they changed no flag. Still open: vowels dropped
+("stpd btch", 0 of 10 with the lists' words); a skeleton reading would turn "mrn" (medical record
+number) into "moron", so it is left to the model.
 """
 
 from __future__ import annotations
@@ -89,6 +96,11 @@ def _boxed_letters(text: str) -> str:
     return "".join(chr(0x1F170 + ord(c) - 97) if "a" <= c <= "z" else c for c in text.lower())
 
 
+def _vowels_dropped(text: str) -> str:
+    """Vowels after the first letter of each longer word dropped ("stpd", "btch")."""
+    return re.sub(r"[A-Za-z]{4,}", lambda m: m.group(0)[0] + re.sub(r"[aeiou]", "", m.group(0)[1:]), text)
+
+
 DISGUISES: dict[str, Callable[[str], str]] = {
     "plain": lambda s: s,
     "upper case": str.upper,
@@ -121,6 +133,11 @@ DISGUISES: dict[str, Callable[[str], str]] = {
     "exclamation marks": lambda s: s.rstrip(".") + "!!!",
     "no spaces": lambda s: s.replace(" ", ""),
     "masked link": lambda s: f"[{s}](https://example.com/a)",
+    "underscores for spaces": lambda s: s.replace(" ", "_"),
+    "dots for spaces": lambda s: s.replace(" ", "."),
+    "one letter per line": "\n".join,
+    "every letter doubled": lambda s: "".join(c * 2 if c.isalpha() else c for c in s),
+    "vowels dropped": _vowels_dropped,
 }
 
 

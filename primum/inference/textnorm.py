@@ -14,12 +14,14 @@ import unicodedata
 from collections.abc import Collection, Container
 
 from primum.inference.addressing import drop_leading_address
+from primum.inference.doubled_letters import read_doubled_letters
 from primum.inference.emoji_names import drop_separator_emoji, name_emoji
+from primum.inference.joined_words import read_joined_words
 from primum.inference.masked_links import read_masked_links
 from primum.inference.masked_words import read_masked
 from primum.inference.run_together import corpus_words, split_run_together
 from primum.inference.shouting import read_shouted_ends
-from primum.inference.spelled_lines import read_spelled_lines
+from primum.inference.spelled_lines import read_letter_columns, read_spelled_lines
 from primum.inference.turned_text import read_backwards, read_boxed_letters, read_regional_letters, read_upside_down
 
 #: Characters that render as nothing (or as blank) and are used to split words invisibly.
@@ -372,7 +374,8 @@ def normalize(
     masked and run-together words, a leading mention (``drop_leading_address``), and text upside
     down, backwards, in flag letters or in boxed letters, emoji set between words as spaces, runs of
     exclamation marks (``read_shouted_ends``), masked links (``read_masked_links``) and lines spelled
-    letter by letter (``read_spelled_lines``); a training
+    letter by letter (``read_spelled_lines``, ``read_letter_columns``), words joined by underscores or
+    dots (``read_joined_words``) and every letter typed twice (``read_doubled_letters``); a training
     recipe may leave them off (``TrainConfig.late_readings``), as the recipe of an encoder trained
     before they existed does.
     ``emoji_names``: emoji read as their names (``name_emoji``), for an encoder whose recipe did the
@@ -407,14 +410,17 @@ def _normalize_once(
     text = strip_markup(text)
     if late_readings:
         text = read_shouted_ends(drop_separator_emoji(text))  # before leetspeak, which reads "1" as "i"
+        text = read_joined_words(text)
     if emoji_names:
         text = name_emoji(text)
     text = strip_combining(text)
     text = map_confusables(text)
     text = undo_leet(text, known)
     if late_readings:
-        text = read_spelled_lines(text)
+        text = read_spelled_lines(read_letter_columns(text))  # before blank lines are squeezed out
     text = join_separated_letters(text)
+    if late_readings:
+        text = read_doubled_letters(text, known, corpus_words)  # before "kkiillll" is squeezed to "kkiill"
     stretched = late_readings and known and _REPEAT.search(text)  # load the corpus only when it is needed
     text = squeeze_repeats(text, known, corpus_words() if stretched else None)
     if late_readings:
