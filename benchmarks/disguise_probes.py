@@ -25,9 +25,12 @@ single "!" still lowers the model's score a little (see the model card).
 Mended in session 22, after probing 27 more disguises: words joined by underscores (5 of 10 caught
 before) or by dots (8 of 10), one letter per line (0 of 10) and every letter typed twice (0 of 10)
 are read back (``joined_words``, ``spelled_lines.read_letter_columns``, ``doubled_letters``); on the
-real calib and dev rows and every replay message they changed no flag. Still open: vowels dropped
-("stpd btch", 0 of 10 with the lists' words); a skeleton reading would turn "mrn" (medical record
-number) into "moron", so it is left to the model.
+real calib and dev rows and every replay message they changed no flag. So did a slip of the keys
+in a listed insult ("idoit", "colwn", "stupd": ``misspelled_insults``); a slip in any other word
+(two letters swapped: 8 of 10, one dropped: 6 of 10) is left to the model, because reading slips
+back in any word made "slut" of "scut" work and "whore" of "whove". Still open: vowels dropped
+("stpd btch", 0 of 10); a skeleton reading would turn "mrn" (medical record number) into "moron",
+so it is left to the model.
 """
 
 from __future__ import annotations
@@ -101,6 +104,13 @@ def _vowels_dropped(text: str) -> str:
     return re.sub(r"[A-Za-z]{4,}", lambda m: m.group(0)[0] + re.sub(r"[aeiou]", "", m.group(0)[1:]), text)
 
 
+def _in_longest_word(text: str, slip: Callable[[str], str]) -> str:
+    """``slip`` applied to the longest word (letters only) of ``text``: a typo where it hurts most."""
+    words = re.findall(r"[A-Za-z]+", text)
+    longest = max(words, key=len)
+    return text.replace(longest, slip(longest), 1) if len(longest) >= 4 else text
+
+
 DISGUISES: dict[str, Callable[[str], str]] = {
     "plain": lambda s: s,
     "upper case": str.upper,
@@ -138,6 +148,8 @@ DISGUISES: dict[str, Callable[[str], str]] = {
     "one letter per line": "\n".join,
     "every letter doubled": lambda s: "".join(c * 2 if c.isalpha() else c for c in s),
     "vowels dropped": _vowels_dropped,
+    "two letters swapped in the longest word": lambda s: _in_longest_word(s, lambda w: w[:1] + w[2] + w[1] + w[3:]),
+    "a letter dropped from the longest word": lambda s: _in_longest_word(s, lambda w: w[:2] + w[3:]),
 }
 
 

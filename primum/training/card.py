@@ -205,9 +205,10 @@ so the bot can send the author a **private nudge** before a conversation turns s
   marks (zalgo), Cyrillic/Greek homoglyphs, leetspeak, spaced/dotted letters, stretched letters,
   masked words ("st*pid", "bullsh*t"), words run together around an insult ("youareanidiot"), text
   upside down, backwards or in flag letters, words joined by underscores or dots, one letter per line,
-  every letter typed twice, Discord markup (a leading mention is an address, not
-  content); lines quoted with `>` are dropped (not the author's words) unless the message is nothing
-  but a quote, and code blocks are read only when they hold prose. Messages up to 4,000 characters
+  every letter typed twice, a slip of the keys in a listed insult ("idoit"), Discord markup (a leading
+  mention is an address, not content); lines quoted with `>` are dropped (not the author's words)
+  unless the message is nothing but a quote, and code blocks are read only when they hold prose.
+  Messages up to 4,000 characters
   are scored whole: overlapping 128-token windows
   plus, for messages over {segment} characters, sentence groups of about {segment} characters (mean
   pooling would otherwise dilute one unkind sentence in a long kind message; a short sentence beside
