@@ -26,8 +26,9 @@ Mended in session 22, after probing 27 more disguises: words joined by underscor
 before) or by dots (8 of 10), one letter per line (0 of 10) and every letter typed twice (0 of 10)
 are read back (``joined_words``, ``spelled_lines.read_letter_columns``, ``doubled_letters``); on the
 real calib and dev rows and every replay message they changed no flag. So did a slip of the keys
-in a listed insult ("idoit", "colwn", "stupd": ``misspelled_insults``); a slip in any other word
-(two letters swapped: 8 of 10, one dropped: 6 of 10) is left to the model, because reading slips
+in a listed insult ("idoit", "colwn", "stupd", or split in two, "id iot": ``misspelled_insults``);
+a slip in any other word (two letters swapped: 8 of 10, one dropped: 6 of 10, a space inside: 8 of
+10) is left to the model, because reading slips
 back in any word made "slut" of "scut" work and "whore" of "whove". Still open: vowels dropped
 ("stpd btch", 0 of 10); a skeleton reading would turn "mrn" (medical record number) into "moron",
 so it is left to the model.
@@ -150,6 +151,7 @@ DISGUISES: dict[str, Callable[[str], str]] = {
     "vowels dropped": _vowels_dropped,
     "two letters swapped in the longest word": lambda s: _in_longest_word(s, lambda w: w[:1] + w[2] + w[1] + w[3:]),
     "a letter dropped from the longest word": lambda s: _in_longest_word(s, lambda w: w[:2] + w[3:]),
+    "a space inside the longest word": lambda s: _in_longest_word(s, lambda w: w[:2] + " " + w[2:]),
 }
 
 

@@ -19,7 +19,7 @@ from primum.inference.emoji_names import drop_separator_emoji, name_emoji
 from primum.inference.joined_words import read_joined_words
 from primum.inference.masked_links import read_masked_links
 from primum.inference.masked_words import read_masked
-from primum.inference.misspelled_insults import read_misspelled_insults
+from primum.inference.misspelled_insults import join_split_insults, read_misspelled_insults
 from primum.inference.run_together import corpus_words, split_run_together
 from primum.inference.shouting import read_shouted_ends
 from primum.inference.spelled_lines import read_letter_columns, read_spelled_lines
@@ -376,8 +376,8 @@ def normalize(
     down, backwards, in flag letters or in boxed letters, emoji set between words as spaces, runs of
     exclamation marks (``read_shouted_ends``), masked links (``read_masked_links``) and lines spelled
     letter by letter (``read_spelled_lines``, ``read_letter_columns``), words joined by underscores or
-    dots (``read_joined_words``), every letter typed twice (``read_doubled_letters``) and insults one
-    typo off (``read_misspelled_insults``); a training
+    dots (``read_joined_words``), every letter typed twice (``read_doubled_letters``) and insults with a
+    slip of the keys or split in two (``read_misspelled_insults``, ``join_split_insults``); a training
     recipe may leave them off (``TrainConfig.late_readings``), as the recipe of an encoder trained
     before they existed does.
     ``emoji_names``: emoji read as their names (``name_emoji``), for an encoder whose recipe did the
@@ -426,7 +426,7 @@ def _normalize_once(
     stretched = late_readings and known and _REPEAT.search(text)  # load the corpus only when it is needed
     text = squeeze_repeats(text, known, corpus_words() if stretched else None)
     if late_readings:
-        text = read_misspelled_insults(text, known, corpus_words)
+        text = read_misspelled_insults(join_split_insults(text, known), known, corpus_words)
     if late_readings:
         text = read_backwards(split_run_together(text, known), known)
     text = _SPACES.sub(" ", text)

@@ -30,7 +30,8 @@ _LEAD = (
     r"|why\s+don'?t\s+you|why\s+not|you\s+should|u\s+should|you\s+ought\s+to|you\s+need\s+to|u\s+need\s+to"
     r"|you\s+might\s+as\s+well|do\s+(?:us|everyone|the\s+world)\s+(?:all\s+)?a\s+favou?r\s+and)\s+)"
 )
-_KILL = r"(?:kill|kil|hang|shoot|off|end|neck|unalive)"
+#: "rope yourself" is an order to hang; "rope yourself in(to)" asks someone to join.
+_KILL = r"(?:kill|kil|hang|shoot|off|end|neck|unalive|rope(?!\s+\S+\s+in(?:to)?\b))"
 #: "kill yourself over it", "shoot yourself in the foot": hyperbole and idiom, not an order to die.
 _NOT_DEATH = r"(?!\s+(?:over|with|working|studying|trying|doing|in\s+the\s+foot|for\s+(?:this|that|it|them|a\s+\w+)))"
 #: Ways of dying an order names ("go jump off a bridge", "drink bleach", "overdose on your insulin").

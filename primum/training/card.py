@@ -205,7 +205,7 @@ so the bot can send the author a **private nudge** before a conversation turns s
   marks (zalgo), Cyrillic/Greek homoglyphs, leetspeak, spaced/dotted letters, stretched letters,
   masked words ("st*pid", "bullsh*t"), words run together around an insult ("youareanidiot"), text
   upside down, backwards or in flag letters, words joined by underscores or dots, one letter per line,
-  every letter typed twice, a slip of the keys in a listed insult ("idoit"), Discord markup (a leading
+  every letter typed twice, a slip of the keys in a listed insult ("idoit", "id iot"), Discord markup (a leading
   mention is an address, not content); lines quoted with `>` are dropped (not the author's words)
   unless the message is nothing but a quote, and code blocks are read only when they hold prose.
   Messages up to 4,000 characters

@@ -3,7 +3,7 @@ insult; ordinary words, names, plurals and other edits are left as typed."""
 
 import pytest
 
-from primum.inference.misspelled_insults import read_misspelled_insults
+from primum.inference.misspelled_insults import join_split_insults, read_misspelled_insults
 from primum.inference.textnorm import normalize
 
 KNOWN = frozenset({"you", "are", "a", "what", "so", "the", "idiom", "holds", "work", "is", "said"})
@@ -52,3 +52,20 @@ def test_the_corpus_is_loaded_only_when_a_word_is_a_slip() -> None:
 def test_normalize_reads_a_slip_only_as_a_late_reading() -> None:
     assert normalize("you idoit", KNOWN) == "you idiot"
     assert normalize("you idoit", KNOWN, late_readings=False) == "you idoit"  # as the shipped encoder trained
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("you are an id iot", "you are an idiot"),
+    ("so stu pid", "so stupid"),
+    ("dumb ass idea", "dumb ass idea"),  # both halves are words already
+    ("an id card", "an id card"),  # together no listed insult
+    ("stu  pid", "stu  pid"),  # one space between, as a split word has
+])
+def test_an_insult_split_in_two_is_read_whole(raw: str, expected: str) -> None:
+    assert join_split_insults(raw, KNOWN | {"an", "id", "dumb", "ass", "idea", "card"}) == expected
+
+
+def test_normalize_reads_a_split_insult_only_as_a_late_reading() -> None:
+    known = KNOWN | {"an", "id"}
+    assert normalize("you are an id iot", known) == "you are an idiot"
+    assert normalize("you are an id iot", known, late_readings=False) == "you are an id iot"

@@ -21,6 +21,7 @@ from primum.inference.told_to_die import told_to_die
     ("seriously, just kill urself", "order"),
     ("why don't you kill yourself", "order"),  # its own "don't" denies nothing
     ("do us all a favor and kill yourself", "order"),
+    ("go rope yourself lol", "order"),
     ("go jump off a bridge", "order"),
     ("drink bleach", "order"),
     ("go play in traffic", "order"),
@@ -53,6 +54,7 @@ def test_an_order_or_a_wish_to_die_is_found(text: str, pattern: str) -> None:
     "Work hard but don't kill yourself",
     "kill yourself working nights and nobody thanks you",
     "just shoot yourself in the foot then",
+    "rope yourself into the journal club committee",  # asked to join, not told to hang
     "you should die on this hill",
     "I'd just die of embarrassment",
     "hope you die laughing at this meme",
