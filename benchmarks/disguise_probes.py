@@ -26,12 +26,12 @@ Mended in session 22, after probing 27 more disguises: words joined by underscor
 before) or by dots (8 of 10), one letter per line (0 of 10) and every letter typed twice (0 of 10)
 are read back (``joined_words``, ``spelled_lines.read_letter_columns``, ``doubled_letters``); on the
 real calib and dev rows and every replay message they changed no flag. So did a slip of the keys
-in a listed insult ("idoit", "colwn", "stupd", or split in two, "id iot": ``misspelled_insults``);
-a slip in any other word (two letters swapped: 8 of 10, one dropped: 6 of 10, a space inside: 8 of
-10) is left to the model, because reading slips
-back in any word made "slut" of "scut" work and "whore" of "whove". Still open: vowels dropped
-("stpd btch", 0 of 10); a skeleton reading would turn "mrn" (medical record number) into "moron",
-so it is left to the model.
+in a listed insult ("idoit", "colwn", "stupd", split in two, "id iot", or without its vowels where
+four letters or more are left, "stpd btch": ``misspelled_insults``); the same slips in any other word
+are left to the model (on the probe's lines: two letters swapped 8 of 10, one dropped 7, a space inside 8,
+vowels dropped 3), because reading slips back in any word made "slut" of "scut" work and
+"whore" of "whove", and a skeleton of three letters would turn "mrn" (a medical record number) into
+"moron".
 """
 
 from __future__ import annotations

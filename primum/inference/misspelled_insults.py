@@ -1,5 +1,5 @@
-"""Insults misspelled by a slip of the keys ("idoit", "colwn", "stupd") or split in two ("id iot"),
-read as the insult they spell."""
+"""Insults misspelled by a slip of the keys ("idoit", "colwn", "stupd"), written without vowels
+("btch") or split in two ("id iot"), read as the insult they spell."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ INSULT_WORDS: tuple[str, ...] = (
     "idiot", "stupid", "moron", "loser", "bitch", "retard", "bastard", "whore", "slut", "clown",
     "imbecile", "pathetic", "worthless", "asshole", "dumbass", "jackass", "faggot",
 )
+#: A listed word written without its vowels ("stpd", "btch") is read back when this many letters are
+#: left: with three, "mrn" (a medical record number), "lsr" and "idt" are abbreviations too.
+_MIN_SKELETON = 4
+_VOWELS = re.compile(r"[aeiou]")
 #: A dropped letter is read back only in a listed word this long: in shorter ones it made words of
 #: other words ("hore", "clon").
 _MIN_DROPPED = 6
@@ -28,8 +32,8 @@ def read_misspelled_insults(
     text: str, known: Container[str] | None, corpus: Callable[[], Container[str]] | None = None
 ) -> str:
     """``text`` with each unknown word that is a listed insult with two neighbouring letters
-    swapped ("idoit", "colwn"), or with one letter dropped from a longer one ("stupd"), read as
-    that insult (a late reading).
+    swapped ("idoit", "colwn"), with one letter dropped from a longer one ("stupd"), or without its
+    vowels where four letters or more are left ("stpd", "btch"), read as that insult (a late reading).
 
     Why: a short insult with a slip of the keys reached the encoder as word pieces it does not read
     as an insult ("You idoit." scored 0.37, "You idiot." 0.99). Only swaps and drops: a changed or
@@ -42,6 +46,8 @@ def read_misspelled_insults(
 
     >>> read_misspelled_insults("You idoit, what a colwn, so stupd. the idiom holds", {"you", "idiom"})
     'You idiot, what a clown, so stupid. the idiom holds'
+    >>> read_misspelled_insults("stpd btch, check the mrn", {"check", "the"})
+    'stupid bitch, check the mrn'
     """
     if known is None:
         return text
@@ -73,6 +79,8 @@ def _slip_of_a_listed_word(word: str) -> str | None:
     for stem, ending in readings:
         for listed in INSULT_WORDS:
             if _swapped(stem, listed) or (len(listed) >= _MIN_DROPPED and _dropped(stem, listed)):
+                return listed + ending
+            if len(stem) >= _MIN_SKELETON and stem == listed[0] + _VOWELS.sub("", listed[1:]):
                 return listed + ending
     return None
 

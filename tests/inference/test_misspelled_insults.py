@@ -19,7 +19,7 @@ CORPUS = frozenset({"moran", "sitch"})
     ("IDOIT", "idiot"),
     ("Idoit.", "idiot."),  # capitalised as the message's first word
     ("you idoits", "you idiots"),  # the plural kept
-    ("what a clwn", "what a clwn"),  # a drop from a five-letter word is left: "hore", "clon" are words too
+    ("you idot", "you idot"),  # a drop from a five-letter word is left: "hore", "clon" are words too
     ("scut work is work", "scut work is work"),  # a changed letter is no slip read back ("slut")
     ("whove said", "whove said"),  # "who've"
     ("you losers", "you losers"),  # a listed word's plural, no slip
@@ -27,6 +27,10 @@ CORPUS = frozenset({"moran", "sitch"})
     ("Moran said", "Moran said"),  # a corpus word
     ("what a sitch", "what a sitch"),
     ("ask Dr Idoit", "ask Dr Idoit"),  # capitalised inside the message: likelier a name
+    ("stpd btch", "stupid bitch"),  # vowels left out, four letters or more left
+    ("what a clwn", "what a clown"),
+    ("you rtrds", "you retards"),
+    ("check the mrn", "check the mrn"),  # three letters left: a medical record number, not "moron"
 ])
 def test_a_slip_of_a_listed_insult_is_read_as_the_insult(raw: str, expected: str) -> None:
     assert read_misspelled_insults(raw, KNOWN, lambda: CORPUS) == expected
