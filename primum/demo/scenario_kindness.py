@@ -6,7 +6,8 @@ What the audience sees, in order:
 3. another belittling message whose nudge is ignored: after the (demo-short) window, kept;
    then a coded antisemitic jab (a documented code the model alone misses) is nudged, and a
    colleague who quotes it to reject it is not; so is a call for violence against a group, as a
-   threat, though its author was nudged minutes before, and "kys" said to a colleague;
+   threat, though its author was nudged minutes before, and "kys" said to a colleague; a threat
+   sent word by word ("watch" / "your" / "back") is read as one line and nudged;
 4. with a hide threshold set by the owner, a threatening message is hidden and its full text
    returned to its author by DM; the mod-log gets a case with scores but no text.
 
@@ -80,6 +81,13 @@ async def play(demo: Any) -> None:
     await demo.say(ELENA, "politics", "kys lol")
     told = await demo.wait_event("nudge", 10)
     demo.narrate(f"Nudged privately (category {told['category']}).")
+
+    demo.narrate("One line sent as quick short messages, each harmless alone: Primum reads the run whole "
+                 "and nudges the piece that completes it (a nudge only: no piece is hidden for the line).")
+    for piece in ("watch", "your", "back"):
+        await demo.say(RAJ, "general", piece)
+    pieced = await demo.wait_event("nudge", 10)
+    demo.narrate(f"Nudged privately for the whole line (category {pieced['category']}).")
 
     demo.narrate("The owner turns on hiding at 0.9: only clearly threatening messages are hidden.")
     await demo.slash(OWNER, "general", "kind-settings threshold", action="hide", value="0.9")

@@ -20,12 +20,22 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from primum.domain.counterspeech import Signals
-from primum.domain.policy import Action, AfterNudge, Decision, Outcome, Reason, decide, still_over
+from primum.domain.fragments import FragmentRuns
+from primum.domain.policy import (
+    Action,
+    AfterNudge,
+    CategoryThresholds,
+    Decision,
+    Outcome,
+    Reason,
+    decide,
+    still_over,
+)
 from primum.domain.scored import ScoredMessage
 from primum.inference.lists import CODE, VIOLENCE
 from primum.inference.protocol import KindnessScore, Overloaded, Scorer, ScorerState, ScorerUnavailable
@@ -114,11 +124,13 @@ class KindnessService:
     _author_locks: dict[tuple[int, int], asyncio.Lock] = field(default_factory=dict)
     _hiding: set[int] = field(default_factory=set)
     conversation: ConversationPolicy | None = None
+    fragments: FragmentRuns = field(default_factory=FragmentRuns)
 
     def __post_init__(self) -> None:
         self.policies = KindnessPolicies(self.guild_settings, self.settings, self.scorer, self.clock)
         self.hides = HideRepository(self.repo.db)
-        self.records = KindnessRecords(self.repo, self.hides, self.clock, self.events, lambda: self.conversation)
+        self.records = KindnessRecords(self.repo, self.hides, self.clock, self.events, lambda: self.conversation,
+                                       self.fragments)
 
     def _port(self) -> KindnessPort:
         if self.port is None:
@@ -150,6 +162,29 @@ class KindnessService:
                     raise
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _score_run(
+        self, facts: MessageFacts, text: str, policy: GuildPolicy, thresholds: Mapping[str, CategoryThresholds]
+    ) -> KindnessScore | None:
+        """The score of the author's run of quick short messages ending with this one (``domain.fragments``)
+        when this piece is what takes the run over the nudge cut-off; else None.
+
+        Why only then: once the run has crossed, each further piece ("lol", "ok") would count the
+        same line again as a new unkind message, for the nudge window and for channel heat.
+        """
+        key = (facts.guild_id, facts.channel_id, facts.author_id)
+        found = self.fragments.add(key, facts.created_at, text)
+        if found is None:
+            return None
+        try:
+            run = await self.score(found.text)
+        except (ScorerUnavailable, Overloaded):
+            return None
+        if run.model_only is not None and run.lifted_by == CODE and not policy.coded_hate:
+            run = run.model_only
+        over = still_over(run.categories, run.score, thresholds)
+        self.fragments.record(key, over=over)
+        return run if over and not found.was_over else None
 
     async def report_degraded(self, guild_id: int) -> None:
         """Tell the guild's mod-log, once per process, that messages are not being scored."""
@@ -204,6 +239,10 @@ class KindnessService:
             result = result.model_only  # the owner turned the documented-codes list off
         now = self.clock.now()
         thresholds = policy.thresholds_for(facts.channel_chain)
+        run = None if edited else await self._score_run(facts, text, policy, thresholds)
+        if run is not None and run.score > result.score:
+            # one line sent in pieces reads as the line: nudge on it, but hide only on this piece alone
+            result = replace(run, model_only=result.model_only or result)
         existing = await self.repo.nudge_by_message(facts.message_id) if edited else None
         outcome: Outcome | None = None
         if existing is not None and existing.outcome is None:

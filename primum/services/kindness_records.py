@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from primum.domain.fragments import FragmentRuns
 from primum.domain.nudge_stats import KindnessStats, NudgeFact, aggregate
 from primum.domain.policy import Outcome
 from primum.runtime.clock import Clock
@@ -37,6 +38,7 @@ class KindnessRecords:
     clock: Clock
     events: EventSink
     conversation: Callable[[], ConversationPolicy | None]
+    fragments: FragmentRuns | None = None  # short messages held in memory for a few seconds
 
     async def stats(self, guild_id: int, weeks: int = 8) -> StatsView:
         """Nudges, outcomes and reports per channel and week, for ``/kind stats``."""
@@ -60,6 +62,8 @@ class KindnessRecords:
     async def forget(self, guild_id: int, user_id: int, *, actor_id: int) -> int:
         """Delete a member's be-kind data (``/kind forgetme`` or a moderator's ``/kind forget``)."""
         removed = await self.repo.forget_user(guild_id, user_id)
+        if self.fragments is not None:
+            self.fragments.forget(guild_id, user_id)
         conversation = self.conversation()
         if conversation is not None:
             removed += await conversation.repo.forget_user(guild_id, user_id)
