@@ -42,7 +42,9 @@ class Privacy(commands.Cog):
                                                                                self.bot.events)
         deescalation: Any = self.bot.get_cog("Deescalation")
         live = [deescalation.service] if deescalation is not None else []
-        return PrivacyService(self.bot.db, case_log, live)
+        be_kind: Any = self.bot.get_cog("BeKind")
+        pieces = be_kind.service.fragments if be_kind is not None else None
+        return PrivacyService(self.bot.db, case_log, live, pieces)
 
     async def _forget(self, interaction: discord.Interaction[Any], member_id: int, reason: str | None, *,
                       self_request: bool) -> None:

@@ -72,10 +72,17 @@ class FragmentRuns:
         if over and key in self._runs:
             self._over.add(key)
 
-    def forget(self, guild_id: int, author_id: int) -> None:
-        """Drop every run of one member in one guild (``/kind forgetme``)."""
-        for key in [k for k in self._runs if k[0] == guild_id and k[2] == author_id]:
+    def forget(self, guild_id: int, author_id: int) -> int:
+        """Drop every run of one member in one guild (``/kind forgetme``); return how many pieces went."""
+        keys = [k for k in self._runs if k[0] == guild_id and k[2] == author_id]
+        pieces = sum(len(self._runs[k]) for k in keys)
+        for key in keys:
             self._drop(key)
+        return pieces
+
+    async def forget_member(self, guild_id: int, member_id: int) -> int:
+        """``forget`` for ``/privacy forgetme`` (the in-memory state protocol of the privacy service)."""
+        return self.forget(guild_id, member_id)
 
     def __len__(self) -> int:
         return len(self._runs)

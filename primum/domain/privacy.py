@@ -24,6 +24,7 @@ FEATURES: dict[str, str] = {
     "observe_reports": "observe-mode reports about the member and their verdicts",
     "names": "your display name, remembered for reports while you moderate",
     "live_heat": "live channel heat and recent flags kept in memory (ids and times, never text)",
+    "recent_pieces": "your last short messages, held in memory for 30 seconds to read a line sent word by word",
 }
 
 #: What a forget keeps, and why.

@@ -53,10 +53,12 @@ class InMemoryState(Protocol):
 class PrivacyService:
     """Forget a member everywhere, and put the forget on the record."""
 
-    def __init__(self, db: Database, case_log: CaseLog, live: Sequence[InMemoryState] = ()) -> None:
+    def __init__(self, db: Database, case_log: CaseLog, live: Sequence[InMemoryState] = (),
+                 pieces: InMemoryState | None = None) -> None:
         self.db = db
         self.case_log = case_log
         self.live = live
+        self.pieces = pieces  # be-kind's short messages held for a few seconds (text, in memory)
 
     async def forget_member(self, guild_id: int, member_id: int, actor_id: int, reason: str | None = None,
                             *, self_request: bool) -> ForgetReport:
@@ -76,6 +78,8 @@ class PrivacyService:
         if await table_columns(self.db, "known_names"):
             removed["names"] = await NameRepository(self.db).forget_member(guild_id, member_id)
         removed["live_heat"] = sum([await state.forget_member(guild_id, member_id) for state in self.live])
+        if self.pieces is not None:
+            removed["recent_pieces"] = await self.pieces.forget_member(guild_id, member_id)
         case = await self.record_forget(guild_id, member_id, actor_id, forget_reason(reason, self_request=self_request),
                                         "all", sum(removed.values()))
         log.info("forgot member %d in guild %d (case #%d)", member_id, guild_id, case.number)

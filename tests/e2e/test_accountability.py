@@ -150,3 +150,18 @@ async def test_forgetme_also_clears_live_heat_and_flags(stack: Stack, command: s
     assert int(cleared.group(1) or cleared.group(2)) >= 3  # her heat, her last message time, her flag
     assert service.heat.member_heat(politics, uid(stack, AMARA), stack.clock.now()) == 0.0
     assert all(flag.author_id != uid(stack, AMARA) for flag in service._ladders[politics].flags.flags)
+
+
+async def test_privacy_forgetme_drops_the_short_messages_held_in_memory(stack: Stack) -> None:
+    """A line sent word by word is held in memory for a few seconds; forgetting the member drops it."""
+    server, ids = stack.server, stack.seeded
+    assert stack.bot is not None
+    runs: Any = stack.bot.get_cog("BeKind").service.fragments  # type: ignore[union-attr]
+    general = ids.channel("general")
+    for piece in ("see", "you", "at"):
+        server.user_says(uid(stack, AMARA), general, piece)
+    await server.wait_for(lambda: len(runs) == 1, 5.0, what="Amara's pieces held")
+    text = await slash(stack, AMARA, "privacy forgetme")
+    held = re.search(r"your last short messages[^:\n]*: (\d+)", text)
+    assert held is not None and int(held.group(1)) == 3
+    assert len(runs) == 0
