@@ -1,32 +1,26 @@
 """One line sent in quick short messages is read whole: the piece that completes it is nudged, once."""
+# ruff: noqa: F811  (the tests' parameters name the fixtures imported below)
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from primum.domain.fragments import FragmentRuns, is_piece
 from primum.domain.policy import Action
 from primum.runtime.clock import FakeClock
-from primum.storage import Database
-from tests.services.test_kindness_service import GENERAL, VENTING, A, B, G, facts, make_service
 
-
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "fragments.sqlite3")
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
-@pytest.fixture
-async def env(db):
-    clock = FakeClock()
-    service, port = make_service(db, clock)
-    await service.scorer.start()
-    return service, port, clock
+# the kindness service's own fixtures (a temp database, a started service with a fake port)
+from tests.services.test_kindness_service import (  # noqa: F401
+    GENERAL,
+    VENTING,
+    A,
+    B,
+    G,
+    db,
+    env,
+    facts,
+    make_service,
+)
 
 T0 = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
