@@ -4,8 +4,9 @@ Why: each piece alone is harmless to the model, so splitting a sentence across m
 any per-message scorer, and a reader sees one line. A member's short messages in one channel, each
 within ``gap`` of the one before, form a run; the run's text is scored as well as the new piece.
 
-Privacy: the pieces live in memory only, for at most ``gap`` after the member's last piece (an
-expired run is dropped at the next message), never in the database; ``forget`` drops a member's.
+Privacy: the pieces live in memory only, never in the database: a run is dropped at the next message
+or the service's next sweep (every few seconds) once ``gap`` has passed since its last piece, and
+``forget`` drops a member's at once.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class FragmentRuns:
         A message that is no piece ends the member's run in that channel; so does a pause longer
         than ``gap``.
         """
-        self._drop_expired(at)
+        self.expire(at)
         if not is_piece(text):
             self._drop(key)
             return None
@@ -91,6 +92,7 @@ class FragmentRuns:
         self._runs.pop(key, None)
         self._over.discard(key)
 
-    def _drop_expired(self, now: datetime) -> None:
+    def expire(self, now: datetime) -> None:
+        """Drop every run whose last piece is more than ``gap`` old."""
         for key in [k for k, run in self._runs.items() if not run or now - run[-1][0] > self.gap]:
             self._drop(key)

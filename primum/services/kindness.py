@@ -400,11 +400,13 @@ class KindnessService:
     # --- the sweep: outcomes, retries, text expiry --------------------------------------------
 
     async def sweep(self) -> list[NudgeRecord]:
-        """Resolve due nudges as kept, retry undelivered nudges, finish interrupted hides, expire kept text.
+        """Resolve due nudges as kept, retry undelivered nudges, finish interrupted hides, expire kept text
+        and the short messages held in memory.
 
         Returns the nudges resolved.
         """
         now = self.clock.now()
+        self.fragments.expire(now)  # short messages held for a line sent word by word: at most ``GAP``
         resolved: list[NudgeRecord] = []
         for nudge in await self.repo.due(now):
             if await settle(self.repo, self.events, nudge, AfterNudge.WINDOW_EXPIRED, now) is not None:

@@ -112,3 +112,14 @@ def test_runs_hold_at_most_a_few_pieces_and_expire() -> None:
     assert texts[-1] == " ".join(f"w{i}x" for i in range(4, 12))  # the last eight
     runs.add((G, GENERAL, B), T0 + timedelta(seconds=60), "later")  # any message drops expired runs
     assert len(runs) == 1
+
+
+async def test_the_sweep_drops_pieces_once_the_gap_has_passed(env) -> None:
+    service, _, clock = env
+    await send(service, clock, "watch")
+    clock.advance(10)
+    await service.sweep()
+    assert len(service.fragments) == 1  # still inside the gap
+    clock.advance(25)
+    await service.sweep()
+    assert len(service.fragments) == 0  # no message needed: the text is not kept past the gap
