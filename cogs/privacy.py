@@ -41,10 +41,10 @@ class Privacy(commands.Cog):
         case_log = moderation.case_log if moderation is not None else CaseLog(self.bot.db, self.bot.clock,
                                                                                self.bot.events)
         deescalation: Any = self.bot.get_cog("Deescalation")
-        live = [deescalation.service] if deescalation is not None else []
         be_kind: Any = self.bot.get_cog("BeKind")
-        pieces = be_kind.service.fragments if be_kind is not None else None
-        return PrivacyService(self.bot.db, case_log, live, pieces)
+        live = ([deescalation.service] if deescalation is not None else []) + (
+            [be_kind.service.fragments] if be_kind is not None else [])
+        return PrivacyService(self.bot.db, case_log, live)
 
     async def _forget(self, interaction: discord.Interaction[Any], member_id: int, reason: str | None, *,
                       self_request: bool) -> None:

@@ -15,6 +15,7 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 #: At most this many words make a piece: longer messages say something on their own.
 MAX_WORDS = 4
@@ -45,6 +46,8 @@ class Run:
 class FragmentRuns:
     """Each member's run of quick short messages per channel, in memory."""
 
+    #: The line of a ``/privacy forgetme`` reply that counts what ``forget_member`` dropped.
+    forget_key: ClassVar[str] = "recent_pieces"
     gap: timedelta = GAP
     _runs: dict[RunKey, deque[tuple[datetime, str]]] = field(default_factory=dict)
     _over: set[RunKey] = field(default_factory=set)
@@ -55,14 +58,11 @@ class FragmentRuns:
         A message that is no piece ends the member's run in that channel; so does a pause longer
         than ``gap``.
         """
-        self.expire(at)
+        self.expire(at)  # this member's run too, after a pause longer than ``gap``
         if not is_piece(text):
             self._drop(key)
             return None
         run = self._runs.setdefault(key, deque(maxlen=MAX_PIECES))
-        if run and at - run[-1][0] > self.gap:
-            self._drop(key)
-            run = self._runs.setdefault(key, deque(maxlen=MAX_PIECES))
         run.append((at, text.strip()))
         if len(run) < 2:
             return None
@@ -94,5 +94,5 @@ class FragmentRuns:
 
     def expire(self, now: datetime) -> None:
         """Drop every run whose last piece is more than ``gap`` old."""
-        for key in [k for k, run in self._runs.items() if not run or now - run[-1][0] > self.gap]:
+        for key in [k for k, run in self._runs.items() if now - run[-1][0] > self.gap]:
             self._drop(key)

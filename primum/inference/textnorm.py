@@ -427,7 +427,6 @@ def _normalize_once(
     text = squeeze_repeats(text, known, corpus_words() if stretched else None)
     if late_readings:
         text = read_misspelled_insults(join_split_insults(text, known), known, corpus_words)
-    if late_readings:
         text = read_backwards(split_run_together(text, known), known)
     text = _SPACES.sub(" ", text)
     text = _BLANK_LINES.sub("\n", text)

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from primum.domain.heat import HeatConfig, HeatReading, HeatTracker
 from primum.domain.incidents import follows_up, is_bystander
@@ -67,6 +67,9 @@ def jump_link(guild_id: int, channel_id: int, message_id: int) -> str:
 @dataclass
 class DeescalationService:
     """Heat, the ladder, and the restart-safe timed actions of one bot."""
+
+    #: The line of a ``/privacy forgetme`` reply that counts what ``forget_member`` dropped.
+    forget_key: ClassVar[str] = "live_heat"
 
     db: Database
     guild_settings: GuildSettingsRepository

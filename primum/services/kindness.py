@@ -37,7 +37,7 @@ from primum.domain.policy import (
     still_over,
 )
 from primum.domain.scored import ScoredMessage
-from primum.inference.lists import CODE, VIOLENCE
+from primum.inference.lists import VIOLENCE
 from primum.inference.protocol import KindnessScore, Overloaded, Scorer, ScorerState, ScorerUnavailable
 from primum.runtime.clock import Clock
 from primum.runtime.events import EventSink
@@ -180,8 +180,7 @@ class KindnessService:
             run = await self.score(found.text)
         except (ScorerUnavailable, Overloaded):
             return None
-        if run.model_only is not None and run.lifted_by == CODE and not policy.coded_hate:
-            run = run.model_only
+        run = policy.counted(run)
         over = still_over(run.categories, run.score, thresholds)
         self.fragments.record(key, over=over)
         return run if over and not found.was_over else None
@@ -235,8 +234,7 @@ class KindnessService:
             return Handled(None, None, skipped="overloaded")
         self.scored_count += 1
         policy = await self.policy(facts.guild_id)
-        if result.model_only is not None and result.lifted_by == CODE and not policy.coded_hate:
-            result = result.model_only  # the owner turned the documented-codes list off
+        result = policy.counted(result)  # without the documented-codes lift if the owner turned it off
         now = self.clock.now()
         thresholds = policy.thresholds_for(facts.channel_chain)
         run = None if edited else await self._score_run(facts, text, policy, thresholds)

@@ -23,7 +23,8 @@ from primum.domain.policy import (
     resolve_thresholds,
 )
 from primum.domain.templates import PLACEHOLDERS, TemplateSet, validate_template
-from primum.inference.protocol import Scorer
+from primum.inference.lists import CODE
+from primum.inference.protocol import KindnessScore, Scorer
 from primum.runtime.clock import Clock
 from primum.settings import KindnessSettings
 from primum.storage.guild_settings import GuildSettingsRepository, category_scope, channel_scope
@@ -54,6 +55,13 @@ class GuildPolicy:
     #: Whether documented hate codes lift a message to a nudge (``primum.inference.coded_hate``); on
     #: unless an owner turned it off (a server that studies antisemitism may quote codes all day).
     coded_hate: bool = True
+
+    def counted(self, score: KindnessScore) -> KindnessScore:
+        """``score`` as this server counts it: the model's own score when only the documented-codes
+        list lifted it and the owner turned that list off."""
+        if score.model_only is not None and score.lifted_by == CODE and not self.coded_hate:
+            return score.model_only
+        return score
 
     def thresholds_for(self, channel_chain: Sequence[int]) -> dict[str, CategoryThresholds]:
         """Per-category thresholds in a channel (guild → channel → category)."""

@@ -43,7 +43,13 @@ class ForgetReport:
 
 
 class InMemoryState(Protocol):
-    """A feature that keeps live state about members in memory (de-escalation's heat and flags)."""
+    """A feature that keeps live state about members in memory (de-escalation's heat and flags,
+    be-kind's short messages held for a few seconds)."""
+
+    @property
+    def forget_key(self) -> str:
+        """The line of the reply (``domain.privacy.FEATURES``) that counts what ``forget_member`` drops."""
+        ...
 
     async def forget_member(self, guild_id: int, member_id: int) -> int:
         """Drop the member's entries in one guild; return how many went."""
@@ -53,12 +59,10 @@ class InMemoryState(Protocol):
 class PrivacyService:
     """Forget a member everywhere, and put the forget on the record."""
 
-    def __init__(self, db: Database, case_log: CaseLog, live: Sequence[InMemoryState] = (),
-                 pieces: InMemoryState | None = None) -> None:
+    def __init__(self, db: Database, case_log: CaseLog, live: Sequence[InMemoryState] = ()) -> None:
         self.db = db
         self.case_log = case_log
         self.live = live
-        self.pieces = pieces  # be-kind's short messages held for a few seconds (text, in memory)
 
     async def forget_member(self, guild_id: int, member_id: int, actor_id: int, reason: str | None = None,
                             *, self_request: bool) -> ForgetReport:
@@ -77,9 +81,9 @@ class PrivacyService:
             removed["observe_reports"] = await PolicyRepository(self.db).forget_user(guild_id, member_id)
         if await table_columns(self.db, "known_names"):
             removed["names"] = await NameRepository(self.db).forget_member(guild_id, member_id)
-        removed["live_heat"] = sum([await state.forget_member(guild_id, member_id) for state in self.live])
-        if self.pieces is not None:
-            removed["recent_pieces"] = await self.pieces.forget_member(guild_id, member_id)
+        for state in self.live:
+            dropped = await state.forget_member(guild_id, member_id)
+            removed[state.forget_key] = removed.get(state.forget_key, 0) + dropped
         case = await self.record_forget(guild_id, member_id, actor_id, forget_reason(reason, self_request=self_request),
                                         "all", sum(removed.values()))
         log.info("forgot member %d in guild %d (case #%d)", member_id, guild_id, case.number)
