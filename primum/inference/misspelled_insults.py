@@ -17,7 +17,8 @@ INSULT_WORDS: tuple[str, ...] = (
 #: A listed word written without its vowels ("stpd", "btch") is read back when this many letters are
 #: left: with three, "mrn" (a medical record number), "lsr" and "idt" are abbreviations too.
 _MIN_SKELETON = 4
-_VOWELS = re.compile(r"[aeiou]")
+#: Each listed word without the vowels after its first letter ("stupid" -> "stpd"), made once.
+_SKELETON = {listed: listed[0] + re.sub(r"[aeiou]", "", listed[1:]) for listed in INSULT_WORDS}
 #: A dropped letter is read back only in a listed word this long: in shorter ones it made words of
 #: other words ("hore", "clon").
 _MIN_DROPPED = 6
@@ -80,7 +81,7 @@ def _slip_of_a_listed_word(word: str) -> str | None:
         for listed in INSULT_WORDS:
             if _swapped(stem, listed) or (len(listed) >= _MIN_DROPPED and _dropped(stem, listed)):
                 return listed + ending
-            if len(stem) >= _MIN_SKELETON and stem == listed[0] + _VOWELS.sub("", listed[1:]):
+            if len(stem) >= _MIN_SKELETON and stem == _SKELETON[listed]:
                 return listed + ending
     return None
 
